@@ -1,0 +1,55 @@
+# Linli: two commands on a fresh machine with Python 3.11+: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+RUN := $(UV) run --frozen
+
+.PHONY: help install run test test-fast lint contracts token chaos bench soak compose-check clean
+
+help:
+	@echo "make run        the whole stack locally (NATS, PostgreSQL, five services, demo data)"
+	@echo "make test       every test, against real NATS and PostgreSQL started by the tests"
+	@echo "make lint       ruff and mypy (strict on contracts and the kernel)"
+	@echo "make contracts  regenerate contracts/schemas/*.json and contracts/asyncapi.yaml"
+	@echo "make token SUB=alice ROLES=resident,volunteer [NAME=] [BUILDING_GROUP=] [COMMUNITY=]"
+	@echo "make chaos      the fault-injection suite;  make bench  the benchmark suite"
+
+$(UV):
+	$(PYTHON) -m pip install --user --quiet uv || $(PYTHON) -m pip install --quiet uv
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+install: .venv/.synced
+
+run: install
+	$(RUN) linli stack
+
+test: install
+	$(RUN) pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: install
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy services contracts tests
+
+contracts: install
+	$(RUN) python -m contracts.generate
+
+token: install
+	@$(RUN) linli token --sub "$(or $(SUB),alice)" --roles "$(or $(ROLES),resident)" \
+		$(if $(NAME),--name "$(NAME)") $(if $(BUILDING_GROUP),--building-group $(BUILDING_GROUP)) \
+		--community "$(or $(COMMUNITY),meihu)"
+
+chaos: install
+	$(RUN) python -m tests.chaos
+
+bench: install
+	$(RUN) python -m bench
+
+compose-check: install
+	$(RUN) check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+
+clean:
+	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache

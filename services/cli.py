@@ -1,0 +1,162 @@
+"""`linli`: the operator's and developer's command line.
+
+    linli token --sub alice --roles resident,volunteer [--name 王芳] [--building-group 3] [--community meihu]
+    linli dlq list [--service rewards]
+    linli dlq replay SEQ
+    linli migrate [--service intake]
+    linli nats apply
+    linli stack            (what `make run` runs)
+
+NATS_URL and DATABASE_URL come from the environment, else from .run/stack.env.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+
+from services.kernel.settings import RUN_DIR
+
+
+def _stack_env() -> dict[str, str]:
+    env: dict[str, str] = {}
+    path = RUN_DIR / "stack.env"
+    if path.exists():
+        for line in path.read_text().splitlines():
+            if "=" in line and not line.startswith("#"):
+                key, value = line.split("=", 1)
+                env[key.strip()] = value.strip()
+    return env
+
+
+def _url(name: str, default: str) -> str:
+    return os.environ.get(name) or _stack_env().get(name) or default
+
+
+def _nats_url() -> str:
+    return _url("NATS_URL", "nats://127.0.0.1:4222")
+
+
+def _database_url() -> str:
+    return _url("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/linli")
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from services.kernel.dev_issuer import issue_token
+
+    roles = [r.strip() for r in ",".join(args.roles or []).split(",") if r.strip()] or ["resident"]
+    token = issue_token(
+        args.sub,
+        roles,
+        name=args.name,
+        community=args.community,
+        building_group=args.building_group,
+        ttl_seconds=args.ttl,
+    )
+    print(f"# token for {args.sub} ({','.join(roles)}) in {args.community}", file=sys.stderr)
+    print(token)
+    return 0
+
+
+async def _dlq(args: argparse.Namespace) -> int:
+    import nats
+
+    from services.kernel import dlq
+
+    nc = await nats.connect(_nats_url())
+    js = nc.jetstream()
+    try:
+        if args.dlq_command == "list":
+            letters = await dlq.list_dead_letters(js, args.service)
+            if not letters:
+                print("the dead-letter stream is empty")
+            for letter in letters:
+                print(
+                    f"{letter.seq}\t{letter.time:%Y-%m-%d %H:%M:%S}\t{letter.consumer}\t{letter.original_subject}\t"
+                    f"event {letter.event_id}\ttries {letter.tries}\t{letter.error}"
+                )
+        else:
+            letter = await dlq.replay(js, args.seq)
+            print(f"replayed dead letter {letter.seq} (event {letter.event_id}) to {letter.original_subject}")
+    finally:
+        await nc.close()
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from services.kernel.migrate import SERVICE_NAMES, migrate_all
+
+    services = (args.service,) if args.service else SERVICE_NAMES
+    migrate_all(_database_url(), services)
+    print(f"migrated: {', '.join(services)}")
+    return 0
+
+
+async def _nats_apply(_: argparse.Namespace) -> int:
+    import nats
+
+    from services.kernel.settings import ServiceSettings
+    from services.kernel.topology import ensure_streams, stream_configs
+
+    settings = ServiceSettings()
+    nc = await nats.connect(_nats_url())
+    try:
+        await ensure_streams(
+            nc.jetstream(), replicas=settings.stream_replicas, duplicate_window=settings.stream_duplicate_window
+        )
+    finally:
+        await nc.close()
+    print("streams: " + ", ".join(c.name or "" for c in stream_configs()))
+    return 0
+
+
+def cmd_stack(args: argparse.Namespace) -> int:
+    from services.stack.runner import run_stack
+
+    return run_stack(seed=not args.no_seed)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="linli", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    token = sub.add_parser("token", help="print a development bearer token")
+    token.add_argument("--sub", required=True)
+    token.add_argument("--roles", "--role", action="append", help="comma-separated; may repeat")
+    token.add_argument("--name")
+    token.add_argument("--community", default="meihu")
+    token.add_argument("--building-group", type=int, choices=range(1, 7))
+    token.add_argument("--ttl", type=int, default=30 * 24 * 3600, help="seconds")
+    token.set_defaults(func=cmd_token)
+
+    dlq = sub.add_parser("dlq", help="the dead-letter stream")
+    dlq_sub = dlq.add_subparsers(dest="dlq_command", required=True)
+    dlq_list = dlq_sub.add_parser("list")
+    dlq_list.add_argument("--service")
+    dlq_replay = dlq_sub.add_parser("replay")
+    dlq_replay.add_argument("seq", type=int)
+    dlq.set_defaults(func=lambda a: asyncio.run(_dlq(a)))
+
+    migrate = sub.add_parser("migrate", help="apply database migrations")
+    migrate.add_argument("--service")
+    migrate.set_defaults(func=cmd_migrate)
+
+    nats_cmd = sub.add_parser("nats", help="NATS topology")
+    nats_cmd.add_argument("action", choices=["apply"])
+    nats_cmd.set_defaults(func=lambda a: asyncio.run(_nats_apply(a)))
+
+    stack = sub.add_parser("stack", help="run the whole stack locally (make run)")
+    stack.add_argument("--no-seed", action="store_true")
+    stack.set_defaults(func=cmd_stack)
+
+    args = parser.parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

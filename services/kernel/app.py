@@ -1,0 +1,279 @@
+"""The service factory: every Linli service is a `ServiceDefinition` turned into one FastAPI app.
+
+The app owns the process's resources for its lifetime: the asyncpg pool, the FastStream
+NATS broker with the service's idempotent consumers, the outbox relays and any background
+loops the service declares. It adds what every service must answer: /healthz, /readyz,
+/metrics, /asyncapi.json, /openapi.json and /docs, problem details, CORS, JSON logs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import stamina
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from faststream.nats import NatsBroker
+from nats.js import JetStreamContext
+from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
+from starlette.responses import Response
+
+from contracts.catalogue import EMITTERS, Emitter
+from contracts.generate import service_asyncapi
+from services.kernel import db
+from services.kernel.auth import TokenVerifier
+from services.kernel.consumer import EventConsumers, Subscription
+from services.kernel.dlq import dead_letter_count
+from services.kernel.http import KernelHttpMiddleware
+from services.kernel.logs import configure_logging
+from services.kernel.outbox import Outbox, backlog
+from services.kernel.problems import ServiceUnavailable, install_problem_handlers, problem_response
+from services.kernel.relay import OutboxRelay
+from services.kernel.settings import ServiceSettings
+from services.kernel.topology import consumer_lag, ensure_streams
+from services.kernel.tracing import configure_tracing
+
+log = logging.getLogger("linli.app")
+
+OUTBOX_BACKLOG = Gauge("linli_outbox_backlog", "Outbox rows not yet published", ["service"])
+CONSUMER_PENDING = Gauge("linli_consumer_pending", "Messages not yet delivered to a consumer", ["service", "consumer"])
+CONSUMER_ACK_PENDING = Gauge(
+    "linli_consumer_ack_pending", "Messages delivered but not acknowledged", ["service", "consumer"]
+)
+DLQ_MESSAGES = Gauge("linli_dead_letter_messages", "Messages waiting in the dead-letter stream", ["service"])
+
+
+@dataclass
+class ServiceContext:
+    """What handlers and routes reach through `request.app.state.ctx`."""
+
+    name: str
+    settings: ServiceSettings
+    broker: NatsBroker
+    outbox: Outbox
+    pool_: asyncpg.Pool | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self.pool_ is None:
+            raise ServiceUnavailable("The database pool is not open yet.")
+        return self.pool_
+
+    @property
+    def js(self) -> JetStreamContext:
+        stream: JetStreamContext = self.broker.config.connection_state.stream
+        return stream
+
+
+Task = Callable[[ServiceContext], Awaitable[None]]
+
+
+@dataclass
+class ServiceDefinition:
+    name: str
+    title: str
+    description: str
+    routers: Sequence[APIRouter] = ()
+    subscriptions: Sequence[Subscription] = ()
+    on_start: Sequence[Task] = ()
+    background: Sequence[Task] = ()
+    """Long-running loops (schedulers, reminders); cancelled at shutdown."""
+    settings: ServiceSettings | None = None
+    version: str = "1.0.0"
+
+
+def get_ctx(request: Request) -> ServiceContext:
+    """FastAPI dependency: the service's context."""
+    ctx: ServiceContext = request.app.state.ctx
+    return ctx
+
+
+def create_app(definition: ServiceDefinition) -> FastAPI:
+    settings = definition.settings or ServiceSettings()
+    name = definition.name
+    broker = NatsBroker(
+        settings.nats_url,
+        name=f"linli-{name}",
+        graceful_timeout=settings.graceful_timeout,
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=1,
+        connect_timeout=3,
+        log_level=logging.DEBUG,
+    )
+    ctx = ServiceContext(name=name, settings=settings, broker=broker, outbox=Outbox(name))
+    consumers = EventConsumers(
+        service=name,
+        broker=broker,
+        settings=settings,
+        subscriptions=definition.subscriptions,
+        pool=lambda: ctx.pool,
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(name, settings.log_level)
+        configure_tracing(name, settings.otel_exporter_otlp_endpoint)
+        ctx.pool_ = await _open_pool(settings, name)
+        await _connect_broker(broker)
+        await ensure_streams(
+            ctx.js, replicas=settings.stream_replicas, duplicate_window=settings.stream_duplicate_window
+        )
+        await consumers.declare(ctx.js)
+        for task in definition.on_start:
+            await task(ctx)
+        await broker.start()
+        relays = [
+            OutboxRelay(
+                service=name,
+                pool=ctx.pool,
+                js=ctx.js,
+                dsn=settings.database_url,
+                batch_size=settings.outbox_batch_size,
+                poll_interval=settings.outbox_poll_interval,
+                publish_timeout=settings.outbox_publish_timeout,
+            )
+            for _ in range(settings.outbox_relays)
+        ]
+        for relay in relays:
+            await relay.start()
+        loops = [asyncio.create_task(_supervised(task, ctx), name=f"{name}-bg") for task in definition.background]
+        log.info("%s ready", name, extra={"pid": os.getpid()})
+        try:
+            yield
+        finally:
+            for loop in loops:
+                loop.cancel()
+            # Stop taking messages first and let in-flight handlers finish (graceful_timeout).
+            await broker.stop()
+            for relay in relays:
+                await relay.stop()
+            for loop in loops:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await loop
+            await ctx.pool.close()
+            log.info("%s stopped", name)
+
+    app = FastAPI(
+        title=definition.title,
+        description=definition.description,
+        version=definition.version,
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    app.state.consumers = consumers
+    app.state.verifier = TokenVerifier(settings)
+    install_problem_handlers(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=True,
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=["Location", "Link"],
+    )
+    app.add_middleware(KernelHttpMiddleware, service=name, max_body_bytes=settings.max_body_bytes)
+    app.include_router(_operations_router(definition, ctx, consumers))
+    for router in definition.routers:
+        app.include_router(router)
+    return app
+
+
+async def _open_pool(settings: ServiceSettings, name: str) -> asyncpg.Pool:
+    async for attempt in stamina.retry_context(on=db.INFRASTRUCTURE_ERRORS, attempts=None, timeout=120):
+        with attempt:
+            return await db.create_pool(
+                settings.database_url, name, min_size=settings.db_pool_min, max_size=settings.db_pool_max
+            )
+    raise RuntimeError("unreachable")
+
+
+async def _connect_broker(broker: NatsBroker) -> None:
+    async for attempt in stamina.retry_context(on=Exception, attempts=None, timeout=120):
+        with attempt:
+            await broker.connect()
+
+
+async def _supervised(task: Task, ctx: ServiceContext) -> None:
+    """Run a background loop; if it fails, log and start it again after a pause."""
+    while True:
+        try:
+            await task(ctx)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("background task %s failed; restarting in 2 s", getattr(task, "__name__", task))
+            await asyncio.sleep(2)
+
+
+def _operations_router(definition: ServiceDefinition, ctx: ServiceContext, consumers: EventConsumers) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+    name = definition.name
+
+    @router.get("/healthz", summary="The process is up")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": name}
+
+    @router.get("/readyz", summary="The database and NATS are reachable", response_model=None)
+    async def readyz(request: Request) -> Response | dict[str, str]:
+        checks: dict[str, str] = {}
+        try:
+            async with asyncio.timeout(2):
+                await ctx.pool.fetchval("SELECT 1")
+        except Exception as exc:
+            checks["database"] = f"unreachable: {type(exc).__name__}: {exc}"
+        connection = ctx.broker._connection
+        if connection is None or not connection.is_connected:
+            checks["nats"] = "unreachable"
+        if checks:
+            detail = "; ".join(f"{part} {reason}" for part, reason in checks.items())
+            problem = ServiceUnavailable(detail, checks=checks)
+            return problem_response(problem, request.url.path, {"Retry-After": "2"})
+        return {"status": "ready", "service": name}
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def metrics() -> Response:
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(2):
+                async with ctx.pool.acquire() as conn:
+                    OUTBOX_BACKLOG.labels(name).set(await backlog(conn))
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(2):
+                for spec in consumers.specs:
+                    pending, ack_pending = await consumer_lag(ctx.js, spec)
+                    CONSUMER_PENDING.labels(name, spec.durable).set(pending)
+                    CONSUMER_ACK_PENDING.labels(name, spec.durable).set(ack_pending)
+                DLQ_MESSAGES.labels(name).set(await dead_letter_count(ctx.js, name))
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    asyncapi = service_asyncapi(_emitter_of_service(name), [s.model for s in definition.subscriptions])
+
+    @router.get("/asyncapi.json", summary="AsyncAPI 3.0 document of this service's channels")
+    async def asyncapi_json() -> dict[str, Any]:
+        return asyncapi
+
+    return router
+
+
+def _emitter_of_service(name: str) -> Emitter:
+    for emitter in EMITTERS:
+        if emitter.service == name:
+            return emitter
+    return Emitter(name, "", ())
+
+
+def serve(app: FastAPI, default_port: int) -> None:
+    """Run one service with uvicorn (port from LINLI_HTTP_PORT, else the service's own)."""
+    import uvicorn
+
+    port = int(os.environ.get("LINLI_HTTP_PORT", default_port))
+    host = os.environ.get("LINLI_HTTP_HOST", "127.0.0.1")
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, timeout_graceful_shutdown=10)

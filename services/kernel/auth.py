@@ -1,0 +1,118 @@
+"""Identity: one bearer-JWT check for every service.
+
+Linli keeps no passwords. In production tokens come from the community's OpenID Connect
+provider and are verified against its JWKS URL; locally a development issuer signs them
+with an RSA key it keeps in `.run/` (see dev_issuer.py). Only RS256/ES256 are accepted,
+so `alg: none` and HMAC-confusion tokens are refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jwt
+from fastapi import Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from contracts.enums import Role
+from services.kernel.problems import Forbidden, Unauthorized
+from services.kernel.settings import ServiceSettings
+
+ALGORITHMS = ["RS256", "ES256"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, from the token's claims."""
+
+    sub: str
+    name: str
+    community: str
+    roles: frozenset[str]
+    building_group: int | None = None
+
+    def has(self, *roles: Role | str) -> bool:
+        return any(str(r) in self.roles for r in roles)
+
+    @property
+    def is_district(self) -> bool:
+        return Role.DISTRICT in self.roles
+
+    def can_read(self, community: str) -> bool:
+        return community == self.community or self.is_district
+
+    def require(self, *roles: Role | str) -> None:
+        if not self.has(*roles):
+            wanted = ", ".join(str(r) for r in roles)
+            raise Forbidden(f"This needs one of the roles: {wanted}.", required_roles=[str(r) for r in roles])
+
+
+class TokenVerifier:
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.issuer = settings.jwt_issuer
+        self.audience = settings.jwt_audience
+        self._jwks = jwt.PyJWKClient(settings.jwks_url, cache_keys=True) if settings.jwks_url else None
+        self._key_file: Path | None = settings.jwt_public_key_file
+        self._key: Any = None
+
+    def _signing_key(self, token: str) -> Any:
+        if self._jwks is not None:
+            return self._jwks.get_signing_key_from_jwt(token).key
+        if self._key is None:
+            if self._key_file is None or not self._key_file.exists():
+                raise Unauthorized("No key to verify tokens is configured.")
+            self._key = self._key_file.read_bytes()
+        return self._key
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                self._signing_key(token),
+                algorithms=ALGORITHMS,
+                audience=self.audience,
+                issuer=self.issuer,
+                options={"require": ["exp", "sub", "iss", "aud"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthorized("The token has expired.") from exc
+        except jwt.PyJWTError as exc:
+            raise Unauthorized(f"The token is not valid: {exc}.") from exc
+        roles = claims.get("roles", [])
+        community = claims.get("community")
+        if not isinstance(roles, list) or not isinstance(community, str):
+            raise Unauthorized("The token lacks the roles or community claim.")
+        group = claims.get("building_group")
+        return Principal(
+            sub=str(claims["sub"]),
+            name=str(claims.get("name", claims["sub"])),
+            community=community,
+            roles=frozenset(str(r) for r in roles),
+            building_group=int(group) if group is not None else None,
+        )
+
+
+_bearer = HTTPBearer(auto_error=False, description="A Linli JWT (`make token` prints one locally).")
+
+
+async def current_principal(request: Request) -> Principal:
+    """FastAPI dependency: the verified caller, or 401 problem details."""
+    credentials: HTTPAuthorizationCredentials | None = await _bearer(request)
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("A bearer token is required.")
+    verifier: TokenVerifier = request.app.state.verifier
+    return verifier.verify(credentials.credentials)
+
+
+def require_roles(*roles: Role | str) -> Callable[[Request], Coroutine[Any, Any, Principal]]:
+    """FastAPI dependency factory: the caller, who must hold one of `roles` (403 otherwise)."""
+
+    async def dependency(request: Request) -> Principal:
+        principal = await current_principal(request)
+        principal.require(*roles)
+        return principal
+
+    return dependency

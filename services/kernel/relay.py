@@ -1,0 +1,149 @@
+"""The outbox relay: publishes committed outbox rows to JetStream.
+
+Several relays may run at once (in one process or many): each claims a batch with
+`FOR UPDATE SKIP LOCKED`, publishes it with `Nats-Msg-Id` = event id, and marks the rows
+published in the same transaction. If it dies after publishing and before the commit,
+the rows are published again; JetStream's duplicate window drops the copy, and consumers
+are idempotent beyond that window. A LISTEN on `outbox_<schema>` wakes the relay the
+moment a transaction commits, so latency is milliseconds, not a polling interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import asyncpg
+from nats.js import JetStreamContext
+from opentelemetry.trace import SpanKind
+
+from services.kernel import db
+from services.kernel.metrics import EVENTS_PUBLISHED
+from services.kernel.tracing import context_from, current_traceparent, tracer
+
+log = logging.getLogger("linli.relay")
+
+_CLAIM = """
+SELECT id, subject, event_type, payload, traceparent
+FROM outbox
+WHERE published_at IS NULL
+ORDER BY seq
+LIMIT $1
+FOR UPDATE SKIP LOCKED
+"""
+_MARK = "UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::uuid[])"
+_COUNT_FAILED = "UPDATE outbox SET attempts = attempts + 1 WHERE id = ANY($1::uuid[])"
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        *,
+        service: str,
+        pool: asyncpg.Pool,
+        js: JetStreamContext,
+        dsn: str,
+        batch_size: int = 256,
+        poll_interval: float = 1.0,
+        publish_timeout: float = 5.0,
+    ) -> None:
+        self.service = service
+        self.pool = pool
+        self.js = js
+        self.dsn = dsn
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.publish_timeout = publish_timeout
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+
+    async def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._run(), name=f"relay-{self.service}"),
+            asyncio.create_task(self._listen(), name=f"relay-listen-{self.service}"),
+        ]
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    async def _listen(self) -> None:
+        """Hold a LISTEN connection, reconnecting after database restarts."""
+        channel = f"outbox_{self.service}"
+        while not self._stopping:
+            conn: asyncpg.Connection | None = None
+            try:
+                conn = await db.connect(self.dsn, self.service)
+                closed = asyncio.Event()
+                conn.add_termination_listener(lambda _c, done=closed: done.set())
+                await conn.add_listener(channel, lambda *_args: self._wake.set())
+                self._wake.set()  # catch up on what committed while we were not listening
+                await closed.wait()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the database is away; the poll interval still drives the relay
+                log.debug("outbox listener reconnecting: %s", exc)
+                await asyncio.sleep(1.0)
+            finally:
+                if conn is not None and not conn.is_closed():
+                    with contextlib.suppress(Exception):
+                        await conn.close(timeout=1)
+
+    async def _run(self) -> None:
+        delay = 0.0
+        while not self._stopping:
+            try:
+                published = await self.publish_batch()
+                delay = 0.0
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                delay = min(max(delay * 2, 0.2), 5.0)
+                log.warning("outbox relay could not publish, retrying in %.1fs: %s", delay, exc)
+                await asyncio.sleep(delay)
+                continue
+            if published >= self.batch_size:
+                continue  # more is waiting
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+
+    async def publish_batch(self) -> int:
+        """Claim, publish and mark one batch; returns how many rows were published."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(_CLAIM, self.batch_size)
+            if not rows:
+                return 0
+            results = await asyncio.wait_for(
+                asyncio.gather(*(self._publish(row) for row in rows), return_exceptions=True),
+                self.publish_timeout,
+            )
+            done = [row["id"] for row, result in zip(rows, results, strict=True) if result is None]
+            failed = [row["id"] for row, result in zip(rows, results, strict=True) if result is not None]
+            if done:
+                await conn.execute(_MARK, done)
+            if failed:
+                await conn.execute(_COUNT_FAILED, failed)
+                first = next(r for r in results if r is not None)
+                log.warning("outbox relay: %d of %d events not acknowledged: %r", len(failed), len(rows), first)
+        EVENTS_PUBLISHED.labels(self.service).inc(len(done))
+        return len(done)
+
+    async def _publish(self, row: Any) -> None:
+        headers = {"Nats-Msg-Id": str(row["id"]), "Linli-Event-Type": row["event_type"]}
+        with tracer().start_as_current_span(
+            f"publish {row['subject']}", context=context_from(row["traceparent"]), kind=SpanKind.PRODUCER
+        ):
+            traceparent = current_traceparent()
+            if traceparent:
+                headers["traceparent"] = traceparent
+            # A PubAck with duplicate=True means an earlier attempt already stored it: success.
+            await self.js.publish(row["subject"], bytes(row["payload"]), headers=headers)

@@ -1,0 +1,53 @@
+"""Configuration shared by every service: one pydantic-settings class, each variable documented in the README."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+RUN_DIR = REPO_ROOT / ".run"
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service reads from its environment (prefix LINLI_, except the two URLs)."""
+
+    model_config = SettingsConfigDict(env_prefix="LINLI_", extra="ignore", frozen=True)
+
+    database_url: str = Field(
+        default="postgresql://postgres@127.0.0.1:5432/linli",
+        validation_alias=AliasChoices("DATABASE_URL", "LINLI_DATABASE_URL"),
+    )
+    nats_url: str = Field(default="nats://127.0.0.1:4222", validation_alias=AliasChoices("NATS_URL", "LINLI_NATS_URL"))
+    db_pool_min: int = Field(default=2, ge=1)
+    db_pool_max: int = Field(default=10, ge=1)
+
+    jwt_public_key_file: Path | None = RUN_DIR / "dev-jwt-public.pem"
+    jwks_url: str | None = None
+    jwt_issuer: str = "linli-dev"
+    jwt_audience: str = "linli"
+
+    cors_origins: list[str] = ["http://localhost:5173", "http://127.0.0.1:5173"]
+    log_level: str = "INFO"
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    otel_exporter_otlp_endpoint: str | None = Field(
+        default=None, validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT", "LINLI_OTLP_ENDPOINT")
+    )
+
+    outbox_batch_size: int = Field(default=256, ge=1, le=10_000)
+    outbox_poll_interval: float = Field(default=1.0, gt=0)
+    outbox_publish_timeout: float = Field(default=5.0, gt=0)
+    outbox_relays: int = Field(default=1, ge=0, le=16)
+
+    consumer_batch_size: int = Field(default=32, ge=1, le=1000)
+    consumer_max_ack_pending: int = Field(default=1000, ge=1)
+    consumer_ack_wait: float = Field(default=30.0, gt=0)
+    consumer_max_tries: int = Field(default=5, ge=1)
+    consumer_backoff_base: float = Field(default=0.5, gt=0)
+    consumer_backoff_max: float = Field(default=30.0, gt=0)
+
+    stream_replicas: int = Field(default=1, ge=1, le=5)
+    stream_duplicate_window: float = Field(default=120.0, gt=0)
+    graceful_timeout: float = Field(default=15.0, gt=0)

@@ -1,0 +1,51 @@
+"""OpenTelemetry set-up and the W3C trace context that rides in envelopes and NATS headers."""
+
+from __future__ import annotations
+
+from opentelemetry import propagate, trace
+from opentelemetry.context import Context
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+_configured = False
+
+
+def configure_tracing(service: str, otlp_endpoint: str | None) -> None:
+    """Install a tracer provider once per process; export over OTLP/HTTP when an endpoint is set."""
+    global _configured
+    if _configured:
+        return
+    provider = TracerProvider(resource=Resource.create({"service.name": f"linli-{service}"}))
+    if otlp_endpoint:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{otlp_endpoint}/v1/traces")))
+    trace.set_tracer_provider(provider)
+    _configured = True
+
+
+def tracer() -> trace.Tracer:
+    return trace.get_tracer("linli")
+
+
+def current_traceparent() -> str | None:
+    """The traceparent of the active span, to be stored with an event."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier.get("traceparent")
+
+
+def context_from(traceparent: str | None) -> Context | None:
+    """The context a consumer or relay continues, from a stored or received traceparent."""
+    if not traceparent:
+        return None
+    return propagate.extract({"traceparent": traceparent})
+
+
+def current_ids() -> tuple[str | None, str | None]:
+    """(trace id, span id) of the active span, hex, for log lines."""
+    ctx = trace.get_current_span().get_span_context()
+    if not ctx.is_valid:
+        return None, None
+    return format(ctx.trace_id, "032x"), format(ctx.span_id, "016x")

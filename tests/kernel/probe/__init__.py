@@ -1,0 +1,79 @@
+"""A minimal service built on the kernel, so the kernel's guarantees are tested on their own:
+it emits issue.submitted through its outbox and consumes the same events into `effects`."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.envelope import CloudEvent
+from contracts.events.issue import IssueSubmitted
+from services.kernel.app import ServiceContext, ServiceDefinition, create_app, get_ctx
+from services.kernel.auth import Principal, current_principal
+from services.kernel.consumer import Subscription
+from services.kernel.db import Connection
+from services.kernel.settings import ServiceSettings
+from services.kernel.tracing import current_ids
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+NAME = "probe"
+
+
+class EmitRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    titles: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(min_length=1, max_length=1000)
+
+
+router = APIRouter()
+
+
+@router.post("/emit", status_code=202)
+async def emit(
+    body: EmitRequest,
+    principal: Principal = Depends(current_principal),
+    ctx: ServiceContext = Depends(get_ctx),
+) -> dict[str, Any]:
+    ids = []
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        for title in body.titles:
+            data = IssueSubmitted(
+                issue_id=uuid.uuid4(),
+                category="other",
+                title=title,
+                status="submitted",
+                channel="app",
+                reporter_id=principal.sub,
+                submitted_at=datetime.now(UTC),
+            )
+            event = await ctx.outbox.emit(conn, data, community=principal.community, subject=data.issue_id)
+            ids.append(str(event.id))
+    return {"event_ids": ids}
+
+
+async def on_submitted(conn: Connection, event: CloudEvent[IssueSubmitted]) -> None:
+    if event.data.title.startswith("poison"):
+        fixed = await conn.fetchval("SELECT fixed FROM switches WHERE name = 'poison'")
+        if not fixed:
+            raise ValueError("the probe cannot handle poison yet")
+    trace_id, _ = current_ids()
+    await conn.execute(
+        "INSERT INTO effects (event_id, title, trace_id) VALUES ($1, $2, $3)", event.id, event.data.title, trace_id
+    )
+
+
+def create(settings: ServiceSettings | None = None) -> FastAPI:
+    return create_app(
+        ServiceDefinition(
+            name=NAME,
+            title="Kernel probe",
+            description="Test-only service",
+            routers=[router],
+            subscriptions=[Subscription(IssueSubmitted, on_submitted)],
+            settings=settings,
+        )
+    )

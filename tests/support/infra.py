@@ -1,0 +1,172 @@
+"""Real infrastructure for tests: NATS with JetStream and PostgreSQL, started by the test run
+in temporary directories on free ports, never touching a running `make run` stack."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import nats
+from fastapi import FastAPI
+from nats.js import JetStreamContext
+
+from services.kernel.dev_issuer import issue_token
+from services.kernel.settings import ServiceSettings
+from services.stack.ports import any_free, wait_for_port
+
+REPO = Path(__file__).resolve().parents[2]
+_db_counter = itertools.count()
+
+
+@dataclass
+class Tokens:
+    """Signs development tokens with the test run's own key."""
+
+    run_dir: Path
+    community: str = "meihu"
+
+    def __call__(
+        self,
+        sub: str,
+        *roles: str,
+        name: str | None = None,
+        community: str | None = None,
+        building_group: int | None = None,
+        ttl_seconds: int = 3600,
+    ) -> str:
+        return issue_token(
+            sub,
+            list(roles) or ["resident"],
+            name=name,
+            community=community or self.community,
+            building_group=building_group,
+            ttl_seconds=ttl_seconds,
+            run_dir=self.run_dir,
+        )
+
+    def headers(self, sub: str, *roles: str, **kwargs: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self(sub, *roles, **kwargs)}"}
+
+
+def settings_for(database_url: str, nats_url: str, run_dir: Path, **overrides: Any) -> ServiceSettings:
+    """Service settings pointing at the test's servers, with quick retries for fast tests."""
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "nats_url": nats_url,
+        "jwt_public_key_file": run_dir / "dev-jwt-public.pem",
+        "consumer_backoff_base": 0.05,
+        "consumer_backoff_max": 0.5,
+        "consumer_ack_wait": 5.0,
+        "outbox_poll_interval": 0.5,
+        "graceful_timeout": 5.0,
+        "db_pool_min": 1,
+        "db_pool_max": 5,
+    }
+    values.update(overrides)
+    return ServiceSettings(**values)
+
+
+async def new_database(admin_url: str, template: str) -> str:
+    """A fresh database cloned from the migrated template: full isolation in ~50 ms."""
+    name = f"t{os.getpid()}_{next(_db_counter)}"
+    conn = await asyncpg.connect(admin_url)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    finally:
+        await conn.close()
+    return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+@asynccontextmanager
+async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Run a service app in-process (its lifespan: pool, broker, consumers, relay) with an HTTP client."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+@asynccontextmanager
+async def jetstream(url: str) -> AsyncIterator[JetStreamContext]:
+    nc = await nats.connect(url)
+    try:
+        yield nc.jetstream()
+    finally:
+        await nc.close()
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[Any]], *, timeout: float = 15.0, interval: float = 0.05, message: str = ""
+) -> Any:
+    """Await until `probe()` returns something truthy; fail with its last value after `timeout`.
+
+    Events are asynchronous by design: a test waits for the state it expects, with a
+    deadline, instead of sleeping a fixed time and hoping."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = await probe()
+        if last:
+            return last
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s: {message or probe} (last value {last!r})")
+
+
+class ServiceProcess:
+    """A service as a separate OS process (uvicorn), for tests that kill and restart it."""
+
+    def __init__(self, module: str, env: dict[str, str], log_path: Path) -> None:
+        self.module = module
+        self.env = env
+        self.log_path = log_path
+        self.port = any_free()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, extra_env: dict[str, str] | None = None) -> ServiceProcess:
+        env = {**os.environ, **self.env, **(extra_env or {}), "LINLI_HTTP_PORT": str(self.port)}
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", self.module], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO
+        )
+        wait_for_port(self.port, 60)
+        return self
+
+    async def wait_ready(self, timeout: float = 60) -> None:
+        async with httpx.AsyncClient(base_url=self.base_url) as client:
+
+            async def ready() -> bool:
+                try:
+                    return (await client.get("/readyz")).status_code == 200
+                except httpx.HTTPError:
+                    return False
+
+            await eventually(ready, timeout=timeout, message=f"{self.module} ready")
+
+    def wait_exit(self, timeout: float = 30) -> int:
+        assert self.process is not None
+        return self.process.wait(timeout)
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def terminate(self, timeout: float = 15) -> int:
+        assert self.process is not None
+        self.process.terminate()
+        return self.process.wait(timeout)
