@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,9 +40,9 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServe
 
 
 @pytest.fixture
-async def database_url(postgres: PostgresServer) -> AsyncIterator[str]:
+async def database_url(postgres: PostgresServer) -> str:
     """A fresh database with every service's schema migrated."""
-    yield await new_database(postgres.url(), TEMPLATE)
+    return await new_database(postgres.url(), TEMPLATE)
 
 
 @pytest.fixture

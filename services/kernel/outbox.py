@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-
 from contracts.envelope import CloudEvent, EventData
 from services.kernel.db import Connection
 from services.kernel.tracing import current_traceparent
