@@ -154,8 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     stack.set_defaults(func=cmd_stack)
 
     args = parser.parse_args(argv)
-    result: int = args.func(args)
-    return result
+    return int(args.func(args))
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from nats.js import JetStreamContext
 from opentelemetry.trace import SpanKind
 
 from services.kernel import db
+from services.kernel.faults import crash_point
 from services.kernel.metrics import EVENTS_PUBLISHED
 from services.kernel.tracing import context_from, current_traceparent, tracer
 
@@ -126,6 +127,7 @@ class OutboxRelay:
                 asyncio.gather(*(self._publish(row) for row in rows), return_exceptions=True),
                 self.publish_timeout,
             )
+            crash_point("relay.after_publish")
             done = [row["id"] for row, result in zip(rows, results, strict=True) if result is None]
             failed = [row["id"] for row, result in zip(rows, results, strict=True) if result is not None]
             if done:

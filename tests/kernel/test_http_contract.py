@@ -1,0 +1,142 @@
+"""What every service answers the same way: identity, problem details, limits, operations endpoints."""
+
+from __future__ import annotations
+
+import base64
+import time
+from pathlib import Path
+
+import jwt
+import orjson
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import FastAPI
+
+from services.kernel.dev_issuer import AUDIENCE, ISSUER
+from tests.kernel.probe import create
+from tests.support.infra import Tokens, running, settings_for
+
+
+@pytest.fixture
+def app(database_url: str, nats_url: str, run_dir: Path) -> FastAPI:
+    return create(settings_for(database_url, nats_url, run_dir, max_body_bytes=4096))
+
+
+def _claims(**overrides: object) -> dict[str, object]:
+    now = int(time.time())
+    claims: dict[str, object] = {
+        "sub": "mallory",
+        "name": "Mallory",
+        "community": "meihu",
+        "roles": ["resident"],
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + 600,
+    }
+    claims.update(overrides)
+    return claims
+
+
+def _foreign_key_token() -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return jwt.encode(_claims(), pem, algorithm="RS256")
+
+
+def _alg_none_token() -> str:
+    def part(data: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(orjson.dumps(data)).decode().rstrip("=")
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(_claims())}."
+
+
+def _signed(run_dir: Path, **claims: object) -> str:
+    return jwt.encode(_claims(**claims), (run_dir / "dev-jwt-private.pem").read_bytes(), algorithm="RS256")
+
+
+@pytest.mark.parametrize(
+    ("case", "authorization"),
+    [
+        ("missing", None),
+        ("not bearer", "Basic YWxpY2U6c2VjcmV0"),
+        ("garbage", "Bearer not-a-jwt"),
+        ("alg none", "alg-none"),
+        ("signed by another key", "foreign"),
+        ("expired", "expired"),
+        ("wrong audience", "audience"),
+    ],
+)
+async def test_requests_without_a_valid_token_get_401_problem_details(
+    app: FastAPI, run_dir: Path, case: str, authorization: str | None
+) -> None:
+    tokens = {
+        "alg-none": f"Bearer {_alg_none_token()}",
+        "foreign": f"Bearer {_foreign_key_token()}",
+        "expired": f"Bearer {_signed(run_dir, exp=int(time.time()) - 60)}",
+        "audience": f"Bearer {_signed(run_dir, aud='someone-else')}",
+    }
+    headers = {"Authorization": tokens.get(authorization or "", authorization or "")} if authorization else {}
+    async with running(app) as client:
+        response = await client.post("/emit", json={"titles": ["x"]}, headers=headers)
+    assert response.status_code == 401, case
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == 401
+    assert body["type"].endswith("/unauthorized")
+
+
+async def test_a_valid_development_token_is_accepted(app: FastAPI, tokens: Tokens) -> None:
+    async with running(app) as client:
+        response = await client.post("/emit", json={"titles": ["x"]}, headers=tokens.headers("alice", "resident"))
+    assert response.status_code == 202
+
+
+async def test_validation_errors_list_every_offending_field(app: FastAPI, tokens: Tokens) -> None:
+    async with running(app) as client:
+        response = await client.post("/emit", json={"titles": [""], "colour": "red"}, headers=tokens.headers("alice"))
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    fields = {error["field"] for error in response.json()["errors"]}
+    assert fields == {"body.titles.0", "body.colour"}, "unknown fields are rejected, not ignored"
+
+
+async def test_an_oversized_body_gets_413_and_changes_nothing(app: FastAPI, tokens: Tokens, database_url: str) -> None:
+    from tests.kernel.helpers import probe_rows
+
+    async with running(app) as client:
+        response = await client.post("/emit", json={"titles": ["x" * 100] * 100}, headers=tokens.headers("alice"))
+    assert response.status_code == 413
+    assert response.json()["max_bytes"] == 4096
+    assert await probe_rows(database_url, "SELECT * FROM outbox") == []
+
+
+async def test_operations_endpoints_answer(app: FastAPI) -> None:
+    async with running(app) as client:
+        health = await client.get("/healthz")
+        ready = await client.get("/readyz")
+        metrics = await client.get("/metrics")
+        openapi = await client.get("/openapi.json")
+        asyncapi = await client.get("/asyncapi.json")
+    assert health.json()["status"] == "ok"
+    assert ready.json()["status"] == "ready"
+    assert "linli_outbox_backlog" in metrics.text
+    assert "linli_consumer_pending" in metrics.text
+    assert "linli_dead_letter_messages" in metrics.text
+    assert "/emit" in openapi.json()["paths"]
+    assert asyncapi.json()["asyncapi"] == "3.0.0"
+    assert "receive_issue_submitted" in asyncapi.json()["operations"]
+
+
+async def test_cors_allows_the_configured_front_end_origin(app: FastAPI) -> None:
+    async with running(app) as client:
+        response = await client.options(
+            "/emit",
+            headers={"Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST"},
+        )
+        refused = await client.options(
+            "/emit", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
+        )
+    assert response.headers["access-control-allow-origin"] == "http://localhost:5173"
+    assert "access-control-allow-origin" not in refused.headers
