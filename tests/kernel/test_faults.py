@@ -76,7 +76,7 @@ async def test_consumer_killed_after_commit_before_ack_applies_the_effect_once(
 
             async def settled() -> bool:
                 info = await js.consumer_info(SPEC.stream, SPEC.durable)
-                return info.num_pending == 0 and info.num_ack_pending == 0 and info.delivered.consumer_seq >= 2
+                return bool(info.num_pending == 0 and info.num_ack_pending == 0 and info.delivered.consumer_seq >= 2)
 
             await eventually(settled, timeout=30, message="redelivered and acknowledged")
     finally:
@@ -127,7 +127,7 @@ async def test_an_event_republished_under_another_message_id_is_applied_once(
 
         async def all_handled() -> bool:
             info = await js.consumer_info(SPEC.stream, SPEC.durable)
-            return info.num_pending == 0 and info.num_ack_pending == 0 and info.delivered.consumer_seq == 3
+            return bool(info.num_pending == 0 and info.num_ack_pending == 0 and info.delivered.consumer_seq == 3)
 
         await eventually(all_handled, message="three deliveries acknowledged")
     assert await effect_titles(database_url) == ["republished"]
