@@ -1,0 +1,132 @@
+"""What every scenario shares: its settings, its directory, and the checks made on the streams."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from tests.chaos.results import Row
+from tests.chaos.stack import ChaosStack
+from tests.chaos.streams import event_ids
+from tests.chaos.workloads import ProbeSelf, ShiftsToRewards, Workload
+
+CHAOS_ENV: dict[str, str] = {
+    # A message delivered to a process that then died comes back after ack_wait; production
+    # keeps 30 s, the suite 10 s so a scenario's recovery is not mostly waiting.
+    "LINLI_CONSUMER_ACK_WAIT": "10",
+    "LINLI_OUTBOX_POLL_INTERVAL": "0.5",
+    "LINLI_GRACEFUL_TIMEOUT": "10",
+    "LINLI_DB_POOL_MAX": "8",
+    "LINLI_LOG_LEVEL": "WARNING",
+}
+
+
+@dataclass
+class Context:
+    """How the runner asks for a scenario: where, at what scale, against which flow."""
+
+    base_dir: Path
+    scale: float = 1.0
+    probe: bool = False
+    env: dict[str, str] = field(default_factory=dict)
+
+    def dir(self, scenario: str) -> Path:
+        path = self.base_dir / f"scenario-{scenario}"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def n(self, full: int, minimum: int = 20) -> int:
+        return max(minimum, int(full * self.scale))
+
+    def workload(self, **kwargs: object) -> Workload:
+        if self.probe:
+            return ProbeSelf()
+        return ShiftsToRewards(**kwargs)  # type: ignore[arg-type]
+
+    def stack_env(self, **extra: str) -> dict[str, str]:
+        return {**CHAOS_ENV, **self.env, **extra}
+
+
+_T0 = time.monotonic()
+
+
+def log(message: str) -> None:
+    """Progress on the console, so a long scenario is not silent."""
+    print(f"   [{time.monotonic() - _T0:6.1f}s] {message}", flush=True)
+
+
+async def until(probe: Callable[[], Awaitable[bool]], timeout: float, interval: float = 0.2) -> float | None:
+    """Seconds until `probe()` is true, or None after `timeout`."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        try:
+            if await probe():
+                return time.monotonic() - started
+        except Exception:
+            pass
+        await asyncio.sleep(interval)
+    return None
+
+
+async def published_ids(stack: ChaosStack, workload: Workload) -> set[str]:
+    """Events of the flow that JetStream acknowledged to the producer's relay."""
+    rows = await stack.fetch(
+        f"SELECT id::text FROM {workload.producer}.outbox WHERE event_type = $1 AND published_at IS NOT NULL",
+        getattr(workload, "event_type", ""),
+    )
+    return {r[0] for r in rows}
+
+
+async def check_stream(row: Row, stack: ChaosStack, workload: Workload) -> tuple[int, int]:
+    """Every acknowledged event is in the stream, once. Returns (missing, doubled) and records the check."""
+    async with stack.jetstream() as js:
+        stored = await event_ids(js, workload.stream, workload.subject)
+    acked = await published_ids(stack, workload)
+    missing = len(acked - set(stored))
+    doubled = sum(c - 1 for c in stored.values() if c > 1)
+    row.check(
+        f"stream {workload.stream} holds every acknowledged event once ({len(acked)} acked, {len(stored)} stored)",
+        missing == 0 and doubled == 0,
+        None if missing == 0 and doubled == 0 else f"stream: {missing} acknowledged events missing, {doubled} copies",
+    )
+    return missing, doubled
+
+
+async def readiness(stack: ChaosStack, names: list[str]) -> dict[str, int]:
+    """The /readyz status code of each service now (0 when it does not answer)."""
+    out: dict[str, int] = {}
+    async with httpx.AsyncClient(timeout=3) as client:
+        for name in names:
+            try:
+                out[name] = (await client.get(f"{stack.url(name)}/readyz")).status_code
+            except httpx.HTTPError:
+                out[name] = 0
+    return out
+
+
+_METRIC = re.compile(r"^(?P<name>[a-z_]+)\{(?P<labels>[^}]*)\} (?P<value>[0-9.eE+-]+)$")
+
+
+async def metric(stack: ChaosStack, service: str, name: str, **labels: str) -> float:
+    """The sum of a Prometheus sample of `service` whose labels include `labels`."""
+    async with httpx.AsyncClient(timeout=5) as client:
+        text = (await client.get(f"{stack.url(service)}/metrics")).text
+    total = 0.0
+    for line in text.splitlines():
+        match = _METRIC.match(line)
+        if not match or match["name"] != name:
+            continue
+        have = dict(part.split("=", 1) for part in match["labels"].split(",") if "=" in part)
+        if all(have.get(k, "").strip('"') == v for k, v in labels.items()):
+            total += float(match["value"])
+    return total
+
+
+def record_tally(row: Row, sent: int, applied: int, lost: int, duplicated: int) -> None:
+    row.sent, row.applied, row.lost, row.duplicated = sent, applied, lost, duplicated
