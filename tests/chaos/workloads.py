@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,10 @@ from typing import Any, Protocol
 
 import httpx
 
+from contracts.enums import IssueCategory, IssueChannel, IssueStatus, PostType
+from contracts.envelope import CloudEvent
+from contracts.events.issue import IssueSubmitted
+from contracts.events.shifts import ParticipationCompleted
 from tests.chaos.results import Row
 from tests.chaos.stack import ChaosStack
 from tests.chaos.streams import read_stream
@@ -63,6 +68,18 @@ class Workload(Protocol):
 
     async def verify(self, stack: ChaosStack, row: Row) -> None:
         """The flow's own invariants beyond the tally (the ledger audit, the consumer's own events)."""
+
+    def event(self, i: int, *, poison: bool = False) -> CloudEvent[Any]:
+        """An event for the consumer, published straight to NATS; `poison` ones fail until `fix`."""
+
+    async def break_handler(self, stack: ChaosStack) -> None:
+        """Make the consumer's handler fail on the poison events (a bug or missing data)."""
+
+    async def fix(self, stack: ChaosStack) -> None:
+        """What an operator does before replaying the dead letters."""
+
+    async def effects_of(self, stack: ChaosStack, event_ids: list[str]) -> Counter[str]:
+        """How many effects each of these event ids has."""
 
 
 async def _ok(response: httpx.Response, *expected: int) -> httpx.Response:
@@ -205,14 +222,7 @@ class ShiftsToRewards:
 
     async def verify(self, stack: ChaosStack, row: Row) -> None:
         """The ledger audit is clean, and rewards published one points.awarded per participation."""
-        async with stack.client("rewards") as client:
-            response = await client.get("/ledger/verify", headers=stack.headers("admin"))
-        report = response.json()
-        row.check(
-            "GET /ledger/verify is clean",
-            response.status_code == 200 and bool(report.get("clean")),
-            None if response.status_code == 200 else f"ledger: {response.text[:300]}",
-        )
+        await self.check_ledger(stack, row)
         async with stack.jetstream() as js:
             awarded = await read_stream(js, "LINLI_REWARDS", "linli.*.points.awarded")
         per_source = Counter(
@@ -227,6 +237,57 @@ class ShiftsToRewards:
             len(per_source) == tally.sent and doubled == 0,
         )
         row.duplicated += doubled
+
+    async def check_ledger(self, stack: ChaosStack, row: Row) -> None:
+        async with stack.client("rewards") as client:
+            response = await client.get("/ledger/verify", headers=stack.headers("admin"))
+        report = response.json()
+        row.check(
+            "GET /ledger/verify is clean",
+            response.status_code == 200 and bool(report.get("clean")),
+            None if response.status_code == 200 else f"ledger: {response.text[:300]}",
+        )
+
+    def event(self, i: int, *, poison: bool = False) -> CloudEvent[Any]:
+        now = datetime.now(UTC)
+        person = f"chaos-poison-{i}" if poison else f"chaos-direct-{i}"
+        data = ParticipationCompleted(
+            participation_id=uuid.uuid4(),
+            shift_id=uuid.uuid4(),
+            volunteer_id=person,
+            post_type=PostType.PATROL,
+            building_group=i % 6 + 1,
+            hours=2.0,
+            started_at=now - timedelta(hours=2),
+            ended_at=now,
+            confirmed_by="liu-yang",
+            confirmed_at=now,
+        )
+        return CloudEvent.wrap(data, community="meihu", service="shifts", subject=person)
+
+    async def break_handler(self, stack: ChaosStack) -> None:
+        """A trigger refuses awards to the poison volunteers: the handler raises, a poison try."""
+        await stack.fetch(
+            """CREATE OR REPLACE FUNCTION rewards.chaos_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+               BEGIN
+                   IF NEW.person_id LIKE 'chaos-poison-%' THEN
+                       RAISE EXCEPTION 'chaos: awards to % are refused until the fix', NEW.person_id;
+                   END IF;
+                   RETURN NEW;
+               END $$"""
+        )
+        await stack.fetch(
+            "CREATE TRIGGER chaos_refuse BEFORE INSERT ON rewards.awards FOR EACH ROW EXECUTE FUNCTION rewards.chaos_refuse()"
+        )
+
+    async def fix(self, stack: ChaosStack) -> None:
+        await stack.fetch("DROP TRIGGER chaos_refuse ON rewards.awards")
+
+    async def effects_of(self, stack: ChaosStack, event_ids: list[str]) -> Counter[str]:
+        rows = await stack.fetch(
+            "SELECT source_event_id::text FROM rewards.awards WHERE source_event_id = ANY($1::uuid[])", event_ids
+        )
+        return Counter(r[0] for r in rows)
 
     async def confirmed_ids(self, stack: ChaosStack) -> set[str]:
         rows = await stack.fetch("SELECT id::text FROM shifts.participations WHERE outcome = 'completed'")
@@ -275,6 +336,27 @@ class ProbeSelf:
 
     async def verify(self, stack: ChaosStack, row: Row) -> None:
         return None
+
+    def event(self, i: int, *, poison: bool = False) -> CloudEvent[Any]:
+        data = IssueSubmitted(
+            issue_id=uuid.uuid4(),
+            category=IssueCategory.OTHER,
+            title=f"poison {i}" if poison else f"direct {i}",
+            status=IssueStatus.SUBMITTED,
+            channel=IssueChannel.APP,
+            submitted_at=datetime.now(UTC),
+        )
+        return CloudEvent.wrap(data, community="meihu", service="intake", subject=str(data.issue_id))
+
+    async def break_handler(self, stack: ChaosStack) -> None:
+        await stack.fetch("UPDATE probe.switches SET fixed = false WHERE name = 'poison'")
+
+    async def fix(self, stack: ChaosStack) -> None:
+        await stack.fetch("UPDATE probe.switches SET fixed = true WHERE name = 'poison'")
+
+    async def effects_of(self, stack: ChaosStack, event_ids: list[str]) -> Counter[str]:
+        rows = await stack.fetch("SELECT event_id::text FROM probe.effects WHERE event_id = ANY($1::uuid[])", event_ids)
+        return Counter(r[0] for r in rows)
 
 
 # -- driving and waiting ---------------------------------------------------------------------------
