@@ -379,12 +379,13 @@ async def drive(
     stack: ChaosStack,
     total: int,
     *,
+    start: int = 0,
     batch: int = 10,
     concurrency: int = 4,
     pace: float = 0.0,
     retry_for: float = 0.0,
 ) -> Drive:
-    """Write items 0..total-1 in batches; `pace` seconds between batch starts (0: as fast as
+    """Write items start..total-1 in batches; `pace` seconds between batch starts (0: as fast as
     possible); a failed batch is retried for up to `retry_for` seconds (0: counted, not retried)."""
     result = Drive()
     started = time.monotonic()
@@ -412,8 +413,8 @@ async def drive(
                         await asyncio.sleep(min(0.2 * attempt, 2.0))
 
         tasks = []
-        for start in range(0, total, batch):
-            tasks.append(asyncio.create_task(one(list(range(start, min(start + batch, total))))))
+        for first in range(start, total, batch):
+            tasks.append(asyncio.create_task(one(list(range(first, min(first + batch, total))))))
             if pace:
                 await asyncio.sleep(pace)
         await asyncio.gather(*tasks)
