@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +12,10 @@ import httpx
 from tests.chaos.results import Row
 from tests.chaos.stack import ChaosStack
 from tests.chaos.streams import event_ids
+from tests.chaos.waiting import until
 from tests.chaos.workloads import ProbeSelf, ShiftsToRewards, Workload
+
+__all__ = ["until"]
 
 CHAOS_ENV: dict[str, str] = {
     # A message delivered to a process that then died comes back after ack_wait; production
@@ -59,19 +60,6 @@ _T0 = time.monotonic()
 def log(message: str) -> None:
     """Progress on the console, so a long scenario is not silent."""
     print(f"   [{time.monotonic() - _T0:6.1f}s] {message}", flush=True)
-
-
-async def until(probe: Callable[[], Awaitable[bool]], timeout: float, interval: float = 0.2) -> float | None:
-    """Seconds until `probe()` is true, or None after `timeout`."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        try:
-            if await probe():
-                return time.monotonic() - started
-        except Exception:
-            pass
-        await asyncio.sleep(interval)
-    return None
 
 
 async def published_ids(stack: ChaosStack, workload: Workload) -> set[str]:

@@ -18,7 +18,7 @@ OUTAGE = 20.0
 
 
 async def run(ctx: Context) -> Row:
-    workload = ctx.workload(check_in_out=False)
+    workload = ctx.workload(check_in_out_every=0)
     total = ctx.n(400)
     batch = 5
     row = Row("2", f"NATS stopped {OUTAGE:.0f} s mid-stream ({total} writes)")

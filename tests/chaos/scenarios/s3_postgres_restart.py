@@ -20,7 +20,7 @@ DOWN = 6.0
 
 
 async def run(ctx: Context) -> Row:
-    workload = ctx.workload(check_in_out=False)
+    workload = ctx.workload(check_in_out_every=0)
     total = ctx.n(300)
     batch = 5
     row = Row("3", f"PostgreSQL restarted mid-stream ({total} writes)")

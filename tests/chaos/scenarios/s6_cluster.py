@@ -17,7 +17,7 @@ from tests.chaos.workloads import converge, drive
 
 
 async def run(ctx: Context) -> Row:
-    workload = ctx.workload(check_in_out=False)
+    workload = ctx.workload(check_in_out_every=0)
     total = ctx.n(400)
     batch = 5
     row = Row("6", f"3-node cluster, R3, stream leader SIGKILLed ({total} writes)")

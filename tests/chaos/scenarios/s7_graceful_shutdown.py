@@ -25,7 +25,7 @@ GRACEFUL = 10.0
 
 
 async def run(ctx: Context) -> Row:
-    workload = ctx.workload(check_in_out=False)
+    workload = ctx.workload(check_in_out_every=0)
     total = ctx.n(600)
     shared = workload.producer == workload.consumer
     row = Row("7", f"SIGTERM under load ({total} events)")
