@@ -48,7 +48,7 @@ class Context:
     def workload(self, **kwargs: object) -> Workload:
         if self.probe:
             return ProbeSelf()
-        return ShiftsToRewards(**kwargs)  # type: ignore[arg-type]
+        return ShiftsToRewards(**kwargs)  # type: ignore[arg-type]  # the few knobs a scenario sets
 
     def stack_env(self, **extra: str) -> dict[str, str]:
         return {**CHAOS_ENV, **self.env, **extra}

@@ -27,6 +27,7 @@ import httpx
 import jwt
 import nats
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerInfo
@@ -176,7 +177,7 @@ class ChaosStack(Harness):
 
     @classmethod
     @contextlib.asynccontextmanager
-    async def started(cls, base_dir: Path, **kwargs: Any) -> AsyncIterator[ChaosStack]:  # type: ignore[override]
+    async def started(cls, base_dir: Path, **kwargs: Any) -> AsyncIterator[ChaosStack]:
         stack = cls(base_dir, **kwargs)
         try:
             await asyncio.to_thread(stack.start_infrastructure)
@@ -234,7 +235,8 @@ class ChaosStack(Harness):
 
     async def consumer(self, stream: str, durable: str) -> ConsumerInfo:
         async with self.jetstream() as js:
-            return await js.consumer_info(stream, durable)
+            info: ConsumerInfo = await js.consumer_info(stream, durable)
+            return info
 
     def token(self, person_id: str, roles: Iterable[str] | None = None) -> str:
         """Like the harness's token, signed with the private key parsed once: issue_token parses
@@ -244,6 +246,7 @@ class ChaosStack(Harness):
         if key is None:
             private, _ = ensure_key(self.run_dir)
             key = serialization.load_pem_private_key(private.read_bytes(), password=None)
+            assert isinstance(key, rsa.RSAPrivateKey)
             self._signing_key = key
         now = int(time.time())
         claims: dict[str, object] = {

@@ -54,7 +54,10 @@ class Tally:
 
 class Workload(Protocol):
     name: str
-    services: tuple[str, ...]
+
+    @property
+    def services(self) -> tuple[str, ...]: ...
+
     producer: str
     consumer: str
     stream: str
@@ -133,7 +136,7 @@ class ShiftsToRewards:
     shift_of: dict[int, str] = field(default_factory=dict)
 
     @property
-    def services(self) -> tuple[str, ...]:  # type: ignore[override]
+    def services(self) -> tuple[str, ...]:
         return ("shifts", "rewards", "notifications") if self.with_notifications else ("shifts", "rewards")
 
     @staticmethod

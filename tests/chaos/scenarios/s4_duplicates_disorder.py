@@ -15,6 +15,7 @@ import asyncio
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from contracts.enums import IssueCategory, IssueStatus
 from contracts.envelope import CloudEvent
@@ -71,7 +72,7 @@ async def run(ctx: Context) -> Row:
         published = 0
         async with stack.jetstream() as js:
 
-            async def publish(event: CloudEvent[object], msg_id: str) -> None:
+            async def publish(event: CloudEvent[Any], msg_id: str) -> None:
                 nonlocal published
                 await js.publish(event.nats_subject, event.model_dump_json().encode(), headers={"Nats-Msg-Id": msg_id})
                 published += 1
