@@ -101,10 +101,17 @@ class Generator:
         return needs[kind] <= self.services
 
     async def issue(self, client: httpx.AsyncClient) -> None:
-        person = random.choice(["wang-fang", "zhao-lei", "sun-hao", "wu-xia", "huang-li"])
-        body = {"category": "repairs", "title": f"soak {self.load.operations}", "description": "楼道灯不亮"}
+        # Intake limits each resident to a few submissions an hour: spread them over many residents.
+        n = self.load.issues % 2000
+        person = f"soak-r{n:04d}"
+        body = {
+            "category": "repairs",
+            "title": f"soak {self.load.operations}",
+            "description": "楼道灯不亮",
+            "building_group": n % 6 + 1,
+        }
         response = await client.post(
-            f"{self.stack.url('intake')}/issues", json=body, headers=self.stack.headers(person)
+            f"{self.stack.url('intake')}/issues", json=body, headers=self.stack.headers(person, ["resident"])
         )
         assert response.status_code == 201, response.text[:200]
         self.load.issues += 1
@@ -163,6 +170,11 @@ async def sample(
         await asyncio.sleep(every)
 
 
+SERVICES_ONLY = frozenset(SERVICE_NAMES)
+"""The verdict is about the services; nats-server's RSS is reported too, but JetStream's
+caches grow with the messages it stores (streams keep a year), which is not a leak."""
+
+
 def verdict(samples: list[tuple[float, dict[str, int | None]]], warmup: float) -> dict[str, tuple[float, float, float]]:
     """Per process: (MiB at the end of warm-up, MiB at the end, growth)."""
     after = [row for t, row in samples if t >= warmup]
@@ -183,7 +195,7 @@ def report(
     samples: list[tuple[float, dict[str, int | None]]], load: Load, args: argparse.Namespace, seconds: float
 ) -> str:
     results = verdict(samples, args.warmup * 60)
-    passed = bool(results) and all(growth < GROWTH_LIMIT for _, _, growth in results.values())
+    passed = bool(results) and all(g < GROWTH_LIMIT for name, (_, _, g) in results.items() if name in SERVICES_ONLY)
     lines = [
         f"<!-- written by `python -m tests.chaos.soak` ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC) -->",
         "",
@@ -191,7 +203,7 @@ def report(
         f"{load.participations} participations confirmed, {load.issues} issues raised, "
         f"{load.by_kind.get('read', 0)} read rounds; {load.errors} errors), warm-up {args.warmup} min, "
         f"RSS sampled every {args.interval:.0f} s. Verdict: **{'pass' if passed else 'FAIL'}** "
-        f"(growth after warm-up under {GROWTH_LIMIT:.0%} for every process).",
+        f"(growth after warm-up under {GROWTH_LIMIT:.0%} for every service; nats-server shown for information).",
         "",
         "| process | RSS after warm-up | RSS at the end | growth |",
         "|---|---:|---:|---:|",
@@ -231,7 +243,7 @@ async def main_async(args: argparse.Namespace) -> int:
     with contextlib.suppress(OSError):
         await asyncio.to_thread(shutil.rmtree, base)
     results = verdict(samples, args.warmup * 60)
-    return 0 if results and all(g < GROWTH_LIMIT for _, _, g in results.values()) else 1
+    return 0 if results and all(g < GROWTH_LIMIT for n, (_, _, g) in results.items() if n in SERVICES_ONLY) else 1
 
 
 def main(argv: list[str] | None = None) -> int:
