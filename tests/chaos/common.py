@@ -9,6 +9,8 @@ from pathlib import Path
 
 import httpx
 
+from services.kernel.dlq import dead_letter_count
+from services.kernel.migrate import SERVICE_NAMES
 from tests.chaos.results import Row
 from tests.chaos.stack import ChaosStack
 from tests.chaos.streams import event_ids
@@ -45,10 +47,18 @@ class Context:
     def n(self, full: int, minimum: int = 20) -> int:
         return max(minimum, int(full * self.scale))
 
-    def workload(self, **kwargs: object) -> Workload:
+    def workload(self, full_stack: bool = False, **kwargs: object) -> Workload:
+        """The flow under test; `full_stack` starts all five services, not only its producer and consumer."""
         if self.probe:
             return ProbeSelf()
-        return ShiftsToRewards(**kwargs)  # type: ignore[arg-type]  # the few knobs a scenario sets
+        workload = ShiftsToRewards(**kwargs)  # type: ignore[arg-type]  # the few knobs a scenario sets
+        workload.full_stack = full_stack
+        return workload
+
+    def services(self, workload: Workload) -> tuple[str, ...]:
+        if getattr(workload, "full_stack", False):
+            return SERVICE_NAMES
+        return workload.services
 
     def stack_env(self, **extra: str) -> dict[str, str]:
         return {**CHAOS_ENV, **self.env, **extra}
@@ -84,6 +94,44 @@ async def check_stream(row: Row, stack: ChaosStack, workload: Workload) -> tuple
         None if missing == 0 and doubled == 0 else f"stream: {missing} acknowledged events missing, {doubled} copies",
     )
     return missing, doubled
+
+
+async def lagging_consumers(stack: ChaosStack) -> dict[str, tuple[int, int]]:
+    """Durable consumers of the running services with messages not yet delivered or acknowledged."""
+    prefixes = tuple(f"{name}__" for name in stack.service_names)
+    lagging: dict[str, tuple[int, int]] = {}
+    async with stack.jetstream() as js:
+        for stream in await js.streams_info():
+            for info in await js.consumers_info(stream.config.name or ""):
+                name = info.name or ""
+                if name.startswith(prefixes) and (info.num_pending or info.num_ack_pending):
+                    lagging[name] = (int(info.num_pending or 0), int(info.num_ack_pending or 0))
+    return lagging
+
+
+async def check_all_consumers(row: Row, stack: ChaosStack, timeout: float = 60) -> None:
+    """Every consumer of every running service caught up, and nothing went to the dead-letter stream:
+    not only the flow under test but everything downstream of it (notifications of the awards...)."""
+    last: dict[str, tuple[int, int]] = {}
+
+    async def caught_up() -> bool:
+        nonlocal last
+        last = await lagging_consumers(stack)
+        return not last
+
+    took = await until(caught_up, timeout=timeout, interval=0.5)
+    row.check(
+        f"every consumer of {', '.join(stack.service_names)} caught up"
+        + ("" if took is not None else f" (still behind: {last})"),
+        took is not None,
+    )
+    async with stack.jetstream() as js:
+        dead = {name: await dead_letter_count(js, name) for name in stack.service_names}
+    row.check(
+        f"nothing dead-lettered by any service ({sum(dead.values())})",
+        not any(dead.values()),
+        None if not any(dead.values()) else f"dead letters: {dead}",
+    )
 
 
 async def readiness(stack: ChaosStack, names: list[str]) -> dict[str, int]:

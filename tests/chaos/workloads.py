@@ -125,6 +125,7 @@ class ShiftsToRewards:
     hours: float = 2.0
     concurrency: int = 12
     with_notifications: bool = False
+    full_stack: bool = False  # the scenario runs all five services around this flow
     name: str = "shifts->rewards"
     producer: str = "shifts"
     consumer: str = "rewards"

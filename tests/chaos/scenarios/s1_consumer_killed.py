@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from tests.chaos.common import Context, check_stream, log, record_tally, until
+from tests.chaos.common import Context, check_all_consumers, check_stream, log, record_tally, until
 from tests.chaos.results import Row
 from tests.chaos.stack import ChaosStack
 from tests.chaos.streams import deliveries
@@ -20,10 +20,10 @@ KILLS_AT = (0.2, 0.45, 0.7)
 
 
 async def run(ctx: Context) -> Row:
-    workload = ctx.workload()
+    workload = ctx.workload(full_stack=True)
     total = ctx.n(1000)
     row = Row("1", f"{total} {'writes' if ctx.probe else 'participations'}, {workload.consumer} SIGKILLed x3")
-    async with ChaosStack.started(ctx.dir("1"), services=workload.services, env=ctx.stack_env()) as stack:
+    async with ChaosStack.started(ctx.dir("1"), services=ctx.services(workload), env=ctx.stack_env()) as stack:
         log(f"stack ready; preparing {total} items")
         await workload.prepare(stack, total)
         log("prepared; writing")
@@ -74,6 +74,7 @@ async def run(ctx: Context) -> Row:
         row.check("three kills while the backlog was not yet applied", kills == 3 and mid_backlog == 3)
         await check_stream(row, stack, workload)
         await workload.verify(stack, row)
+        await check_all_consumers(row, stack)
         async with stack.jetstream() as js:
             counted = await deliveries(js, workload.stream, workload.durable)
         row.notes.append(

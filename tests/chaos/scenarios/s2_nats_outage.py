@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from tests.chaos.common import Context, check_stream, log, readiness, record_tally
+from tests.chaos.common import Context, check_all_consumers, check_stream, log, readiness, record_tally
 from tests.chaos.results import Row
 from tests.chaos.stack import ChaosStack
 from tests.chaos.workloads import converge, drive
@@ -18,11 +18,11 @@ OUTAGE = 20.0
 
 
 async def run(ctx: Context) -> Row:
-    workload = ctx.workload(check_in_out_every=0)
+    workload = ctx.workload(full_stack=True, check_in_out_every=0)
     total = ctx.n(400)
     batch = 5
     row = Row("2", f"NATS stopped {OUTAGE:.0f} s mid-stream ({total} writes)")
-    async with ChaosStack.started(ctx.dir("2"), services=workload.services, env=ctx.stack_env()) as stack:
+    async with ChaosStack.started(ctx.dir("2"), services=ctx.services(workload), env=ctx.stack_env()) as stack:
         await workload.prepare(stack, total)
         # Spread the writes over the outage and a few seconds either side of it.
         pace = (OUTAGE + 10) / (total / batch)
@@ -33,7 +33,7 @@ async def run(ctx: Context) -> Row:
         await asyncio.to_thread(stack.nats.stop)
         log(f"NATS stopped with {before.sent} events committed")
         await asyncio.sleep(OUTAGE / 2)
-        ready = await readiness(stack, list(workload.services))
+        ready = await readiness(stack, list(stack.service_names))
         await asyncio.sleep(OUTAGE / 2)
         during = await workload.tally(stack)
         await asyncio.to_thread(stack.nats.start)
@@ -63,4 +63,5 @@ async def run(ctx: Context) -> Row:
         row.check(f"every event applied once ({total} expected)", tally.sent == total and tally.complete)
         await check_stream(row, stack, workload)
         await workload.verify(stack, row)
+        await check_all_consumers(row, stack)
     return row

@@ -11,7 +11,7 @@ import asyncio
 import time
 
 from services.kernel.dlq import dead_letter_count
-from tests.chaos.common import Context, check_stream, log, readiness, record_tally
+from tests.chaos.common import Context, check_all_consumers, check_stream, log, readiness, record_tally
 from tests.chaos.results import Row
 from tests.chaos.stack import ChaosStack
 from tests.chaos.workloads import converge, drive
@@ -20,12 +20,12 @@ DOWN = 6.0
 
 
 async def run(ctx: Context) -> Row:
-    workload = ctx.workload(check_in_out_every=0)
+    workload = ctx.workload(full_stack=True, check_in_out_every=0)
     total = ctx.n(300)
     batch = 5
     row = Row("3", f"PostgreSQL restarted mid-stream ({total} writes)")
     async with ChaosStack.started(
-        ctx.dir("3"), services=workload.services, env=ctx.stack_env(), fast_postgres=False
+        ctx.dir("3"), services=ctx.services(workload), env=ctx.stack_env(), fast_postgres=False
     ) as stack:
         await workload.prepare(stack, total)
         pace = (DOWN + 12) / (total / batch)
@@ -35,7 +35,7 @@ async def run(ctx: Context) -> Row:
         await asyncio.to_thread(stack.postgres.stop)
         log("PostgreSQL stopped")
         await asyncio.sleep(DOWN / 2)
-        down = await readiness(stack, list(workload.services))
+        down = await readiness(stack, list(stack.service_names))
         await asyncio.sleep(DOWN / 2)
         await asyncio.to_thread(stack.postgres.start, 60)
         back = time.monotonic()
@@ -70,6 +70,7 @@ async def run(ctx: Context) -> Row:
             dead = await dead_letter_count(js, workload.consumer)
         row.check(f"nothing dead-lettered: a database outage is not the message's fault ({dead})", dead == 0)
         await workload.verify(stack, row)
+        await check_all_consumers(row, stack)
     return row
 
 

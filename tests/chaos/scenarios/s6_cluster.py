@@ -9,8 +9,9 @@ published) must still be in the stream, once, and the consumers must carry on.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
-from tests.chaos.common import Context, check_stream, log, record_tally, until
+from tests.chaos.common import Context, check_all_consumers, check_stream, log, record_tally, until
 from tests.chaos.results import Row
 from tests.chaos.stack import ChaosStack
 from tests.chaos.workloads import converge, drive
@@ -24,7 +25,17 @@ async def run(ctx: Context) -> Row:
     env = ctx.stack_env(LINLI_STREAM_REPLICAS="3")
     async with ChaosStack.started(ctx.dir("6"), services=workload.services, env=env, nats_nodes=3) as stack:
         await workload.prepare(stack, total)
+        seed_node = stack.cluster[0]
         async with stack.jetstream() as js:
+            # Make the node the services are connected to lead the stream too, so one kill
+            # takes both the clients' connection and the stream's leader (bounded tries).
+            for _ in range(8):
+                info = await js.stream_info(workload.stream)
+                if info.cluster and info.cluster.leader == seed_node.server_name:
+                    break
+                with contextlib.suppress(Exception):
+                    await js._nc.request(f"$JS.API.STREAM.LEADER.STEPDOWN.{workload.stream}", b"", timeout=5)
+                await asyncio.sleep(1.5)
             info = await js.stream_info(workload.stream)
         replicas = info.config.num_replicas
         leader = info.cluster.leader if info.cluster else None
@@ -64,4 +75,5 @@ async def run(ctx: Context) -> Row:
         row.check(f"every event applied once ({total} expected)", tally.sent == total and tally.complete)
         await check_stream(row, stack, workload)
         await workload.verify(stack, row)
+        await check_all_consumers(row, stack)
     return row

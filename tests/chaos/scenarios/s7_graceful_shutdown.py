@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from tests.chaos.common import Context, check_stream, log, metric, record_tally, until
+from tests.chaos.common import Context, check_all_consumers, check_stream, log, metric, record_tally, until
 from tests.chaos.results import Row
 from tests.chaos.stack import ChaosStack
 from tests.chaos.streams import deliveries
@@ -102,6 +102,7 @@ async def run(ctx: Context) -> Row:
         row.check(f"every event applied once ({tally.sent} committed)", tally.complete and tally.sent >= total)
         await check_stream(row, stack, workload)
         await workload.verify(stack, row)
+        await check_all_consumers(row, stack)
     return row
 
 
