@@ -32,7 +32,7 @@ test: install
 lint: install
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
-	$(RUN) mypy services contracts tests
+	$(RUN) mypy services contracts tests examples
 
 contracts: install
 	$(RUN) python -m contracts.generate

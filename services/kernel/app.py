@@ -100,7 +100,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     settings = definition.settings or ServiceSettings()
     name = definition.name
     broker = NatsBroker(
-        settings.nats_url,
+        settings.nats_servers,
         name=f"linli-{name}",
         graceful_timeout=settings.graceful_timeout,
         max_reconnect_attempts=-1,

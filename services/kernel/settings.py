@@ -51,3 +51,8 @@ class ServiceSettings(BaseSettings):
     stream_replicas: int = Field(default=1, ge=1, le=5)
     stream_duplicate_window: float = Field(default=120.0, gt=0)
     graceful_timeout: float = Field(default=15.0, gt=0)
+
+    @property
+    def nats_servers(self) -> list[str]:
+        """NATS_URL may list several servers of a cluster, comma-separated."""
+        return [url.strip() for url in self.nats_url.split(",") if url.strip()]
