@@ -130,6 +130,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         for task in definition.on_start:
             await task(ctx)
         await broker.start()
+        await consumers.start(ctx.js)
         relays = [
             OutboxRelay(
                 service=name,
@@ -151,7 +152,8 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         finally:
             for loop in loops:
                 loop.cancel()
-            # Stop taking messages first and let in-flight handlers finish (graceful_timeout).
+            # Stop taking messages first and let in-flight batches finish (graceful_timeout).
+            await consumers.stop()
             await broker.stop()
             for relay in relays:
                 await relay.stop()
