@@ -140,6 +140,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
                 batch_size=settings.outbox_batch_size,
                 poll_interval=settings.outbox_poll_interval,
                 publish_timeout=settings.outbox_publish_timeout,
+                retention_seconds=settings.outbox_retention_hours * 3600,
             )
             for _ in range(settings.outbox_relays)
         ]

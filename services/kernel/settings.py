@@ -40,6 +40,7 @@ class ServiceSettings(BaseSettings):
     outbox_poll_interval: float = Field(default=1.0, gt=0)
     outbox_publish_timeout: float = Field(default=5.0, gt=0)
     outbox_relays: int = Field(default=1, ge=0, le=16)
+    outbox_retention_hours: float = Field(default=168.0, gt=0)
 
     consumer_batch_size: int = Field(default=32, ge=1, le=1000)
     consumer_max_ack_pending: int = Field(default=1000, ge=1)
