@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+import orjson
 from faststream.nats import NatsBroker
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
@@ -59,6 +60,16 @@ _MARK_PROCESSED = """
 INSERT INTO processed_events (consumer, event_id, event_type) VALUES ($1, $2, $3)
 ON CONFLICT DO NOTHING RETURNING true
 """
+
+
+def _event_id(data: bytes) -> str | None:
+    """The CloudEvent id of a message, if it is JSON with a string id (poison may not be)."""
+    try:
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    value = document.get("id") if isinstance(document, dict) else None
+    return value if isinstance(value, str) else None
 
 
 class PullLoop:
@@ -292,6 +303,9 @@ class EventConsumers:
         for key in ("Nats-Msg-Id", "traceparent"):
             if raw.headers and key in raw.headers:
                 headers[f"Linli-Original-{key}"] = raw.headers[key]
+        event_id = _event_id(raw.data)
+        if event_id:
+            headers["Linli-Event-Id"] = event_id
         js: JetStreamContext = self.broker.config.connection_state.stream
         await js.publish(dlq_subject(self.service, spec.durable), raw.data, headers=headers)
         await raw.ack()
