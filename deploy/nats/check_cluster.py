@@ -151,6 +151,36 @@ async def denied(action: Awaitable[Any], errors: list[str], what: str) -> None:
     ok(f"denied: {what}")
 
 
+def single_node(root: Path, env: dict[str, str], log: Path) -> None:
+    """single.conf (docker compose) must also start: `-t` does not check JetStream resources."""
+    port, http = any_free(), any_free()
+    text = (root / "single.conf").read_text()
+    text = text.replace("0.0.0.0:4222", f"127.0.0.1:{port}").replace("0.0.0.0:8222", f"127.0.0.1:{http}")
+    (root / "single-local.conf").write_text(text.replace("/data/jetstream", str(root / "store-single")))
+    process = subprocess.Popen(
+        [nats_server_binary(), "-c", str(root / "single-local.conf")],
+        cwd=root,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+
+    async def declare() -> None:
+        nc = await nats.connect(f"nats://127.0.0.1:{port}", user="operator", password=PASSWORD)
+        try:
+            await ensure_streams(nc.jetstream())
+        finally:
+            await nc.close()
+
+    try:
+        wait_for_port(port, 20)
+        asyncio.run(declare())
+        ok("single.conf starts with JetStream and the operator declares the streams")
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
 async def wait_cluster(nodes: list[Node]) -> None:
     for _ in range(100):
         try:
@@ -319,6 +349,7 @@ def main() -> int:
         if result.returncode != 0:
             fail(f"single.conf: {result.stdout}{result.stderr}")
         ok("nats-server -t accepts nats-1.conf, nats-2.conf, nats-3.conf and single.conf")
+        single_node(root, env, log)
         for node in nodes:
             start(node, env, log)
         asyncio.run(scenario(nodes))
