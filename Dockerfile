@@ -56,7 +56,7 @@ WORKDIR /app
 # Code and environment are root-owned and read-only to the service user; only /app/.run
 # (the development JWT key, when no OIDC provider is configured) is writable.
 COPY --from=build /app /app
-COPY deploy/docker/entrypoint.sh deploy/docker/probe.py /app/deploy/docker/
+COPY deploy/docker/entrypoint.sh deploy/docker/probe.py deploy/docker/wait_migrated.py /app/deploy/docker/
 RUN mkdir -p /app/.run && chown linli:linli /app/.run && chmod 0755 /app/deploy/docker/entrypoint.sh
 
 ENV PATH="/app/.venv/bin:${PATH}" \

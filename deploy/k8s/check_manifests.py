@@ -83,7 +83,7 @@ def check_overlay(name: str, objects: list[dict[str, Any]], replicas: int) -> No
     for kind in ("Deployment", "Job"):
         for obj_name, obj in by_kind.get(kind, {}).items():
             spec = pod_spec(obj)
-            for container in spec["containers"]:
+            for container in [*spec.get("initContainers", []), *spec["containers"]]:
                 for source in container.get("envFrom", []):
                     ref = source.get("configMapRef", {}).get("name")
                     check(ref is None or ref in configmaps, f"{name}: {obj_name} uses missing ConfigMap {ref}")
