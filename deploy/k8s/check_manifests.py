@@ -26,7 +26,13 @@ import yaml
 HERE = Path(__file__).resolve().parent
 SERVICES = {"intake": 8081, "deliberation": 8082, "shifts": 8083, "rewards": 8084, "notifications": 8085}
 # Created by the operator in the district namespace (deploy/README.md), never in git.
-EXTERNAL_SECRETS = {"linli-database": {"url"}, "linli-nats": {*SERVICES, "operator"}}
+EXTERNAL_SECRETS = {
+    "linli-database": {"url"},
+    "linli-nats": {*SERVICES, "operator"},
+    "linli-nats-server": {
+        f"NATS_{user.upper()}_PASSWORD" for user in ("route", "system", *SERVICES, "operator", "subscriber")
+    },
+}
 problems: list[str] = []
 
 
@@ -80,19 +86,25 @@ def check_overlay(name: str, objects: list[dict[str, Any]], replicas: int) -> No
         selector = deployment["spec"]["selector"]["matchLabels"]
         labels = deployment["spec"]["template"]["metadata"]["labels"]
         check(selector.items() <= labels.items(), f"{name}: {service} selector does not match its pods")
-    for kind in ("Deployment", "Job"):
+    for kind in ("Deployment", "StatefulSet", "Job"):
         for obj_name, obj in by_kind.get(kind, {}).items():
             spec = pod_spec(obj)
             for container in [*spec.get("initContainers", []), *spec["containers"]]:
                 for source in container.get("envFrom", []):
                     ref = source.get("configMapRef", {}).get("name")
                     check(ref is None or ref in configmaps, f"{name}: {obj_name} uses missing ConfigMap {ref}")
+                    secret = source.get("secretRef", {}).get("name")
+                    check(secret is None or secret in secrets, f"{name}: {obj_name} uses missing Secret {secret}")
                 for var in container.get("env", []):
                     ref = var.get("valueFrom", {}).get("secretKeyRef")
                     if ref:
                         check(ref["key"] in secrets.get(ref["name"], set()), f"{name}: {obj_name} needs {ref}")
                 mounts = {m["name"] for m in container.get("volumeMounts", [])}
-                volumes = {v["name"] for v in spec.get("volumes", [])}
+                claims = obj["spec"].get("volumeClaimTemplates", [])
+                volumes = {v["name"] for v in spec.get("volumes", [])} | {c["metadata"]["name"] for c in claims}
+                for volume in spec.get("volumes", []):
+                    cm = volume.get("configMap", {}).get("name")
+                    check(cm is None or cm in configmaps, f"{name}: {obj_name} mounts missing ConfigMap {cm}")
                 check(mounts <= volumes, f"{name}: {obj_name} mounts {mounts - volumes} without a volume")
     check("linli-migrate" in by_kind.get("Job", {}), f"{name}: no migrate Job")
     config: dict[str, str] = next((c["data"] for n, c in configmaps.items() if n.startswith("linli-config")), {})
@@ -121,7 +133,7 @@ def validate_schemas(rendered: dict[str, list[dict[str, Any]]]) -> str:
 
 
 def main() -> int:
-    files = sorted(HERE.rglob("*.yaml"))
+    files = sorted(HERE.parent.rglob("*.yaml"))  # everything under deploy/
     for path in files:
         list(yaml.safe_load_all(path.read_text()))
     print(f"{len(files)} YAML files parse")

@@ -338,6 +338,17 @@ def main() -> int:
             )
             if result.returncode != 0:
                 fail(f"nats-{node.index}.conf: {result.stdout}{result.stderr}")
+        shutil.copy(HERE / "k8s-node.conf", root / "k8s-node.conf")
+        k8s_env = {**env, "POD_NAME": "nats-0", "NATS_HOST_TAG": "host:nats-0"}
+        result = subprocess.run(
+            [nats_server_binary(), "-t", "-c", str(root / "k8s-node.conf")],
+            env=k8s_env,
+            cwd=root,
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            fail(f"k8s-node.conf: {result.stdout}{result.stderr}")
         shutil.copy(HERE / "single.conf", root / "single.conf")
         result = subprocess.run(
             [nats_server_binary(), "-t", "-c", str(root / "single.conf")],
@@ -348,7 +359,7 @@ def main() -> int:
         )
         if result.returncode != 0:
             fail(f"single.conf: {result.stdout}{result.stderr}")
-        ok("nats-server -t accepts nats-1.conf, nats-2.conf, nats-3.conf and single.conf")
+        ok("nats-server -t accepts nats-1.conf, nats-2.conf, nats-3.conf, k8s-node.conf and single.conf")
         single_node(root, env, log)
         for node in nodes:
             start(node, env, log)
