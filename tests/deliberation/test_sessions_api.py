@@ -1,0 +1,189 @@
+"""Councils and their sessions through the HTTP API: scheduling, lifecycle, attendance, listing."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from services.deliberation.bootstrap import create
+from services.deliberation.service_layer.scheduling import schedule_all
+from services.kernel.db import create_pool
+from services.kernel.outbox import Outbox
+from tests.deliberation.conftest import deliberation_settings
+from tests.deliberation.helpers import make_council, outbox_events, scalar
+from tests.support.infra import Tokens, running
+
+SCHEDULED = "linli.session.scheduled.v1"
+
+
+async def test_creating_a_council_schedules_first_friday_sessions_at_19_shanghai(
+    client: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    council = await make_council(client, tokens)
+    sessions = await council.sessions()
+    assert len(sessions) >= 3
+    for session in sessions:
+        local = datetime.fromisoformat(session["starts_at"]).astimezone(ZoneInfo("Asia/Shanghai"))
+        assert local.weekday() == 4
+        assert local.day <= 7
+        assert (local.hour, local.minute) == (19, 0)
+        assert session["regular"] is True
+        assert session["status"] == "scheduled"
+    assert sessions[0]["mode_labels"] == {"zh-CN": "集中议事", "en": "In person"}
+
+
+async def test_session_scheduled_event_names_the_members(
+    client: httpx.AsyncClient, tokens: Tokens, database_url: str
+) -> None:
+    council = await make_council(client, tokens)
+    session = await council.ad_hoc()
+    events = [e for e in await outbox_events(database_url, SCHEDULED) if e["data"]["session_id"] == session["id"]]
+    assert len(events) == 1
+    assert "wang-fang" in events[0]["data"]["member_ids"]
+    assert "liu-yang" in events[0]["data"]["member_ids"]  # observers are told too
+    assert events[0]["subject"] == session["id"]
+
+
+async def test_scheduling_twice_and_concurrently_never_doubles_a_session(
+    client: httpx.AsyncClient, tokens: Tokens, database_url: str, nats_url: str, run_dir: Path
+) -> None:
+    council = await make_council(client, tokens)
+    before = await scalar(database_url, "SELECT count(*) FROM sessions WHERE council_id = $1::uuid", council.id)
+    events_before = len(await outbox_events(database_url, SCHEDULED))
+    settings = deliberation_settings(database_url, nats_url, run_dir, deliberation_months_ahead=6)
+    pools = [await create_pool(database_url, "deliberation", min_size=1, max_size=2) for _ in range(3)]
+    try:
+        created = await asyncio.gather(*(schedule_all(p, Outbox("deliberation"), settings) for p in pools))
+        again = await schedule_all(pools[0], Outbox("deliberation"), settings)
+    finally:
+        for pool in pools:
+            await pool.close()
+    after = await scalar(database_url, "SELECT count(*) FROM sessions WHERE council_id = $1::uuid", council.id)
+    assert after > before  # six months ahead adds sessions...
+    assert sum(created) == after - before  # ...each inserted by exactly one instance
+    assert again == 0
+    assert len(await outbox_events(database_url, SCHEDULED)) == events_before + (after - before)
+    dates = await scalar(
+        database_url,
+        "SELECT count(DISTINCT regular_date) = count(regular_date) FROM sessions WHERE council_id = $1::uuid",
+        council.id,
+    )
+    assert dates is True
+
+
+async def test_a_second_instance_starting_schedules_nothing_new(
+    client: httpx.AsyncClient, tokens: Tokens, database_url: str, nats_url: str, run_dir: Path
+) -> None:
+    await make_council(client, tokens)
+    count = await scalar(database_url, "SELECT count(*) FROM sessions")
+    async with running(create(deliberation_settings(database_url, nats_url, run_dir))):
+        assert await scalar(database_url, "SELECT count(*) FROM sessions") == count
+
+
+async def test_a_community_has_one_council_of_each_kind(client: httpx.AsyncClient, tokens: Tokens) -> None:
+    council = await make_council(client, tokens)
+    again = await client.post("/councils", json={"kind": "consultation"}, headers=council.as_("admin"))
+    assert again.status_code == 409
+    assert again.json()["existing_council_id"] == council.id
+
+
+async def test_only_admins_create_councils_and_members(client: httpx.AsyncClient, tokens: Tokens) -> None:
+    response = await client.post(
+        "/councils", json={"kind": "women"}, headers=tokens.headers("zhang-wei", "council_member")
+    )
+    assert response.status_code == 403
+    assert (await client.get("/councils", headers=tokens.headers("admin", "admin"))).json() == []
+
+
+async def test_observer_is_a_non_voting_member(client: httpx.AsyncClient, tokens: Tokens) -> None:
+    council = await make_council(client, tokens)
+    members = (await client.get(f"/councils/{council.id}/members", headers=council.as_("sun-hao"))).json()
+    by_id = {m["person_id"]: m for m in members}
+    assert by_id["liu-yang"]["voting"] is False
+    assert by_id["liu-yang"]["position_labels"]["zh-CN"] == "列席人员"
+    assert by_id["zhang-wei"]["voting"] is True
+    assert members[0]["position"] == "chair"
+
+
+async def test_lifecycle_refuses_illegal_transitions_with_409(client: httpx.AsyncClient, tokens: Tokens) -> None:
+    council = await make_council(client, tokens)
+    session = await council.next_session()
+    conclude = await client.post(f"/sessions/{session['id']}/conclude", json={}, headers=council.chair)
+    assert conclude.status_code == 409
+    assert conclude.json()["current_state"] == "scheduled"
+    assert conclude.json()["allowed_next"] == ["open", "cancelled"]
+    cancel = await client.post(f"/sessions/{session['id']}/cancel", json={"reason": "台风"}, headers=council.chair)
+    assert cancel.status_code == 200
+    assert cancel.json()["status"] == "cancelled"
+    reopen = await client.post(f"/sessions/{session['id']}/open", headers=council.chair)
+    assert reopen.status_code == 409
+    assert (await client.get(f"/sessions/{session['id']}", headers=council.chair)).json()["status"] == "cancelled"
+
+
+async def test_cancelling_emits_session_cancelled_and_keeps_the_date_free_of_a_new_session(
+    client: httpx.AsyncClient, tokens: Tokens, database_url: str
+) -> None:
+    council = await make_council(client, tokens)
+    session = await council.next_session()
+    await client.post(f"/sessions/{session['id']}/cancel", json={"reason": "台风"}, headers=council.chair)
+    events = await outbox_events(database_url, "linli.session.cancelled.v1")
+    assert [e["data"]["session_id"] for e in events] == [session["id"]]
+    assert events[0]["data"]["reason"] == "台风"
+    assert "zhang-wei" in events[0]["data"]["member_ids"]
+    settings_pool = await create_pool(database_url, "deliberation", min_size=1, max_size=1)
+    try:
+        from services.deliberation.settings import DeliberationSettings
+
+        await schedule_all(settings_pool, Outbox("deliberation"), DeliberationSettings(database_url=database_url))
+    finally:
+        await settings_pool.close()
+    same_day = [s for s in await council.sessions() if s["starts_at"] == session["starts_at"]]
+    assert [s["status"] for s in same_day] == ["cancelled"]
+
+
+async def test_only_officers_open_sessions(client: httpx.AsyncClient, tokens: Tokens) -> None:
+    council = await make_council(client, tokens)
+    session = await council.next_session()
+    response = await client.post(f"/sessions/{session['id']}/open", headers=council.as_("huang-li"))
+    assert response.status_code == 403
+    assert (await client.get(f"/sessions/{session['id']}", headers=council.chair)).json()["status"] == "scheduled"
+
+
+async def test_attendance_of_a_non_member_is_refused(client: httpx.AsyncClient, tokens: Tokens) -> None:
+    council = await make_council(client, tokens)
+    session = await council.next_session()
+    await council.open_with(session["id"], ["wang-fang"])
+    refused = await client.put(f"/sessions/{session['id']}/attendance/sun-hao", headers=council.chair)
+    assert refused.status_code == 403
+    self_check_in = await client.put(f"/sessions/{session['id']}/attendance/huang-li", headers=council.as_("huang-li"))
+    assert self_check_in.status_code == 204
+    other = await client.put(f"/sessions/{session['id']}/attendance/li-na", headers=council.as_("huang-li"))
+    assert other.status_code == 403
+    present = (await client.get(f"/sessions/{session['id']}/attendance", headers=council.chair)).json()
+    assert sorted(a["person_id"] for a in present) == ["huang-li", "wang-fang"]
+
+
+async def test_sessions_are_listed_by_date_range_with_keyset_pages(client: httpx.AsyncClient, tokens: Tokens) -> None:
+    council = await make_council(client, tokens)
+    for days in (2, 3, 4):
+        await council.ad_hoc(starts_in=timedelta(days=days))
+    everything = await council.sessions(limit="100")
+    seen: list[str] = []
+    cursor: str | None = None
+    while True:
+        params = {"limit": "2", **({"cursor": cursor} if cursor else {})}
+        page = (await client.get(f"/councils/{council.id}/sessions", params=params, headers=council.chair)).json()
+        seen += [s["id"] for s in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [s["id"] for s in everything]
+    start = datetime.now(UTC) + timedelta(days=1, hours=12)
+    window = await council.sessions(**{"from": start.isoformat(), "to": (start + timedelta(days=2)).isoformat()})
+    assert len([s for s in window if not s["regular"]]) == 2  # the ad-hoc sessions in 2 and 3 days
+    bad = await client.get(f"/councils/{council.id}/sessions", params={"cursor": "nonsense"}, headers=council.chair)
+    assert bad.status_code == 400
