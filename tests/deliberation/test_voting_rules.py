@@ -65,7 +65,16 @@ def test_all_abstaining_adopts_nothing() -> None:
 
 @pytest.mark.parametrize(
     ("votes_for", "votes_against", "adopted"),
-    [(2, 1, True), (4, 2, True), (6, 3, True), (3, 2, False), (5, 3, False), (7, 4, False), (1, 0, True), (0, 0, False)],
+    [
+        (2, 1, True),
+        (4, 2, True),
+        (6, 3, True),
+        (3, 2, False),
+        (5, 3, False),
+        (7, 4, False),
+        (1, 0, True),
+        (0, 0, False),
+    ],
 )
 def test_two_thirds_boundary(votes_for: int, votes_against: int, adopted: bool) -> None:
     assert tally(votes_for, votes_against).adopted(MajorityRule.TWO_THIRDS) is adopted
