@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
 
 from services.deliberation.bootstrap import create
-from services.deliberation.service_layer.scheduling import schedule_all
+from services.deliberation.service_layer.scheduling import schedule_all, schedule_council
 from services.kernel.db import create_pool
 from services.kernel.outbox import Outbox
 from tests.deliberation.conftest import deliberation_settings
@@ -187,3 +187,46 @@ async def test_sessions_are_listed_by_date_range_with_keyset_pages(client: httpx
     assert len([s for s in window if not s["regular"]]) == 2  # the ad-hoc sessions in 2 and 3 days
     bad = await client.get(f"/councils/{council.id}/sessions", params={"cursor": "nonsense"}, headers=council.chair)
     assert bad.status_code == 400
+
+
+async def test_schedule_from_december_runs_into_january_that_starts_on_a_friday(
+    client: httpx.AsyncClient, tokens: Tokens, database_url: str, nats_url: str, run_dir: Path
+) -> None:
+    council = await make_council(client, tokens)
+    settings = deliberation_settings(database_url, nats_url, run_dir, deliberation_months_ahead=4)
+    pool = await create_pool(database_url, "deliberation", min_size=1, max_size=1)
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            row = await conn.fetchrow("SELECT * FROM councils WHERE id = $1::uuid", council.id)
+            assert row is not None
+            await conn.execute("DELETE FROM sessions")  # start from a clean calendar at a fixed "now"
+            now = datetime(2027, 12, 4, 9, 0, tzinfo=UTC)  # after the first Friday of December 2027 (the 3rd)
+            await schedule_council(conn, Outbox("deliberation"), row, settings, now)
+            days = [r["regular_date"] for r in await conn.fetch("SELECT regular_date FROM sessions ORDER BY 1")]
+    finally:
+        await pool.close()
+    # January 2028 starts on a Saturday; February 2028 is a leap month; March 2028 begins on a Wednesday
+    assert days == [date(2028, 1, 7), date(2028, 2, 4), date(2028, 3, 3), date(2028, 4, 7)]
+
+
+async def test_meeting_time_and_timezone_are_configurable(
+    database_url: str, nats_url: str, run_dir: Path, tokens: Tokens
+) -> None:
+    settings = deliberation_settings(
+        database_url, nats_url, run_dir, deliberation_meeting_time=time(9, 30), deliberation_timezone="Europe/London"
+    )
+    async with running(create(settings)) as http:
+        council = await make_council(http, tokens)
+        sessions = await council.sessions()
+    assert council.body["timezone"] == "Europe/London"
+    for session in sessions:
+        local = datetime.fromisoformat(session["starts_at"]).astimezone(ZoneInfo("Europe/London"))
+        assert (local.weekday(), local.hour, local.minute) == (4, 9, 30)
+
+
+async def test_an_unknown_timezone_is_refused(client: httpx.AsyncClient, tokens: Tokens) -> None:
+    response = await client.post(
+        "/councils", json={"kind": "women", "timezone": "Mars/Olympus"}, headers=tokens.headers("admin", "admin")
+    )
+    assert response.status_code == 400
+    assert (await client.get("/councils", headers=tokens.headers("admin", "admin"))).json() == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import httpx
 
@@ -13,7 +14,7 @@ ADOPTED = "linli.decision.adopted.v1"
 REJECTED = "linli.decision.rejected.v1"
 
 
-async def motion_in_open_session(council: Council, present: list[str]) -> tuple[dict, dict]:  # type: ignore[type-arg]
+async def motion_in_open_session(council: Council, present: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
     session = await council.next_session()
     await council.open_with(session["id"], present)
     item = await council.item(session["id"])
@@ -250,3 +251,34 @@ async def test_non_members_cannot_add_agenda_items(client: httpx.AsyncClient, to
     )
     assert too_long.status_code == 422
     assert (await client.get(f"/sessions/{session['id']}/agenda-items", headers=council.chair)).json() == []
+
+
+async def test_a_council_can_raise_its_quorum(client: httpx.AsyncClient, tokens: Tokens, database_url: str) -> None:
+    council = await make_council(client, tokens)  # seven voting members: four is more than half
+    patched = await client.patch(
+        f"/councils/{council.id}", json={"quorum_fraction": "0.667"}, headers=council.as_("admin")
+    )
+    assert patched.status_code == 200, patched.text
+    _, motion = await motion_in_open_session(council, ["zhang-wei", "li-na", "wang-fang", "chen-jing"])
+    for person in ("zhang-wei", "li-na", "wang-fang", "chen-jing"):
+        await council.vote(motion["id"], person, "for")
+    refused = await council.close(motion["id"])
+    assert refused.status_code == 409
+    assert (refused.json()["present"], refused.json()["needed"]) == (4, 5)
+    await client.put(f"/sessions/{motion['session_id']}/attendance/yang-min", headers=council.chair)
+    assert (await council.close(motion["id"])).json()["outcome"] == "adopted"
+
+
+async def test_a_member_whose_term_ended_cannot_vote(client: httpx.AsyncClient, tokens: Tokens) -> None:
+    council = await make_council(client, tokens)
+    ended = {
+        "name": "li-na",
+        "party": "resident",
+        "position": "member",
+        "term_from": "2020-01-01",
+        "term_until": "2021-12-31",
+    }
+    await client.put(f"/councils/{council.id}/members/li-na", json=ended, headers=council.as_("admin"))
+    _, motion = await motion_in_open_session(council, ["zhang-wei", "wang-fang", "chen-jing"])
+    refused = await council.vote(motion["id"], "li-na", "for")
+    assert (refused.status_code, refused.json()["reason"]) == (403, "not_a_member")
