@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
@@ -181,7 +182,5 @@ async def move_open_items(conn: Connection, from_session: uuid.UUID, to_session:
 
 
 def local_day(session: Record) -> date:
-    from zoneinfo import ZoneInfo
-
     day: date = session["starts_at"].astimezone(ZoneInfo(session["timezone"])).date()
     return day

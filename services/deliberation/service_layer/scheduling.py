@@ -11,6 +11,7 @@ import asyncio
 import logging
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
@@ -46,8 +47,6 @@ async def session_event(
 
 
 def regular_title(council: asyncpg.Record, starts_at: datetime) -> str:
-    from zoneinfo import ZoneInfo
-
     local = starts_at.astimezone(ZoneInfo(council["timezone"]))
     return f"{council['name']} {local.year}年{local.month}月例会 / Monthly session {local:%Y-%m}"
 
