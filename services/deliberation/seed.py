@@ -64,13 +64,22 @@ async def seed_demo(client: httpx.AsyncClient, headers: Callable[[str], dict[str
     admin = headers("admin")
     existing = {c["kind"]: c for c in _check(await client.get("/councils", headers=admin))}
     for kind, body in COUNCILS.items():
-        council = existing.get(kind) or _check(await client.post("/councils", json=body, headers=admin))
+        wanted = [
+            {"person_id": person_id, "name": BY_ID[person_id].name, "party": party, "position": position, **TERM}
+            for person_id, party, position in MEMBERS[kind]
+        ]
+        council = existing.get(kind)
+        if council is None:  # with its members, so the scheduled sessions are announced to them
+            _check(await client.post("/councils", json={**body, "members": wanted}, headers=admin))
+            continue
         members = {
             m["person_id"]: m for m in _check(await client.get(f"/councils/{council['id']}/members", headers=admin))
         }
-        for person_id, party, position in MEMBERS[kind]:
-            current = members.get(person_id)
-            if current and (current["party"], current["position"]) == (party, position):
+        for member in wanted:
+            current = members.get(member["person_id"])
+            if current and (current["party"], current["position"]) == (member["party"], member["position"]):
                 continue
-            wanted = {"name": BY_ID[person_id].name, "party": party, "position": position, **TERM}
-            _check(await client.put(f"/councils/{council['id']}/members/{person_id}", json=wanted, headers=admin))
+            put = {k: v for k, v in member.items() if k != "person_id"}
+            _check(
+                await client.put(f"/councils/{council['id']}/members/{member['person_id']}", json=put, headers=admin)
+            )

@@ -90,17 +90,16 @@ async def make_council(
     **rules: Any,
 ) -> Council:
     admin = tokens.headers("admin", "admin", "committee")
-    body = {"kind": kind, **rules}
-    response = await client.post("/councils", json=body, headers=admin)
-    assert response.status_code == 201, response.text
-    council = Council(client, tokens, response.json()["id"], response.json(), list(voters))
     people = [(p, POSITIONS.get(p, "member")) for p in voters]
     if observer:
         people.append((observer, "observer"))
-    for person, position in people:
-        member = {"name": person, "party": "resident", "position": position, "term_from": "2026-01-01"}
-        put = await client.put(f"/councils/{council.id}/members/{person}", json=member, headers=admin)
-        assert put.status_code == 200, put.text
+    members = [
+        {"person_id": p, "name": p, "party": "resident", "position": position, "term_from": "2026-01-01"}
+        for p, position in people
+    ]
+    response = await client.post("/councils", json={"kind": kind, "members": members, **rules}, headers=admin)
+    assert response.status_code == 201, response.text
+    council = Council(client, tokens, response.json()["id"], response.json(), list(voters))
     return council
 
 

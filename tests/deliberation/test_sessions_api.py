@@ -36,16 +36,31 @@ async def test_creating_a_council_schedules_first_friday_sessions_at_19_shanghai
     assert sessions[0]["mode_labels"] == {"zh-CN": "集中议事", "en": "In person"}
 
 
-async def test_session_scheduled_event_names_the_members(
+async def test_session_scheduled_events_name_the_members_and_observers(
     client: httpx.AsyncClient, tokens: Tokens, database_url: str
 ) -> None:
-    council = await make_council(client, tokens)
+    council = await make_council(client, tokens)  # created with its members
+    regular = await outbox_events(database_url, SCHEDULED)
+    assert len(regular) == len(await council.sessions())
+    expected = sorted([*council.members, "liu-yang"])  # observers are told too
+    assert all(sorted(e["data"]["member_ids"]) == expected for e in regular)
     session = await council.ad_hoc()
     events = [e for e in await outbox_events(database_url, SCHEDULED) if e["data"]["session_id"] == session["id"]]
     assert len(events) == 1
-    assert "wang-fang" in events[0]["data"]["member_ids"]
-    assert "liu-yang" in events[0]["data"]["member_ids"]  # observers are told too
+    assert sorted(events[0]["data"]["member_ids"]) == expected
     assert events[0]["subject"] == session["id"]
+
+
+async def test_a_council_with_a_person_twice_is_refused_and_nothing_created(
+    client: httpx.AsyncClient, tokens: Tokens, database_url: str
+) -> None:
+    twice = {"person_id": "li-na", "name": "李娜", "party": "resident", "term_from": "2026-01-01"}
+    response = await client.post(
+        "/councils", json={"kind": "women", "members": [twice, twice]}, headers=tokens.headers("admin", "admin")
+    )
+    assert response.status_code == 400
+    assert await scalar(database_url, "SELECT count(*) FROM councils") == 0
+    assert await scalar(database_url, "SELECT count(*) FROM outbox") == 0
 
 
 async def test_scheduling_twice_and_concurrently_never_doubles_a_session(

@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import asyncpg
 from fastapi import APIRouter, Depends, Response
 
 from contracts.enums import CouncilPosition, Role
@@ -35,6 +36,26 @@ def feed_base(ctx: ServiceContext) -> str:
 
 def shows_feed(principal: Principal) -> bool:
     return principal.has(Role.ADMIN, Role.COMMITTEE, Role.COUNCIL_MEMBER)
+
+
+def check_term(member: PutMember) -> None:
+    if member.term_until is not None and member.term_until < member.term_from:
+        raise BadRequest("The term cannot end before it starts.", field="term_until")
+
+
+def member_values(council: asyncpg.Record, person_id: str, member: PutMember) -> dict[str, object]:
+    return {
+        "id": uuid.uuid4(),
+        "council_id": council["id"],
+        "community": council["community"],
+        "person_id": person_id,
+        "name": member.name,
+        "party": member.party.value,
+        "position": member.position.value,
+        "voting": member.position != CouncilPosition.OBSERVER,
+        "term_from": member.term_from,
+        "term_until": member.term_until,
+    }
 
 
 DEFAULT_NAMES = {"consultation": "协商议事会", "women": "妇女议事会"}
@@ -75,6 +96,11 @@ async def create_council(
             raise Conflict(
                 f"The community already has a {body.kind.value} council.", existing_council_id=str(existing["id"])
             )
+        if len({m.person_id for m in body.members}) != len(body.members):
+            raise BadRequest("A person appears twice among the members.", field="members")
+        for member in body.members:
+            check_term(member)
+            await council_db.upsert_member(conn, member_values(row, member.person_id, member))
         await schedule_council(conn, ctx.outbox, row, settings, datetime.now(UTC))
     response.headers["Location"] = f"/councils/{row['id']}"
     return Council.of(row, feed_base(ctx), show_feed=True)
@@ -150,26 +176,11 @@ async def put_member(
 ) -> Member:
     if not 1 <= len(person_id) <= 100:
         raise BadRequest("A person id has 1 to 100 characters.", field="person_id")
-    if body.term_until is not None and body.term_until < body.term_from:
-        raise BadRequest("The term cannot end before it starts.", field="term_until")
+    check_term(body)
     async with ctx.pool.acquire() as conn, conn.transaction():
         council = await council_for(conn, council_id, principal)
         require_own_community(council["community"], principal)
-        row = await council_db.upsert_member(
-            conn,
-            {
-                "id": uuid.uuid4(),
-                "council_id": council_id,
-                "community": council["community"],
-                "person_id": person_id,
-                "name": body.name,
-                "party": body.party.value,
-                "position": body.position.value,
-                "voting": body.position != CouncilPosition.OBSERVER,
-                "term_from": body.term_from,
-                "term_until": body.term_until,
-            },
-        )
+        row = await council_db.upsert_member(conn, member_values(council, person_id, body))
     return Member.of(row)
 
 

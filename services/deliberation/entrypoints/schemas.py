@@ -20,6 +20,18 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class PutMember(Body):
+    name: str = Text200
+    party: CouncilParty
+    position: CouncilPosition = CouncilPosition.MEMBER
+    term_from: date
+    term_until: date | None = None
+
+
+class NewMember(PutMember):
+    person_id: str = Field(min_length=1, max_length=100)
+
+
 class CreateCouncil(Body):
     kind: CouncilKind
     name: str | None = Field(default=None, min_length=1, max_length=200)
@@ -30,6 +42,11 @@ class CreateCouncil(Body):
     duration_minutes: int | None = Field(default=None, ge=15, le=1440)
     default_mode: MeetingMode = MeetingMode.IN_PERSON
     location: str | None = Field(default=None, max_length=200)
+    members: list[NewMember] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Members from the start, so the first session.scheduled events already name them.",
+    )
 
 
 class UpdateCouncil(Body):
@@ -68,14 +85,6 @@ class Council(BaseModel):
             default_mode_labels=mode.labels(),
             feed_url=f"{feed_base}/calendars/{row['feed_token']}.ics" if show_feed else None,
         )
-
-
-class PutMember(Body):
-    name: str = Text200
-    party: CouncilParty
-    position: CouncilPosition = CouncilPosition.MEMBER
-    term_from: date
-    term_until: date | None = None
 
 
 class Member(BaseModel):
