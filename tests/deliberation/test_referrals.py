@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
+import asyncpg
 import httpx
 import orjson
 from nats.js import JetStreamContext
@@ -12,8 +14,9 @@ from nats.js.errors import NotFoundError
 
 from contracts.envelope import CloudEvent
 from contracts.events.issue import IssueReferred
+from services.deliberation.service_layer.agenda import on_issue_referred
 from services.kernel.topology import ensure_streams
-from tests.deliberation.helpers import Council, make_council, scalar
+from tests.deliberation.helpers import Council, db, make_council, scalar
 from tests.support.infra import Tokens, eventually, jetstream
 
 
@@ -146,3 +149,23 @@ async def test_council_decision_on_a_referral_names_the_issue_on_the_stream(
     assert event["source"] == "/linli/meihu/deliberation"
     concluded = await client.post(f"/sessions/{upcoming['id']}/conclude", json={}, headers=council.chair)
     assert concluded.json()["report"]["issues_answered"] == [str(issue_id)]
+
+
+async def test_concurrent_referrals_of_one_issue_are_stopped_by_the_unique_key(
+    client: httpx.AsyncClient, tokens: Tokens, database_url: str
+) -> None:
+    await make_council(client, tokens)
+    issue_id = uuid.uuid4()
+    events = [referral(issue_id, f"copy {n}") for n in range(4)]
+    conns = [await db(database_url) for _ in events]
+    try:
+
+        async def handle(conn: asyncpg.Connection, event: CloudEvent[IssueReferred]) -> None:
+            async with conn.transaction():
+                await on_issue_referred(conn, event)
+
+        await asyncio.gather(*(handle(c, e) for c, e in zip(conns, events, strict=True)))
+    finally:
+        for conn in conns:
+            await conn.close()
+    assert await scalar(database_url, "SELECT count(*) FROM agenda_items WHERE issue_id = $1", issue_id) == 1

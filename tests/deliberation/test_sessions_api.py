@@ -245,3 +245,18 @@ async def test_an_unknown_timezone_is_refused(client: httpx.AsyncClient, tokens:
     )
     assert response.status_code == 400
     assert (await client.get("/councils", headers=tokens.headers("admin", "admin"))).json() == []
+
+
+async def test_removing_a_member_who_attended_ends_their_term_instead(
+    client: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    council = await make_council(client, tokens)
+    session = await council.next_session()
+    await council.open_with(session["id"], ["huang-li"])
+    admin = council.as_("admin")
+    assert (await client.delete(f"/councils/{council.id}/members/huang-li", headers=admin)).status_code == 204
+    assert (await client.delete(f"/councils/{council.id}/members/yang-min", headers=admin)).status_code == 204
+    members = {m["person_id"]: m for m in (await client.get(f"/councils/{council.id}/members", headers=admin)).json()}
+    assert "yang-min" not in members
+    assert members["huang-li"]["term_until"] is not None
+    assert (await client.delete(f"/councils/{council.id}/members/nobody", headers=admin)).status_code == 404

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from services.deliberation.domain.errors import QuorumNotMet
 from services.deliberation.domain.voting import MajorityRule, Tally, check_quorum, quorum_needed
@@ -94,3 +97,11 @@ def test_consensus_allows_abstentions() -> None:
 
 def test_tally_counts_choices() -> None:
     assert Tally.of(["for", "against", "for", "abstain"]) == tally(2, 1, 1)
+
+
+@given(st.integers(min_value=1, max_value=500), st.sampled_from(["0.5", "0.6", "0.667", "0.75", "0"]))
+def test_quorum_needed_is_the_smallest_number_strictly_above_the_fraction(voting_members: int, fraction: str) -> None:
+    needed = quorum_needed(voting_members, Decimal(fraction))
+    share = Fraction(fraction) * voting_members
+    assert needed > share
+    assert needed - 1 <= share or needed == 1

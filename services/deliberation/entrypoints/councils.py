@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import asyncpg
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Path, Response
 
 from contracts.enums import CouncilPosition, Role
 from services.deliberation.adapters import councils as council_db
@@ -169,13 +169,11 @@ async def list_members(
 )
 async def put_member(
     council_id: uuid.UUID,
-    person_id: str,
     body: PutMember,
+    person_id: str = Path(min_length=1, max_length=100),
     principal: Principal = Depends(admin),
     ctx: ServiceContext = Depends(get_ctx),
 ) -> Member:
-    if not 1 <= len(person_id) <= 100:
-        raise BadRequest("A person id has 1 to 100 characters.", field="person_id")
     check_term(body)
     async with ctx.pool.acquire() as conn, conn.transaction():
         council = await council_for(conn, council_id, principal)

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import AwareDatetime
 
 from services.deliberation.adapters import sessions as session_db
@@ -139,24 +139,24 @@ async def list_attendance(
 )
 async def mark_present(
     session_id: uuid.UUID,
-    person_id: str,
+    person_id: str = Path(min_length=1, max_length=100),
     principal: Principal = Depends(current_principal),
     ctx: ServiceContext = Depends(get_ctx),
 ) -> Response:
     async with ctx.pool.acquire() as conn, conn.transaction():
         session = await session_for(conn, session_id, principal, lock=True)
-        await commands.record_attendance(conn, session, principal, person_id[:100], present=True)
+        await commands.record_attendance(conn, session, principal, person_id, present=True)
     return Response(status_code=204)
 
 
 @router.delete("/sessions/{session_id}/attendance/{person_id}", status_code=204, summary="Undo a presence")
 async def mark_absent(
     session_id: uuid.UUID,
-    person_id: str,
+    person_id: str = Path(min_length=1, max_length=100),
     principal: Principal = Depends(current_principal),
     ctx: ServiceContext = Depends(get_ctx),
 ) -> Response:
     async with ctx.pool.acquire() as conn, conn.transaction():
         session = await session_for(conn, session_id, principal, lock=True)
-        await commands.record_attendance(conn, session, principal, person_id[:100], present=False)
+        await commands.record_attendance(conn, session, principal, person_id, present=False)
     return Response(status_code=204)
