@@ -33,7 +33,9 @@ def issue_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
-async def submit(client: httpx.AsyncClient, tokens: Tokens, who: tuple[str, str, int] = RESIDENT, **overrides: Any) -> dict[str, Any]:
+async def submit(
+    client: httpx.AsyncClient, tokens: Tokens, who: tuple[str, str, int] = RESIDENT, **overrides: Any
+) -> dict[str, Any]:
     response = await client.post("/issues", json=issue_body(**overrides), headers=as_(tokens, who))
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
@@ -41,8 +43,13 @@ async def submit(client: httpx.AsyncClient, tokens: Tokens, who: tuple[str, str,
 
 
 async def act(
-    client: httpx.AsyncClient, tokens: Tokens, issue_id: str, action: str, body: dict[str, Any] | None = None,
-    who: tuple[str, str, int] = COMMITTEE, expect: int = 200,
+    client: httpx.AsyncClient,
+    tokens: Tokens,
+    issue_id: str,
+    action: str,
+    body: dict[str, Any] | None = None,
+    who: tuple[str, str, int] = COMMITTEE,
+    expect: int = 200,
 ) -> dict[str, Any]:
     response = await client.post(f"/issues/{issue_id}/{action}", json=body or {}, headers=as_(tokens, who))
     assert response.status_code == expect, response.text
@@ -122,14 +129,28 @@ def decision_rejected(issue_id: str | uuid.UUID | None, note: str = "议事会�
     return DecisionRejected(**{**data, "note": note})
 
 
-async def publish(nats_url: str, data: Any, *, service: str = "deliberation", event_id: uuid.UUID | None = None,
-                  msg_id: str | None = None) -> Any:
+async def publish(
+    nats_url: str,
+    data: Any,
+    *,
+    service: str = "deliberation",
+    event_id: uuid.UUID | None = None,
+    msg_id: str | None = None,
+) -> Any:
     """Publish an event as another service would; returns the CloudEvent."""
     from contracts.envelope import CloudEvent
     from services.kernel.topology import ensure_streams
 
-    event = CloudEvent.wrap(data, community="meihu", service=service, subject=str(getattr(data, "issue_id", None) or uuid.uuid4()), event_id=event_id)
+    event = CloudEvent.wrap(
+        data,
+        community="meihu",
+        service=service,
+        subject=str(getattr(data, "issue_id", None) or uuid.uuid4()),
+        event_id=event_id,
+    )
     async with jetstream(nats_url) as js:
         await ensure_streams(js)
-        await js.publish(event.nats_subject, event.model_dump_json().encode(), headers={"Nats-Msg-Id": msg_id or str(event.id)})
+        await js.publish(
+            event.nats_subject, event.model_dump_json().encode(), headers={"Nats-Msg-Id": msg_id or str(event.id)}
+        )
     return event

@@ -10,7 +10,8 @@ from tests.support.infra import Tokens
 async def test_one_person_is_limited_but_others_still_submit(intake_app: AppFactory, tokens: Tokens) -> None:
     async with intake_app(intake_person_rate="2/hour", intake_address_rate="100/hour") as client:
         codes = [
-            (await client.post("/issues", json=issue_body(), headers=as_(tokens, RESIDENT))).status_code for _ in range(3)
+            (await client.post("/issues", json=issue_body(), headers=as_(tokens, RESIDENT))).status_code
+            for _ in range(3)
         ]
         other = await client.post("/issues", json=issue_body(), headers=as_(tokens, NEIGHBOUR))
         listed = (await client.get("/issues", headers=as_(tokens, RESIDENT))).json()["items"]
@@ -53,6 +54,8 @@ async def test_every_text_field_has_a_length_limit(intake_app: AppFactory, token
 async def test_an_oversized_body_is_refused_with_413(intake_app: AppFactory, tokens: Tokens) -> None:
     async with intake_app() as client:
         response = await client.post(
-            "/issues", content=b"{" + b" " * 1_100_000 + b"}", headers={**as_(tokens, RESIDENT), "content-type": "application/json"}
+            "/issues",
+            content=b"{" + b" " * 1_100_000 + b"}",
+            headers={**as_(tokens, RESIDENT), "content-type": "application/json"},
         )
     assert response.status_code == 413

@@ -27,7 +27,11 @@ async def test_the_background_loop_closes_issues_resolved_seven_days_ago(
     async with intake_app(intake_auto_close_interval=0.2) as client:
         old = await resolved_issue(client, tokens)
         fresh = await resolved_issue(client, tokens)
-        await db_execute(database_url, "UPDATE issues SET resolved_at = now() - interval '7 days 1 minute' WHERE id = $1", uuid.UUID(old))
+        await db_execute(
+            database_url,
+            "UPDATE issues SET resolved_at = now() - interval '7 days 1 minute' WHERE id = $1",
+            uuid.UUID(old),
+        )
 
         async def closed() -> bool:
             view = (await client.get(f"/issues/{old}", headers=as_(tokens, COMMITTEE))).json()
@@ -42,8 +46,11 @@ async def test_the_background_loop_closes_issues_resolved_seven_days_ago(
     import orjson
 
     data = orjson.loads(rows[0]["payload"])["data"]
-    assert len(rows) == 1 and data["automatic"] and data["satisfaction"] is None
-    assert data["contributors"] == ["liu-yang"] and data["resolved_event_id"]
+    assert len(rows) == 1
+    assert data["automatic"]
+    assert data["satisfaction"] is None
+    assert data["contributors"] == ["liu-yang"]
+    assert data["resolved_event_id"]
 
 
 async def test_concurrent_sweeps_close_each_issue_exactly_once(

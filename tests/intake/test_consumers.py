@@ -38,7 +38,7 @@ async def acked(nats_url: str, event_name: str, count: int) -> bool:
     spec = ConsumerSpec("intake", event_name)
     async with jetstream(nats_url) as js:
         info = await js.consumer_info(spec.stream, spec.durable)
-    return info.ack_floor.stream_seq >= count and info.num_ack_pending == 0
+    return bool(info.ack_floor.stream_seq >= count and info.num_ack_pending == 0)
 
 
 async def test_decision_adopted_twice_with_the_same_event_id_starts_the_issue_once(
@@ -52,10 +52,14 @@ async def test_decision_adopted_twice_with_the_same_event_id_starts_the_issue_on
 
     assert await status_of(client, tokens, issue_id) == "in_progress"
     started = await db_fetch(
-        database_url, "SELECT count(*) AS n FROM issue_history WHERE issue_id = $1 AND to_status = 'in_progress'", uuid.UUID(issue_id)
+        database_url,
+        "SELECT count(*) AS n FROM issue_history WHERE issue_id = $1 AND to_status = 'in_progress'",
+        uuid.UUID(issue_id),
     )
     assert started[0]["n"] == 1
-    outbox = await db_fetch(database_url, "SELECT count(*) AS n FROM outbox WHERE event_type = 'linli.issue.started.v1'")
+    outbox = await db_fetch(
+        database_url, "SELECT count(*) AS n FROM outbox WHERE event_type = 'linli.issue.started.v1'"
+    )
     assert outbox[0]["n"] == 1
 
     async def on_nats() -> bool:
@@ -76,7 +80,8 @@ async def test_decision_rejected_sends_the_issue_back_to_the_committees_queue_wi
     await eventually(back, message="issue back in the queue")
     queue = (await client.get("/review-queue", headers=as_(tokens, COMMITTEE))).json()["items"]
     assert [i["id"] for i in queue] == [issue_id]
-    assert "应由业主自行协商" in queue[0]["status_note"] and queue[0]["decision_note"] == "应由业主自行协商"
+    assert "应由业主自行协商" in queue[0]["status_note"]
+    assert queue[0]["decision_note"] == "应由业主自行协商"
 
     async def returned() -> bool:
         return "issue.returned" in await events_of(nats_url, issue_id)
@@ -125,14 +130,16 @@ async def test_a_forwarded_suggestion_becomes_one_council_issue_even_if_forwarde
     await publish(nats_url, suggestion)  # a new event id: the same suggestion forwarded again
 
     await eventually(lambda: acked(nats_url, "suggestion.forwarded", 2), message="both forwards handled")
-    items = (await client.get("/issues", params={"category": "suggestion"}, headers=as_(tokens, COMMITTEE))).json()["items"]
+    items = (await client.get("/issues", params={"category": "suggestion"}, headers=as_(tokens, COMMITTEE))).json()[
+        "items"
+    ]
     assert len(items) == 1
-    assert items[0]["channel"] == "council" and items[0]["status"] == "submitted"
-    assert items[0]["title"] == "增设儿童游乐设施" and items[0]["building_group"] == 3
+    assert items[0]["channel"] == "council"
+    assert items[0]["status"] == "submitted"
+    assert items[0]["title"] == "增设儿童游乐设施"
+    assert items[0]["building_group"] == 3
 
     async def on_nats() -> bool:
         return await events_of(nats_url, items[0]["id"]) == ["issue.submitted"]
 
     await eventually(on_nats, message="issue.submitted for the suggestion")
-
-

@@ -42,7 +42,8 @@ async def test_referred_issue_is_started_by_the_councils_decision_and_closed_by_
     )
     assert resolved["decision_id"] == str(decision.decision_id)
     closed = await act(client, tokens, issue["id"], "confirm", {"satisfaction": 5}, who=RESIDENT)
-    assert closed["status"] == "closed" and closed["satisfaction"] == 5
+    assert closed["status"] == "closed"
+    assert closed["satisfaction"] == 5
 
     history = (await client.get(f"/issues/{issue['id']}/history", headers=as_(tokens, RESIDENT))).json()["items"]
     assert [(h["from_status"], h["to_status"]) for h in history] == [
@@ -79,10 +80,12 @@ async def test_accepted_issue_is_started_resolved_and_illegal_steps_answer_409(
     assert refused.status_code == 409
     problem = refused.json()
     assert refused.headers["content-type"] == "application/problem+json"
-    assert problem["current_state"] == "accepted" and problem["allowed_next"] == ["in_progress"]
+    assert problem["current_state"] == "accepted"
+    assert problem["allowed_next"] == ["in_progress"]
     await act(client, tokens, issue["id"], "start")
     done = await act(client, tokens, issue["id"], "resolve", {"summary": "搬走了", "contributors": ["liu-yang"]})
-    assert done["status"] == "resolved" and done["contributors"] == ["liu-yang"]
+    assert done["status"] == "resolved"
+    assert done["contributors"] == ["liu-yang"]
     again = await client.post(
         f"/issues/{issue['id']}/review", json={"decision": "accept"}, headers=as_(tokens, COMMITTEE)
     )
@@ -90,15 +93,20 @@ async def test_accepted_issue_is_started_resolved_and_illegal_steps_answer_409(
     assert again.json()["allowed_next"] == ["closed", "reopened"]
 
 
-async def test_rejection_needs_a_reason_and_a_bad_review_changes_nothing(client: httpx.AsyncClient, tokens: Tokens) -> None:
+async def test_rejection_needs_a_reason_and_a_bad_review_changes_nothing(
+    client: httpx.AsyncClient, tokens: Tokens
+) -> None:
     issue = await submit(client, tokens)
 
-    no_reason = await client.post(f"/issues/{issue['id']}/review", json={"decision": "reject"}, headers=as_(tokens, COMMITTEE))
+    no_reason = await client.post(
+        f"/issues/{issue['id']}/review", json={"decision": "reject"}, headers=as_(tokens, COMMITTEE)
+    )
 
     assert no_reason.status_code == 400
     assert await status_of(client, tokens, issue["id"]) == "submitted"
     rejected = await act(client, tokens, issue["id"], "review", {"decision": "reject", "note": "属于物业合同纠纷"})
-    assert rejected["status"] == "rejected" and rejected["status_note"] == "属于物业合同纠纷"
+    assert rejected["status"] == "rejected"
+    assert rejected["status_note"] == "属于物业合同纠纷"
 
 
 async def test_only_committees_review_start_and_resolve(client: httpx.AsyncClient, tokens: Tokens) -> None:
@@ -119,7 +127,8 @@ async def test_duplicate_is_merged_and_its_reporter_follows_the_original(
         client, tokens, duplicate["id"], "review", {"decision": "duplicate", "duplicate_of": original["id"]}
     )
 
-    assert merged["status"] == "duplicate" and merged["duplicate_of"] == original["id"]
+    assert merged["status"] == "duplicate"
+    assert merged["duplicate_of"] == original["id"]
     followed = (await client.get(f"/issues/{original['id']}", headers=as_(tokens, COMMITTEE))).json()
     assert followed["followers"] == [RESIDENT[0]]
 
@@ -151,10 +160,13 @@ async def test_reporter_reopens_within_seven_days_and_work_restarts(
     assert restarted["status"] == "in_progress"
 
     await act(client, tokens, issue["id"], "resolve", {"summary": "再次清理", "contributors": ["liu-yang"]})
-    await db_execute(database_url, "UPDATE issues SET resolved_at = now() - interval '8 days' WHERE id = $1", issue["id"])
+    await db_execute(
+        database_url, "UPDATE issues SET resolved_at = now() - interval '8 days' WHERE id = $1", issue["id"]
+    )
     late = await client.post(f"/issues/{issue['id']}/reopen", json={"reason": "late"}, headers=as_(tokens, RESIDENT))
     assert late.status_code == 409
-    assert late.json()["current_state"] == "resolved" and late.json()["allowed_next"] == ["closed"]
+    assert late.json()["current_state"] == "resolved"
+    assert late.json()["allowed_next"] == ["closed"]
 
 
 async def test_review_queue_hints_at_open_issues_of_the_same_category_in_the_same_building(

@@ -88,7 +88,8 @@ def test_every_legal_transition_moves_the_issue_and_records_history_and_one_even
     assert [(h.from_status, h.to_status) for h in issue.history] == [(source, target)]
     assert len(issue.events) == 1
     event_id, event = issue.events[0]
-    assert event.status == target and event.previous_status == source
+    assert event.status == target
+    assert event.previous_status == source
     assert issue.history[0].event_id == event_id
 
 
@@ -136,7 +137,8 @@ def test_duplicate_reporter_follows_the_original() -> None:
     duplicate.mark_duplicate("zhang-wei", original, None, T0)
     assert original.followers == [REPORTER]
     _, event = duplicate.events[-1]
-    assert isinstance(event, IssueDuplicate) and event.duplicate_of == original.id
+    assert isinstance(event, IssueDuplicate)
+    assert event.duplicate_of == original.id
 
 
 def test_an_issue_cannot_duplicate_itself_or_a_rejected_one() -> None:
@@ -170,7 +172,8 @@ def test_closing_carries_contributors_and_the_resolved_event_it_confirms() -> No
     assert isinstance(closed, IssueClosed)
     assert closed.contributors == ["liu-yang"] == resolved.contributors
     assert closed.resolved_event_id == resolved_id
-    assert closed.satisfaction == 5 and not closed.automatic
+    assert closed.satisfaction == 5
+    assert not closed.automatic
 
 
 def test_auto_close_only_seven_days_after_resolution() -> None:
@@ -179,7 +182,9 @@ def test_auto_close_only_seven_days_after_resolution() -> None:
         issue.auto_close(T0 + timedelta(days=6))
     issue.auto_close(T0 + timedelta(days=7))
     _, closed = issue.events[-1]
-    assert isinstance(closed, IssueClosed) and closed.automatic and closed.satisfaction is None
+    assert isinstance(closed, IssueClosed)
+    assert closed.automatic
+    assert closed.satisfaction is None
 
 
 def test_start_by_council_decision_attaches_the_decision() -> None:
@@ -187,5 +192,6 @@ def test_start_by_council_decision_attaches_the_decision() -> None:
     decision = uuid.uuid4()
     issue.start(None, "adopted", T0, decision_id=decision)
     _, started = issue.events[-1]
-    assert isinstance(started, IssueStarted) and started.decision_id == decision
+    assert isinstance(started, IssueStarted)
+    assert started.decision_id == decision
     assert issue.decision_id == decision

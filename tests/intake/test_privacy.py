@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.intake.support import COMMITTEE, NEIGHBOUR, RESIDENT, act, as_, submit
+from tests.intake.support import COMMITTEE, NEIGHBOUR, RESIDENT, act, as_, db_fetch, submit
 from tests.support.infra import Tokens
 
 COUNCIL_MEMBER = ("huang-li", "council_member", 3)
@@ -23,14 +23,21 @@ async def test_other_residents_see_the_issue_without_reporter_identity_or_contac
     comments = (await client.get(f"/issues/{issue['id']}/comments", headers=as_(tokens, NEIGHBOUR))).json()["items"]
 
     for view in (seen, listed):
-        assert view["reporter_id"] is None and view["reporter_name"] is None and view["contact"] is None
-        assert view["title"] == issue["title"] and not view["is_mine"]
+        assert view["reporter_id"] is None
+        assert view["reporter_name"] is None
+        assert view["contact"] is None
+        assert view["title"] == issue["title"]
+        assert not view["is_mine"]
     assert history[0]["actor_id"] is None
-    assert comments[0]["author_id"] is None and comments[0]["by_reporter"]
+    assert comments[0]["author_id"] is None
+    assert comments[0]["by_reporter"]
     own = (await client.get(f"/issues/{issue['id']}", headers=as_(tokens, RESIDENT))).json()
-    assert own["reporter_id"] == RESIDENT[0] and own["contact"] == {"phone": "13800000000"} and own["is_mine"]
+    assert own["reporter_id"] == RESIDENT[0]
+    assert own["contact"] == {"phone": "13800000000"}
+    assert own["is_mine"]
     committee = (await client.get(f"/issues/{issue['id']}", headers=as_(tokens, COMMITTEE))).json()
-    assert committee["reporter_id"] == RESIDENT[0] and committee["contact"] == {"phone": "13800000000"}
+    assert committee["reporter_id"] == RESIDENT[0]
+    assert committee["contact"] == {"phone": "13800000000"}
 
 
 async def test_anonymous_issue_hides_the_reporter_from_all_but_the_committees(
@@ -43,8 +50,10 @@ async def test_anonymous_issue_hides_the_reporter_from_all_but_the_committees(
     council_anonymous = (await client.get(f"/issues/{anonymous['id']}", headers=as_(tokens, COUNCIL_MEMBER))).json()
     committee = (await client.get(f"/issues/{anonymous['id']}", headers=as_(tokens, COMMITTEE))).json()
 
-    assert council_named["reporter_id"] == RESIDENT[0] and council_named["contact"] is None
-    assert council_anonymous["reporter_id"] is None and council_anonymous["anonymous"]
+    assert council_named["reporter_id"] == RESIDENT[0]
+    assert council_named["contact"] is None
+    assert council_anonymous["reporter_id"] is None
+    assert council_anonymous["anonymous"]
     assert committee["reporter_id"] == RESIDENT[0]
 
 
@@ -68,8 +77,8 @@ async def test_link_stuffed_text_is_held_for_review_not_published(
     assert (await client.get(f"/issues/{held['id']}", headers=as_(tokens, NEIGHBOUR))).status_code == 404
     assert (await client.get("/issues", headers=as_(tokens, NEIGHBOUR))).json()["items"] == []
     queue = (await client.get("/review-queue", headers=as_(tokens, COMMITTEE))).json()["items"]
-    assert [i["id"] for i in queue] == [held["id"]] and queue[0]["held_for_review"]
-    from tests.intake.support import db_fetch
+    assert [i["id"] for i in queue] == [held["id"]]
+    assert queue[0]["held_for_review"]
 
     outbox = await db_fetch(database_url, "SELECT event_type FROM outbox")
     assert outbox == []
