@@ -12,7 +12,8 @@ async def test_openapi_and_asyncapi_documents_list_the_routes_and_channels(clien
     openapi = await client.get("/openapi.json")
     asyncapi = await client.get("/asyncapi.json")
 
-    assert openapi.status_code == 200 and asyncapi.status_code == 200
+    assert openapi.status_code == 200
+    assert asyncapi.status_code == 200
     paths = openapi.json()["paths"]
     for path in ("/issues", "/issues/{issue_id}/review", "/review-queue", "/open311/v2/requests.{fmt}"):
         assert path in paths
