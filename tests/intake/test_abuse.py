@@ -29,7 +29,30 @@ async def test_one_address_is_limited_across_people(intake_app: AppFactory, toke
 
     assert (first.status_code, second.status_code, third.status_code) == (201, 201, 429)
     assert third.json()["scope"] == "address"
+    assert 0 < int(third.headers["retry-after"]) <= 3600
     assert third.headers["content-type"] == "application/problem+json"
+
+
+async def test_attributes_must_match_the_categorys_definition(intake_app: AppFactory, tokens: Tokens) -> None:
+    async with intake_app() as client:
+        unknown = await client.post(
+            "/issues", json=issue_body(attributes={"colour": "red"}), headers=as_(tokens, RESIDENT)
+        )
+        bad_value = await client.post(
+            "/issues",
+            json=issue_body(category="repairs", attributes={"facility": "rocket"}),
+            headers=as_(tokens, RESIDENT),
+        )
+        good = await client.post(
+            "/issues",
+            json=issue_body(category="repairs", attributes={"facility": "lift"}),
+            headers=as_(tokens, RESIDENT),
+        )
+
+    assert unknown.status_code == 400
+    assert bad_value.status_code == 400
+    assert good.status_code == 201
+    assert good.json()["attributes"] == {"facility": "lift"}
 
 
 async def test_every_text_field_has_a_length_limit(intake_app: AppFactory, tokens: Tokens) -> None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from tests.intake.conftest import AppFactory
 from tests.intake.support import COMMITTEE, act, as_
 from tests.support.infra import Tokens
 
@@ -208,3 +209,15 @@ async def test_admins_edit_categories_and_the_service_definition_follows(
     )
     assert missing.status_code == 400
     assert "hour" in missing.json()[0]["description"]
+
+
+async def test_the_hotline_is_limited_per_resident_it_files_for(intake_app: AppFactory, tokens: Tokens) -> None:
+    async with intake_app(intake_person_rate="2/hour", intake_address_rate="2/hour") as client:
+        await with_key(client, tokens)
+        same = [(await client.post(f"{BASE}/requests.xml", data=form())).status_code for _ in range(3)]
+        other = await client.post(f"{BASE}/requests.xml", data=form(phone="13700000000"))
+        limited = await client.post(f"{BASE}/requests.json", data=form())
+
+    assert same == [201, 201, 429]
+    assert other.status_code == 201
+    assert limited.json()[0]["code"] == 429

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from contracts.enums import IssueCategory, IssueChannel, IssueStatus, Role
-from services.intake.adapters import queries
+from services.intake.adapters import categories, queries
 from services.intake.domain.spam import looks_like_spam
 from services.intake.entrypoints.deps import client_address, limits_of, page, settings_of, time_id_cursor
 from services.intake.entrypoints.errors import domain_errors
@@ -21,6 +21,7 @@ from services.intake.entrypoints.schemas import (
     IssueOut,
     ReopenIn,
 )
+from services.intake.open311.mapping import check_attributes
 from services.intake.service_layer import commands
 from services.intake.service_layer.privacy import can_see, comment_view, history_view, is_committee, issue_view
 from services.kernel.app import ServiceContext, get_ctx
@@ -50,6 +51,14 @@ async def raise_issue(
     if body.channel in ("phone", "visit") and not principal.has(Role.COMMITTEE):
         raise BadRequest("Only committees record issues taken by phone or on a visit.", field="channel")
     await limits_of(ctx).hit(principal.community, principal.sub, client_address(request, ctx))
+    async with ctx.pool.acquire() as conn:
+        category = await categories.get_category(conn, principal.community, body.category.value)
+    if category is None or not category["active"]:
+        raise BadRequest(f"The category {body.category.value} is not in use here / 该类别未启用.", field="category")
+    try:
+        attributes = check_attributes(category, {k: [v] for k, v in body.attributes.items()})
+    except ValueError as exc:
+        raise BadRequest(str(exc), field="attributes") from exc
     held = looks_like_spam(
         body.title, body.description, body.location.text, max_links=settings_of(ctx).intake_max_links
     )
@@ -72,7 +81,7 @@ async def raise_issue(
             "photos": body.photos,
             "reporter_name": principal.name,
             "contact": body.contact.model_dump(exclude_none=True) if body.contact else {},
-            "attributes": body.attributes,
+            "attributes": attributes,
         },
     )
     async with ctx.pool.acquire() as conn:

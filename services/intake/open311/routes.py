@@ -20,7 +20,7 @@ from starlette.responses import Response
 from contracts.enums import IssueCategory, IssueChannel
 from services.intake.adapters import api_keys, categories, queries
 from services.intake.domain.spam import looks_like_spam
-from services.intake.entrypoints.deps import client_address, limits_of, settings_of
+from services.intake.entrypoints.deps import limits_of, settings_of
 from services.intake.open311 import mapping
 from services.intake.open311.format import FORMATS, Open311Error, error_response, respond
 from services.intake.service_layer import commands
@@ -200,7 +200,10 @@ async def post_request(fmt: str, request: Request, ctx: ServiceContext = Depends
                 stored = mapping.check_attributes(category, attributes)
             except ValueError as exc:
                 raise Open311Error(400, str(exc)) from exc
-            await limits_of(ctx).hit(who["community"], who["principal"], client_address(request, ctx))
+            # The hotline posts for many residents from one server: limit per resident it names
+            # (phone, e-mail, account, device), not per the key's address, which is trusted by its key.
+            caller = next((fields[k] for k in ("phone", "email", "account_id", "device_id") if fields.get(k)), "-")
+            await limits_of(ctx).hit(who["community"], f"open311:{who['principal']}:{caller}", None)
             description = fields.get("description", "")
             first_line = description.splitlines()[0][:80] if description.strip() else ""
             title = first_line or f"{category['name_zh']} / {category['name_en']}"
