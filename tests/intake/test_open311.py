@@ -221,3 +221,17 @@ async def test_the_hotline_is_limited_per_resident_it_files_for(intake_app: AppF
     assert same == [201, 201, 429]
     assert other.status_code == 201
     assert limited.json()[0]["code"] == 429
+
+
+async def test_the_eleven_default_categories_carry_the_contracts_labels(
+    client: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    from contracts.enums import IssueCategory
+
+    listed = (await client.get("/categories", headers=as_(tokens, COMMITTEE))).json()
+
+    assert [c["code"] for c in listed] == [c.value for c in IssueCategory]
+    for category in listed:
+        labels = IssueCategory(category["code"]).labels()
+        assert (category["name_zh"], category["name_en"]) == (labels["zh-CN"], labels["en"])
+        assert not category["customised"]
