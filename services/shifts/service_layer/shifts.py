@@ -1,0 +1,89 @@
+"""Scheduling and cancelling concrete shifts."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from services.kernel.db import Connection
+from services.kernel.outbox import Outbox
+from services.kernel.problems import BadRequest
+from services.shifts.adapters import repository as repo
+from services.shifts.adapters.repository import Row
+from services.shifts.domain.rules import Reason, RuleBroken
+from services.shifts.service_layer import events
+
+
+@dataclass(frozen=True)
+class NewShift:
+    post_id: uuid.UUID
+    post_type: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    min_party_members: int = 0
+    location: str | None = None
+    notes: str | None = None
+    template_id: uuid.UUID | None = None
+
+
+def validate(new: NewShift) -> None:
+    if new.ends_at <= new.starts_at:
+        raise BadRequest("A shift must end after it starts.", detail_zh="结束时间须晚于开始时间。")
+    if new.min_party_members > new.capacity:
+        raise BadRequest(
+            "The minimum number of party members cannot exceed the capacity.", detail_zh="党员最低人数不能超过名额。"
+        )
+
+
+async def schedule(conn: Connection, outbox: Outbox, *, community: str, new: NewShift, by: str) -> Row | None:
+    """Insert a shift and emit shift.scheduled; a template's second try at the same start inserts
+    nothing and returns None (unique template and start)."""
+    validate(new)
+    row = await conn.fetchrow(
+        """INSERT INTO shifts (id, community, post_id, template_id, title, starts_at, ends_at, location, capacity,
+                               min_party_members, notes, created_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+           ON CONFLICT (template_id, starts_at) DO NOTHING RETURNING id""",
+        uuid.uuid4(),
+        community,
+        new.post_id,
+        new.template_id,
+        new.title,
+        new.starts_at,
+        new.ends_at,
+        new.location,
+        new.capacity,
+        new.min_party_members,
+        new.notes,
+        by,
+    )
+    if row is None:
+        return None
+    shift = await repo.shift(conn, community, row["id"])
+    assert shift is not None
+    volunteers = await repo.post_volunteer_ids(conn, community, new.post_id)
+    await outbox.emit(
+        conn, events.scheduled(shift, new.post_type, volunteers), community=community, subject=shift["id"]
+    )
+    return shift
+
+
+async def cancel(
+    conn: Connection, outbox: Outbox, *, community: str, shift_id: uuid.UUID, reason: str | None, now: datetime
+) -> Row:
+    from services.shifts.service_layer.signups import locked_shift
+
+    shift = await locked_shift(conn, community, shift_id)
+    if shift["status"] == "cancelled":
+        return shift
+    if now >= shift["ends_at"]:
+        raise RuleBroken(Reason.ENDED, "A shift that has ended cannot be cancelled.", "已结束的班次不能取消。")
+    signed_up = await repo.signed_up_ids(conn, shift_id)
+    await conn.execute("UPDATE shifts SET status = 'cancelled', cancel_reason = $2 WHERE id = $1", shift_id, reason)
+    await outbox.emit(conn, events.cancelled(shift, reason, signed_up), community=community, subject=shift_id)
+    updated = await repo.shift(conn, community, shift_id)
+    assert updated is not None
+    return updated
