@@ -88,7 +88,7 @@ class Waiting:
     kind: VolunteerKind
 
 
-def _check_open_shift(shift: ShiftView, now: datetime) -> None:
+def check_open_shift(shift: ShiftView, now: datetime) -> None:
     if shift.status == "cancelled":
         raise RuleBroken(Reason.SHIFT_CANCELLED, "This shift has been cancelled.", "该班次已取消。")
     if now >= shift.ends_at:
@@ -115,7 +115,7 @@ def decide_signup(
     by_leader: bool,
 ) -> SignupStatus:
     """Confirmed if a place is free, waitlisted if full; refuses with a reason otherwise."""
-    _check_open_shift(shift, now)
+    check_open_shift(shift, now)
     if suspended:
         raise RuleBroken(
             Reason.SUSPENDED,
@@ -167,7 +167,7 @@ def check_cancellation(shift: ShiftView, *, status: str, now: datetime, policy: 
     """Waitlist places may always be given up; a confirmed place until the cut-off (leaders any time before the end)."""
     if status == "waitlisted":
         return
-    _check_open_shift(shift, now)
+    check_open_shift(shift, now)
     closes_at = shift.starts_at - policy.cancel_cutoff
     if not by_leader and now > closes_at:
         raise RuleBroken(
@@ -179,7 +179,7 @@ def check_cancellation(shift: ShiftView, *, status: str, now: datetime, policy: 
 
 
 def check_check_in(shift: ShiftView, *, now: datetime, policy: SignupPolicy) -> None:
-    _check_open_shift(shift, now)
+    check_open_shift(shift, now)
     opens_at = shift.starts_at - policy.checkin_opens_before
     if now < opens_at:
         raise RuleBroken(

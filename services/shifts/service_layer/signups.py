@@ -63,6 +63,8 @@ async def sign_up(
             detail_zh="此人尚未登记为志愿者。",
         )
     shift = await locked_shift(conn, community, shift_id)
+    view = await repo.shift_view(conn, shift)
+    rules.check_open_shift(view, now)
     existing = await repo.live_signup(conn, shift_id, volunteer_id)
     if existing is not None:
         raise RuleBroken(
@@ -72,7 +74,6 @@ async def sign_up(
             signup_id=str(existing["id"]),
             status=existing["status"],
         )
-    view = await repo.shift_view(conn, shift)
     overlap = await repo.overlapping(conn, community, volunteer_id, shift_id, shift["starts_at"], shift["ends_at"])
     status = rules.decide_signup(
         view,
