@@ -40,9 +40,20 @@ async def generate(conn: Connection, outbox: Outbox, *, template_id: uuid.UUID, 
     if template is None or not template["active"]:
         return []
     today = now.astimezone(LOCAL).date()
+    # A day that still has a shift of this template (kept because someone signed up, or cancelled
+    # by a leader) is not generated again, even if the edited template moved its time.
+    taken = {
+        r["day"]
+        for r in await conn.fetch(
+            """SELECT (starts_at AT TIME ZONE 'Asia/Shanghai')::date AS day FROM shifts
+               WHERE template_id = $1 AND starts_at >= $2""",
+            template_id,
+            now - timedelta(days=1),
+        )
+    }
     created: list[Row] = []
     for starts_at, ends_at in occurrences(recurrence_of(template), today, today + timedelta(weeks=weeks)):
-        if starts_at <= now:
+        if starts_at <= now or starts_at.date() in taken:
             continue
         shift = await schedule(
             conn,
