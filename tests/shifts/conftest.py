@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -29,17 +29,22 @@ class Shifts:
     clock: FixedClock
     tokens: Tokens
     database_url: str
+    _signed: dict[tuple[str, tuple[str, ...]], dict[str, str]] = field(default_factory=dict)
 
-    def as_(self, person: str, *roles: str, building_group: int | None = None) -> dict[str, str]:
-        return self.tokens.headers(person, *(roles or ("resident", "volunteer")), building_group=building_group)
+    def as_(self, person: str, *roles: str) -> dict[str, str]:
+        """Bearer headers for a person; signing is slow (RSA), so each is signed once per test."""
+        key = (person, roles or ("resident", "volunteer"))
+        if key not in self._signed:
+            self._signed[key] = self.tokens.headers(person, *key[1])
+        return self._signed[key]
 
     @property
     def admin(self) -> dict[str, str]:
-        return self.tokens.headers("admin", "admin", "committee")
+        return self.as_("admin", "admin", "committee")
 
     @property
     def leader(self) -> dict[str, str]:
-        return self.tokens.headers("liu-yang", "resident", "volunteer", "post_leader")
+        return self.as_("liu-yang", "resident", "volunteer", "post_leader")
 
     async def db(self, sql: str, *args: Any) -> list[asyncpg.Record]:
         conn = await asyncpg.connect(self.database_url, server_settings={"search_path": "shifts"})

@@ -76,7 +76,9 @@ async def test_confirming_a_different_outcome_later_is_refused(shifts: Shifts) -
     await shifts.sign_up(shift["id"], "a")
     shifts.clock.advance(4 * H)
     url = f"/shifts/{shift['id']}/confirmations"
-    await shifts.client.post(url, json={"participants": [{"volunteer_id": "a", "outcome": "completed"}]}, headers=shifts.leader)
+    await shifts.client.post(
+        url, json={"participants": [{"volunteer_id": "a", "outcome": "completed"}]}, headers=shifts.leader
+    )
 
     changed = await shifts.client.post(
         url, json={"participants": [{"volunteer_id": "a", "outcome": "no_show"}]}, headers=shifts.leader
@@ -147,7 +149,9 @@ async def test_cancelling_a_shift_tells_who_signed_up(shifts: Shifts) -> None:
     await shifts.sign_up(shift["id"], "a")
     await shifts.sign_up(shift["id"], "b")
 
-    response = await shifts.client.post(f"/shifts/{shift['id']}/cancel", json={"reason": "台风 typhoon"}, headers=shifts.leader)
+    response = await shifts.client.post(
+        f"/shifts/{shift['id']}/cancel", json={"reason": "台风 typhoon"}, headers=shifts.leader
+    )
 
     assert response.json()["status"] == "cancelled"
     rows = await shifts.db("SELECT payload FROM outbox WHERE event_type = 'linli.shift.cancelled.v1'")

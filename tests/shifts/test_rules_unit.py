@@ -69,14 +69,18 @@ def test_places_still_needed_by_party_members_are_kept_for_them() -> None:
 )
 def test_each_refusal_names_its_reason(view: ShiftView, kwargs: dict[str, object], reason: Reason) -> None:
     with pytest.raises(RuleBroken) as refused:
-        decide(view, **kwargs)
+        decide(view, VolunteerKind.RESIDENT, **kwargs)
     assert refused.value.reason == reason
     assert refused.value.detail_zh
 
 
 def test_waitlist_promotion_skips_residents_while_party_places_are_missing() -> None:
     view = shift(capacity=2, min_party_members=1, confirmed_count=0)
-    waitlist = [Waiting("w1", VolunteerKind.RESIDENT), Waiting("w2", VolunteerKind.RESIDENT), Waiting("w3", VolunteerKind.PARTY_MEMBER)]
+    waitlist = [
+        Waiting("w1", VolunteerKind.RESIDENT),
+        Waiting("w2", VolunteerKind.RESIDENT),
+        Waiting("w3", VolunteerKind.PARTY_MEMBER),
+    ]
 
     assert to_promote(view, waitlist) == ["w1", "w3"]
 
@@ -93,7 +97,9 @@ def test_a_waitlist_place_may_be_given_up_at_any_time_but_a_confirmed_one_not_af
 
 def test_hours_come_from_check_in_and_out_else_the_plan() -> None:
     view = shift()
-    counted = counted_service(view, checked_in_at=view.starts_at, checked_out_at=view.starts_at + 90 * timedelta(minutes=1))
+    counted = counted_service(
+        view, checked_in_at=view.starts_at, checked_out_at=view.starts_at + 90 * timedelta(minutes=1)
+    )
     planned = counted_service(view, checked_in_at=view.starts_at, checked_out_at=None)
 
     assert (counted.hours, counted.source) == (1.5, "check_in_out")

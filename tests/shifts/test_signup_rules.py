@@ -142,7 +142,9 @@ async def test_a_volunteer_cannot_sign_someone_else_up(shifts: Shifts) -> None:
     await shifts.register("a", "b")
     shift = await shifts.shift(START + 24 * H, START + 26 * H)
 
-    response = await shifts.client.post(f"/shifts/{shift['id']}/signups", json={"volunteer_id": "b"}, headers=shifts.as_("a"))
+    response = await shifts.client.post(
+        f"/shifts/{shift['id']}/signups", json={"volunteer_id": "b"}, headers=shifts.as_("a")
+    )
 
     assert response.status_code == 403
     assert await shifts.db("SELECT * FROM signups") == []
