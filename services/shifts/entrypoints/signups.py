@@ -205,6 +205,12 @@ async def confirm_participants(
     async with ctx.pool.acquire() as conn, conn.transaction():
         shift = await _shift_or_404(conn, principal, shift_id)
         await require_leader(conn, principal, shift["post_id"])
+        # Volunteers before the shift, in id order: the same lock order as a sign-up, so no deadlock.
+        await conn.execute(
+            "SELECT 1 FROM volunteers WHERE community = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE",
+            principal.community,
+            sorted({item.volunteer_id for item in body.participants}),
+        )
         for item in body.participants:
             done = await confirm(
                 conn,

@@ -46,6 +46,8 @@ async def confirm(
 ) -> Confirmed:
     """Record one participant's outcome once: the unique (shift, volunteer) key makes a second
     confirmation return the first one and emit nothing."""
+    # The volunteer's row before the shift's: the lock order of a sign-up.
+    volunteer = await repo.volunteer(conn, community, item.volunteer_id, lock=True)
     shift = await repo.shift(conn, community, shift_id, lock=True)
     if shift is None:
         raise NotFound("No such shift.", shift_id=str(shift_id))
@@ -73,8 +75,7 @@ async def confirm(
     signup = await repo.live_signup(conn, shift_id, item.volunteer_id)
     if signup is None or signup["status"] != "confirmed":
         raise NotFound("No confirmed sign-up of this volunteer for this shift.", volunteer_id=item.volunteer_id)
-    volunteer = await repo.volunteer(conn, community, item.volunteer_id, lock=True)
-    assert volunteer is not None
+    assert volunteer is not None  # a confirmed sign-up implies a registered volunteer
     view = await repo.shift_view(conn, shift)
     if item.outcome == "completed":
         counted = rules.counted_service(

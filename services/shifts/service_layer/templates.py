@@ -84,6 +84,9 @@ async def withdraw_untouched(conn: Connection, outbox: Outbox, *, template_id: u
     rows = await conn.fetch(
         f"""SELECT {repo.SHIFT_COLUMNS} FROM shifts s JOIN posts p ON p.id = s.post_id
             WHERE s.template_id = $1 AND s.starts_at > $2 AND s.status = 'scheduled'
+              -- The counters live on the row, so the lock's re-check sees a sign-up that committed
+              -- meanwhile; the NOT EXISTS keeps shifts that ever had one (now cancelled) too.
+              AND s.confirmed_count = 0 AND s.waitlist_count = 0
               AND NOT EXISTS (SELECT 1 FROM signups su WHERE su.shift_id = s.id)
             FOR UPDATE OF s""",
         template_id,
