@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime, timedelta
 
 from fastapi import APIRouter, Depends, Query
 
@@ -15,6 +16,7 @@ from services.shifts.adapters.repository import Row
 from services.shifts.entrypoints.deps import clock_of, post_or_404, require_leader, settings_of
 from services.shifts.entrypoints.schemas import GenerateOut, TemplateIn, TemplateOut
 from services.shifts.service_layer import templates
+from services.shifts.service_layer.shifts import MIN_LENGTH
 
 router = APIRouter(prefix="/templates", tags=["templates"])
 
@@ -22,8 +24,10 @@ _SELECT = "SELECT t.*, p.post_type FROM templates t JOIN posts p ON p.id = t.pos
 
 
 def _validate(body: TemplateIn) -> None:
-    if body.end_time == body.start_time:
-        raise BadRequest("A shift cannot end when it starts.", detail_zh="结束时间不能等于开始时间。")
+    start = datetime.combine(date.min, body.start_time)
+    end = datetime.combine(date.min if body.end_time > body.start_time else date.min + timedelta(days=1), body.end_time)
+    if body.end_time == body.start_time or end - start < MIN_LENGTH:
+        raise BadRequest("A shift lasts at least 15 minutes.", detail_zh="班次时长至少 15 分钟。")
     if body.valid_until is not None and body.valid_until < body.valid_from:
         raise BadRequest("valid_until is before valid_from.", detail_zh="有效期结束日期早于开始日期。")
     if body.min_party_members > body.capacity:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from services.kernel.db import Connection
 from services.kernel.outbox import Outbox
@@ -29,9 +29,15 @@ class NewShift:
     template_id: uuid.UUID | None = None
 
 
+MIN_LENGTH = timedelta(minutes=15)
+MAX_LENGTH = timedelta(hours=24)
+
+
 def validate(new: NewShift) -> None:
     if new.ends_at <= new.starts_at:
         raise BadRequest("A shift must end after it starts.", detail_zh="结束时间须晚于开始时间。")
+    if not MIN_LENGTH <= new.ends_at - new.starts_at <= MAX_LENGTH:
+        raise BadRequest("A shift lasts from 15 minutes to 24 hours.", detail_zh="班次时长须在 15 分钟至 24 小时之间。")
     if new.min_party_members > new.capacity:
         raise BadRequest(
             "The minimum number of party members cannot exceed the capacity.", detail_zh="党员最低人数不能超过名额。"
