@@ -194,3 +194,20 @@ async def test_one_no_show_does_not_suspend(shifts: Shifts) -> None:
     volunteer = (await shifts.client.get("/volunteers/a", headers=shifts.leader)).json()
 
     assert volunteer["suspended"] is False
+
+
+async def test_more_places_promote_the_waitlist_and_fewer_than_confirmed_are_refused(shifts: Shifts) -> None:
+    await shifts.setup_post()
+    await shifts.register("a", "b", "c")
+    shift = await shifts.shift(START + 24 * H, START + 26 * H, capacity=1)
+    for person in ("a", "b", "c"):
+        await shifts.sign_up(shift["id"], person)
+
+    raised = await shifts.client.patch(f"/shifts/{shift['id']}", json={"capacity": 2}, headers=shifts.leader)
+    lowered = await shifts.client.patch(f"/shifts/{shift['id']}", json={"capacity": 1}, headers=shifts.leader)
+
+    assert raised.status_code == 200, raised.text
+    assert [p["volunteer_id"] for p in raised.json()["promoted"]] == ["b"]
+    assert (lowered.status_code, lowered.json()["reason"]) == (409, "capacity_below_confirmed")
+    detail = (await shifts.client.get(f"/shifts/{shift['id']}", headers=shifts.leader)).json()
+    assert (detail["capacity"], detail["confirmed_count"], detail["waitlist_count"]) == (2, 2, 1)

@@ -28,6 +28,7 @@ class Reason(StrEnum):
     NOT_CHECKED_IN = "not_checked_in"
     NOT_STARTED = "not_started"
     ALREADY_CONFIRMED = "already_confirmed"
+    CAPACITY_BELOW_CONFIRMED = "capacity_below_confirmed"
 
 
 class RuleBroken(Exception):

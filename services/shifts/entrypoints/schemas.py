@@ -184,6 +184,14 @@ class ShiftIn(Strict):
     notes: LongText | None = None
 
 
+class ShiftPatch(Strict):
+    title: ShortText | None = None
+    location: ShortText | None = None
+    notes: LongText | None = None
+    capacity: int | None = Field(default=None, ge=1, le=1000)
+    min_party_members: int | None = Field(default=None, ge=0, le=1000)
+
+
 class CancelIn(Strict):
     reason: LongText | None = None
 

@@ -15,7 +15,7 @@ from services.kernel.pagination import Page, encode_cursor
 from services.kernel.problems import NotFound
 from services.shifts.adapters import repository as repo
 from services.shifts.entrypoints.deps import clock_of, post_or_404, require_leader, time_cursor
-from services.shifts.entrypoints.schemas import CancelIn, LocalDateTime, ShiftIn, ShiftOut
+from services.shifts.entrypoints.schemas import CancelIn, LocalDateTime, ShiftIn, ShiftOut, ShiftPatch, SignupOut, dump
 from services.shifts.service_layer import shifts
 
 router = APIRouter(prefix="/shifts", tags=["shifts"])
@@ -104,6 +104,32 @@ async def get_shift(
     if row is None:
         raise NotFound("No such shift.", shift_id=str(shift_id))
     return ShiftOut.of(row)
+
+
+@router.patch(
+    "/{shift_id}", summary="Change a shift's details or places (post leader); more places promote the waitlist"
+)
+async def amend_shift(
+    shift_id: uuid.UUID,
+    body: ShiftPatch,
+    principal: Principal = Depends(current_principal),
+    ctx: ServiceContext = Depends(get_ctx),
+) -> dict[str, object]:
+    now: datetime = clock_of(ctx).now()
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        row = await repo.shift(conn, principal.community, shift_id)
+        if row is None:
+            raise NotFound("No such shift.", shift_id=str(shift_id))
+        await require_leader(conn, principal, row["post_id"])
+        updated, promoted = await shifts.amend(
+            conn,
+            ctx.outbox,
+            community=principal.community,
+            shift_id=shift_id,
+            changes=body.model_dump(exclude_unset=True),
+            now=now,
+        )
+    return {"shift": dump(ShiftOut.of(updated)), "promoted": [dump(SignupOut.of(p)) for p in promoted]}
 
 
 @router.post("/{shift_id}/cancel", summary="Cancel a shift (post leader); tells everyone signed up")

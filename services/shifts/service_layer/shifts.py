@@ -93,3 +93,49 @@ async def cancel(
     updated = await repo.shift(conn, community, shift_id)
     assert updated is not None
     return updated
+
+
+async def amend(
+    conn: Connection,
+    outbox: Outbox,
+    *,
+    community: str,
+    shift_id: uuid.UUID,
+    changes: dict[str, object],
+    now: datetime,
+) -> tuple[Row, list[Row]]:
+    """Change a shift's details or places; more places promote from the waitlist at once."""
+    from services.shifts.service_layer.signups import locked_shift, promote
+
+    shift = await locked_shift(conn, community, shift_id)
+    if shift["status"] == "cancelled" or now >= shift["ends_at"]:
+        raise RuleBroken(
+            Reason.ENDED, "A cancelled or ended shift cannot be changed.", "已取消或已结束的班次不能修改。"
+        )
+    capacity = int(str(changes.get("capacity", shift["capacity"])))
+    min_party = int(str(changes.get("min_party_members", shift["min_party_members"])))
+    if capacity < shift["confirmed_count"]:
+        raise RuleBroken(
+            Reason.CAPACITY_BELOW_CONFIRMED,
+            f"{shift['confirmed_count']} volunteers are confirmed; cancel sign-ups before lowering the capacity.",
+            "已确认人数超过新名额，请先取消部分报名。",
+            confirmed_count=shift["confirmed_count"],
+        )
+    if min_party > capacity:
+        raise BadRequest(
+            "The minimum number of party members cannot exceed the capacity.", detail_zh="党员最低人数不能超过名额。"
+        )
+    await conn.execute(
+        """UPDATE shifts SET title = $2, location = $3, notes = $4, capacity = $5, min_party_members = $6
+           WHERE id = $1""",
+        shift_id,
+        changes.get("title", shift["title"]),
+        changes.get("location", shift["location"]),
+        changes.get("notes", shift["notes"]),
+        capacity,
+        min_party,
+    )
+    promoted = await promote(conn, outbox, community=community, shift_id=shift_id, now=now)
+    updated = await repo.shift(conn, community, shift_id)
+    assert updated is not None
+    return updated, promoted
