@@ -211,3 +211,17 @@ async def test_more_places_promote_the_waitlist_and_fewer_than_confirmed_are_ref
     assert (lowered.status_code, lowered.json()["reason"]) == (409, "capacity_below_confirmed")
     detail = (await shifts.client.get(f"/shifts/{shift['id']}", headers=shifts.leader)).json()
     assert (detail["capacity"], detail["confirmed_count"], detail["waitlist_count"]) == (2, 2, 1)
+
+
+async def test_a_waitlisted_volunteer_sees_their_place_in_line(shifts: Shifts) -> None:
+    await shifts.setup_post()
+    await shifts.register("a", "b")
+    shift = await shifts.shift(START + 24 * H, START + 26 * H, capacity=1)
+    await shifts.sign_up(shift["id"], "a")
+    refused = await shifts.sign_up(shift["id"], "b")
+
+    mine = await shifts.client.get(refused.headers["location"], headers=shifts.as_("b"))
+
+    assert (mine.json()["status"], mine.json()["waitlist_position"]) == ("waitlisted", 1)
+    cancelled = await shifts.client.delete(refused.headers["location"], headers=shifts.as_("b"))
+    assert cancelled.json()["promoted"] == []

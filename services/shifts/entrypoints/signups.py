@@ -109,6 +109,22 @@ async def list_signups(
     return _with_positions(rows)
 
 
+@router.get("/signups/{volunteer_id}", summary="One volunteer's live sign-up for the shift")
+async def get_signup(
+    shift_id: uuid.UUID,
+    volunteer_id: PersonId,
+    principal: Principal = Depends(current_principal),
+    ctx: ServiceContext = Depends(get_ctx),
+) -> SignupOut:
+    async with ctx.pool.acquire() as conn:
+        await _shift_or_404(conn, principal, shift_id)
+        row = await repo.live_signup(conn, shift_id, volunteer_id)
+        if row is None:
+            raise NotFound("No live sign-up of this volunteer for this shift.", volunteer_id=volunteer_id)
+        position = await signups.waitlist_position(conn, row) if row["status"] == "waitlisted" else None
+    return SignupOut.of(row, position)
+
+
 @router.get("/waitlist", summary="The waitlist of a shift, in order")
 async def waitlist(
     shift_id: uuid.UUID, principal: Principal = Depends(current_principal), ctx: ServiceContext = Depends(get_ctx)
