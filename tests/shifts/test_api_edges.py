@@ -134,3 +134,18 @@ async def test_the_service_describes_its_api_and_channels(shifts: Shifts) -> Non
     assert openapi.status_code == 200
     assert "/shifts/{shift_id}/signups" in openapi.json()["paths"]
     assert "participation.completed" in str(asyncapi)
+
+
+async def test_the_district_reads_a_communitys_shifts_and_others_may_not(shifts: Shifts) -> None:
+    await shifts.setup_post()
+    shift = await shifts.shift(START + 24 * H, START + 26 * H)
+    district = shifts.tokens.headers("baogong", "district", community="baogong")
+    neighbour = shifts.tokens.headers("x", "admin", community="other")
+
+    read = await shifts.client.get("/shifts", params={"community": "meihu"}, headers=district)
+    refused = await shifts.client.get("/shifts", params={"community": "meihu"}, headers=neighbour)
+    stats = await shifts.client.get("/posts/patrol/stats", params={"community": "meihu"}, headers=district)
+
+    assert [s["id"] for s in read.json()["items"]] == [shift["id"]]
+    assert refused.status_code == 403
+    assert stats.status_code == 200

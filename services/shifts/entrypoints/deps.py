@@ -45,8 +45,17 @@ def policy_of(ctx: ServiceContext) -> SignupPolicy:
     )
 
 
-async def post_or_404(conn: Connection, principal: Principal, post_type: PostType) -> Row:
-    post = await repo.post_by_type(conn, principal.community, post_type)
+def readable_community(principal: Principal, community: str | None) -> str:
+    """The community a read is about: the caller's own, or any for the district role."""
+    if community is None or community == principal.community:
+        return principal.community
+    if not principal.can_read(community):
+        raise Forbidden("Only the district reads other communities.", detail_zh="只有街道（区）可以查看其他社区。")
+    return community
+
+
+async def post_or_404(conn: Connection, principal: Principal, post_type: PostType, community: str | None = None) -> Row:
+    post = await repo.post_by_type(conn, community or principal.community, post_type)
     if post is None:
         raise NotFound(f"The {post_type} post is not set up in this community.", post=str(post_type))
     return post

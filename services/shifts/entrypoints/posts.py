@@ -10,7 +10,7 @@ from contracts.enums import PostType
 from services.kernel.app import ServiceContext, get_ctx
 from services.kernel.auth import Principal, current_principal, require_roles
 from services.shifts.adapters import repository as repo
-from services.shifts.entrypoints.deps import MANAGERS, post_or_404
+from services.shifts.entrypoints.deps import MANAGERS, post_or_404, readable_community
 from services.shifts.entrypoints.schemas import PostIn, PostOut, StatsOut
 from services.shifts.service_layer import stats
 
@@ -19,10 +19,13 @@ router = APIRouter(prefix="/posts", tags=["posts"])
 
 @router.get("", summary="The red posts of the caller's community")
 async def list_posts(
-    principal: Principal = Depends(current_principal), ctx: ServiceContext = Depends(get_ctx)
+    community: str | None = Query(default=None, max_length=40, description="Another community (district role)"),
+    principal: Principal = Depends(current_principal),
+    ctx: ServiceContext = Depends(get_ctx),
 ) -> list[PostOut]:
+    community = readable_community(principal, community)
     async with ctx.pool.acquire() as conn:
-        rows = await conn.fetch("SELECT * FROM posts WHERE community = $1 ORDER BY post_type", principal.community)
+        rows = await conn.fetch("SELECT * FROM posts WHERE community = $1 ORDER BY post_type", community)
         return [PostOut.of(r, await repo.leader_ids(conn, r["id"])) for r in rows]
 
 
@@ -65,9 +68,11 @@ async def put_post(
 async def post_statistics(
     post_type: PostType,
     year: int | None = Query(default=None, ge=2000, le=2100),
+    community: str | None = Query(default=None, max_length=40, description="Another community (district role)"),
     principal: Principal = Depends(current_principal),
     ctx: ServiceContext = Depends(get_ctx),
 ) -> StatsOut:
+    community = readable_community(principal, community)
     async with ctx.pool.acquire() as conn:
-        post = await post_or_404(conn, principal, post_type)
-        return await stats.post_stats(conn, principal.community, post["id"], post_type, year)
+        post = await post_or_404(conn, principal, post_type, community)
+        return await stats.post_stats(conn, community, post["id"], post_type, year)

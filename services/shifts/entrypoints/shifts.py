@@ -14,7 +14,7 @@ from services.kernel.auth import Principal, current_principal
 from services.kernel.pagination import Page, encode_cursor
 from services.kernel.problems import NotFound
 from services.shifts.adapters import repository as repo
-from services.shifts.entrypoints.deps import clock_of, post_or_404, require_leader, time_cursor
+from services.shifts.entrypoints.deps import clock_of, post_or_404, readable_community, require_leader, time_cursor
 from services.shifts.entrypoints.schemas import CancelIn, LocalDateTime, ShiftIn, ShiftOut, ShiftPatch, SignupOut, dump
 from services.shifts.service_layer import shifts
 
@@ -60,16 +60,18 @@ async def list_shifts(
     starts_before: LocalDateTime | None = Query(default=None, alias="to"),
     open_places: bool = Query(default=False, alias="open", description="Only scheduled shifts with a free place"),
     include_cancelled: bool = False,
+    community: str | None = Query(default=None, max_length=40, description="Another community (district role)"),
     cursor: str | None = Query(default=None, max_length=500),
     limit: int = Query(default=50, ge=1, le=200),
     principal: Principal = Depends(current_principal),
     ctx: ServiceContext = Depends(get_ctx),
 ) -> Page[ShiftOut]:
     after = time_cursor(cursor)
+    community = readable_community(principal, community)
     async with ctx.pool.acquire() as conn:
         post_id: uuid.UUID | None = None
         if post is not None:
-            post_id = (await post_or_404(conn, principal, post))["id"]
+            post_id = (await post_or_404(conn, principal, post, community))["id"]
         rows = await conn.fetch(
             f"""SELECT {repo.SHIFT_COLUMNS} FROM shifts s JOIN posts p ON p.id = s.post_id
                 WHERE s.community = $1
@@ -80,7 +82,7 @@ async def list_shifts(
                   AND ($6 OR s.status = 'scheduled')
                   AND ($7::timestamptz IS NULL OR (s.starts_at, s.id) > ($7, $8::uuid))
                 ORDER BY s.starts_at, s.id LIMIT $9""",
-            principal.community,
+            community,
             post_id,
             starts_from,
             starts_before,
