@@ -96,6 +96,8 @@ async def test_calendar_feed_lists_the_volunteers_shifts_with_stable_uids_in_sha
     start = events[0].decoded("dtstart")
     assert (str(start.tzinfo), start.hour) == ("Asia/Shanghai", 19)
     assert [str(e["uid"]) for e in Calendar.from_ical(second.content).walk("VEVENT")] == [str(events[0]["uid"])]
+    mine = (await shifts.client.get("/volunteers/a/shifts", headers=shifts.as_("a"))).json()
+    assert [(i["shift"]["id"], i["signup"]["status"]) for i in mine["items"]] == [(shift["id"], "confirmed")]
     reissued = await shifts.client.post("/volunteers/me/feed", headers=shifts.as_("a"))
     assert reissued.json()["url"] != issued.json()["url"]
     assert (await shifts.client.get(path)).status_code == 404
