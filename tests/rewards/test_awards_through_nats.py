@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import httpx
@@ -42,7 +43,9 @@ async def test_patrol_shift_and_resolved_issue_credit_the_right_balances_with_ex
         await publish(js, issue)
 
         async def credited() -> bool:
-            return await balance_of(client, admin, "wang-fang") == 44 and await balance_of(client, admin, "zhao-lei") == 20
+            return (
+                await balance_of(client, admin, "wang-fang") == 44 and await balance_of(client, admin, "zhao-lei") == 20
+            )
 
         await eventually(credited, message="24 for the patrol + 20 for the issue")
 
@@ -68,7 +71,9 @@ async def test_patrol_shift_and_resolved_issue_credit_the_right_balances_with_ex
             "linli.points.awarded.v1",
         )
     assert len(emitted) == 3
-    last_for_wang = max((e["data"] for e in emitted if e["data"]["person_id"] == "wang-fang"), key=lambda d: d["balance_after"])
+    last_for_wang = max(
+        (e["data"] for e in emitted if e["data"]["person_id"] == "wang-fang"), key=lambda d: d["balance_after"]
+    )
     assert last_for_wang["balance_after"] == 44
     verify = await client.get("/ledger/verify", headers=admin)
     assert verify.status_code == 200, verify.text
@@ -94,9 +99,9 @@ async def test_statement_pages_show_the_running_balance(
     ).json()
     lines = first["items"] + second["items"]
     assert second["next_cursor"] is None
-    assert [line["balance_after"] for line in lines][0] == 72
+    assert next(line["balance_after"] for line in lines) == 72
     # Newest first: each line's running balance is the next (older) one's plus its own amount.
-    for newer, older in zip(lines, lines[1:], strict=False):
+    for newer, older in itertools.pairwise(lines):
         assert newer["balance_after"] == older["balance_after"] + newer["amount"]
     assert sorted(line["amount"] for line in lines) == [12, 24, 36]
 

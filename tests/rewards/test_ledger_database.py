@@ -9,7 +9,7 @@ import pytest
 
 from services.rewards.adapters import ledger_repo
 from services.rewards.domain.errors import AlreadyExists, InsufficientPoints
-from services.rewards.domain.ledger import AccountKind, Posting, Transfer, TransactionKind
+from services.rewards.domain.ledger import AccountKind, Posting, TransactionKind, Transfer
 from services.rewards.service_layer import adjustments, awards, bank
 from services.rewards.service_layer.verify import verify
 from tests.rewards.helpers import balance, connect, participation
@@ -32,7 +32,7 @@ async def test_ledger_tables_refuse_update_and_delete(database_url: str) -> None
             "DELETE FROM awards",
             "TRUNCATE postings CASCADE",
         ):
-            with pytest.raises(asyncpg.PostgresError, match="refused|immutable"):
+            with pytest.raises(asyncpg.PostgresError, match=r"refused|immutable"):
                 await conn.execute(statement)
         assert await balance(conn, "wang-fang") == 24
 
@@ -49,7 +49,8 @@ async def test_an_unbalanced_transaction_is_refused_at_commit(database_url: str)
     async with connect(database_url) as conn:
         account = await ledger_repo.open_person_account(conn, "meihu", "wang-fang")
         tx = uuid.uuid4()
-        with pytest.raises(asyncpg.CheckViolationError, match="not balanced"):
+
+        async def one_sided() -> None:
             async with conn.transaction():
                 await conn.execute(
                     "INSERT INTO transactions (id, community, kind, person_id) VALUES ($1, 'meihu', 'award', 'x')", tx
@@ -57,6 +58,9 @@ async def test_an_unbalanced_transaction_is_refused_at_commit(database_url: str)
                 await conn.execute(
                     "INSERT INTO postings (transaction_id, account_id, amount) VALUES ($1, $2, 100)", tx, account
                 )
+
+        with pytest.raises(asyncpg.CheckViolationError, match="not balanced"):
+            await one_sided()
         assert await balance(conn, "wang-fang") == 24
 
 
@@ -91,6 +95,7 @@ async def test_the_award_key_is_unique_in_the_database(database_url: str) -> Non
         assert await conn.fetchval("SELECT count(*) FROM transactions") == 1
         assert await balance(conn, "wang-fang") == 24
         row = await conn.fetchrow("SELECT * FROM awards")
+        assert row is not None
         with pytest.raises(asyncpg.UniqueViolationError):
             await conn.execute(
                 """INSERT INTO awards (community, person_id, source_event_id, source_event_type, rule_id, rule_version,

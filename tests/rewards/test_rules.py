@@ -12,7 +12,7 @@ from contracts.enums import IssueCategory, PostType
 from services.rewards.domain import rules as r
 from services.rewards.domain.errors import InvalidInput, UnbalancedTransaction
 from services.rewards.domain.honours import levels_crossed, star_level
-from services.rewards.domain.ledger import Posting, Transfer, TransactionKind
+from services.rewards.domain.ledger import Posting, TransactionKind, Transfer
 
 PARAMS = r.ParticipationParams.model_validate(r.DEFAULT_RULES[r.PARTICIPATION][0])
 
