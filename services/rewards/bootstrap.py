@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from services.kernel.app import ServiceDefinition, create_app
 from services.kernel.settings import ServiceSettings
-from services.rewards.entrypoints import accounts, honours, prizes, problems, rules
+from services.rewards.entrypoints import accounts, honours, ledger, prizes, problems, rules
 from services.rewards.entrypoints.events import SUBSCRIPTIONS
 from services.rewards.settings import RewardsSettings
 
@@ -30,7 +30,7 @@ def create(settings: ServiceSettings | None = None) -> FastAPI:
                 "A double-entry points ledger: awards for confirmed service hours, resolved issues and council "
                 "attendance by versioned rules; prizes and redemptions; honours, leaderboards and certificates."
             ),
-            routers=[accounts.router, rules.router, prizes.router, honours.router],
+            routers=[accounts.router, ledger.router, rules.router, prizes.router, honours.router],
             subscriptions=SUBSCRIPTIONS,
             settings=settings,
         )

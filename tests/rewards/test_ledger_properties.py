@@ -48,7 +48,7 @@ async def apply(conn: Any, books: Books, op: tuple[Any, ...]) -> None:
             elif kind == "redeliver" and books.events:
                 await awards.on_participation_completed(conn, books.events[op[1] % len(books.events)])
             elif kind == "redeem":
-                row = await redemptions.reserve(conn, books.community, op[1], books.prize_ids[op[2]])
+                row, _ = await redemptions.reserve(conn, books.community, op[1], books.prize_ids[op[2]])
                 books.redemptions.append(row["id"])
             elif kind in ("cancel", "fulfil") and books.redemptions:
                 target = books.redemptions[op[1] % len(books.redemptions)]

@@ -130,3 +130,19 @@ async def test_concurrent_redemptions_by_many_people_take_exactly_the_stock(
     assert stock == 0
     report = (await client.get("/ledger/verify", headers=admin)).json()
     assert report["clean"]
+
+
+async def test_a_retried_redemption_with_the_same_idempotency_key_reserves_once(
+    client: httpx.AsyncClient, admin: dict[str, str], tokens: Tokens
+) -> None:
+    rice = await prize(client, admin, cost=50, stock=5)
+    await give(client, admin, "zhao-lei", 200)
+    headers = tokens.headers("zhao-lei") | {"Idempotency-Key": "counter-retry-0001"}
+
+    responses = await asyncio.gather(
+        *(client.post("/redemptions", json={"prize_id": rice["id"]}, headers=headers) for _ in range(5))
+    )
+
+    assert sorted(r.status_code for r in responses) == [200, 200, 200, 200, 201]
+    assert len({r.json()["id"] for r in responses}) == 1
+    assert await state(client, admin, "zhao-lei", rice["id"]) == (150, 50, 4)

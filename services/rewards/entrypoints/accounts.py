@@ -14,13 +14,11 @@ from contracts.enums import Role
 from services.kernel.app import ServiceContext, get_ctx
 from services.kernel.auth import Principal, current_principal, require_roles
 from services.kernel.pagination import Page, decode_cursor, encode_cursor
-from services.kernel.problems import Problem
 from services.rewards.adapters import ledger_repo
 from services.rewards.domain.errors import NotFoundError
 from services.rewards.domain.honours import star_level
 from services.rewards.entrypoints.access import community_of, may_see_person
 from services.rewards.service_layer import adjustments, honours
-from services.rewards.service_layer.verify import verify
 
 router = APIRouter(tags=["accounts"])
 
@@ -74,11 +72,6 @@ class Award(BaseModel):
 class AdjustmentRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     points: int = Field(ge=-100_000, le=100_000, description="Positive adds, negative takes away; never zero.")
-    reason: str = Field(min_length=3, max_length=2000)
-
-
-class ReversalRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=3, max_length=2000)
 
 
@@ -216,40 +209,3 @@ async def adjust(
             conn, principal.community, person_id, body.points, reason=body.reason, actor_id=principal.sub
         )
     return Posted(transaction_id=tx, balance_after=balance)
-
-
-@router.post(
-    "/transactions/{transaction_id}/reversal", response_model=Posted, status_code=201, summary="Reverse a transaction"
-)
-async def reverse(
-    transaction_id: uuid.UUID,
-    body: ReversalRequest,
-    principal: Principal = Depends(require_roles(Role.ADMIN)),
-    ctx: ServiceContext = Depends(get_ctx),
-) -> Posted:
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        tx, balance = await adjustments.reverse(
-            conn, principal.community, transaction_id, reason=body.reason, actor_id=principal.sub
-        )
-    return Posted(transaction_id=tx, balance_after=balance)
-
-
-class LedgerInconsistent(Problem):
-    """The books do not add up: a server-side integrity failure, so a 5xx that monitoring alerts on."""
-
-    status, type_slug, title = 500, "ledger-inconsistent", "The ledger does not balance"
-
-
-@router.get("/ledger/verify", summary="Audit the books: 200 with a report when clean, 500 problem when not")
-async def ledger_verify(
-    community: str | None = Query(default=None, max_length=40),
-    principal: Principal = Depends(require_roles(Role.ADMIN, Role.COMMITTEE, Role.DISTRICT)),
-    ctx: ServiceContext = Depends(get_ctx),
-) -> dict[str, Any]:
-    where = community_of(principal, community)
-    async with ctx.pool.acquire() as conn:
-        report = await verify(conn, where)
-    report["community"] = where
-    if not report["clean"]:
-        raise LedgerInconsistent("The ledger failed verification; see the report.", report=report)
-    return report

@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Header, Query
+from fastapi import Response as FastAPIResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.kernel.app import ServiceContext, get_ctx
@@ -164,10 +165,19 @@ async def restock(
 
 @router.post("/redemptions", response_model=Redemption, status_code=201, summary="Redeem: reserve points and stock")
 async def redeem(
-    body: RedeemRequest, principal: Principal = Depends(current_principal), ctx: ServiceContext = Depends(get_ctx)
+    body: RedeemRequest,
+    response: FastAPIResponse,
+    idempotency_key: str | None = Header(default=None, min_length=8, max_length=100),
+    principal: Principal = Depends(current_principal),
+    ctx: ServiceContext = Depends(get_ctx),
 ) -> Redemption:
+    """Send an `Idempotency-Key` header to make a retry safe: the same key returns the same redemption (200)."""
     async with ctx.pool.acquire() as conn, conn.transaction():
-        row = await redemptions.reserve(conn, principal.community, principal.sub, body.prize_id)
+        row, created = await redemptions.reserve(
+            conn, principal.community, principal.sub, body.prize_id, idempotency_key
+        )
+    if not created:
+        response.status_code = 200
     return _redemption(row)
 
 

@@ -137,8 +137,11 @@ CREATE TABLE redemptions (
     settled_at      timestamptz,
     settled_by      text,
     cancel_reason   text,
+    idempotency_key text,           -- the client's Idempotency-Key: a retried request reserves once
     CHECK ((status = 'reserved') = (settle_tx IS NULL))
 );
+CREATE UNIQUE INDEX redemptions_idempotency ON redemptions (community, person_id, idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
 CREATE UNIQUE INDEX redemptions_open_code ON redemptions (community, pickup_code) WHERE status = 'reserved';
 CREATE INDEX redemptions_person ON redemptions (community, person_id, reserved_at DESC, id DESC);
 CREATE INDEX redemptions_all ON redemptions (community, reserved_at DESC, id DESC);

@@ -18,6 +18,7 @@ from services.kernel.db import Connection
 from services.kernel.outbox import Outbox
 from services.rewards.adapters import ledger_repo
 from services.rewards.domain.errors import (
+    AlreadyExists,
     IllegalTransition,
     InsufficientPoints,
     NotFoundError,
@@ -41,8 +42,27 @@ def _name(prize: asyncpg.Record) -> dict[str, str]:
     return {"zh-CN": prize["name_zh"], "en": prize["name_en"]}
 
 
-async def reserve(conn: Connection, community: str, person_id: str, prize_id: uuid.UUID) -> asyncpg.Record:
-    """Reserve one prize for a person: stock and points both, or neither."""
+async def reserve(
+    conn: Connection, community: str, person_id: str, prize_id: uuid.UUID, idempotency_key: str | None = None
+) -> tuple[asyncpg.Record, bool]:
+    """Reserve one prize for a person: stock and points both, or neither. Returns (redemption, created).
+
+    With an idempotency key, a repeated request returns the first one's redemption; requests with the
+    same key are serialised by a transaction-scoped advisory lock (the UNIQUE index is the backstop)."""
+    if idempotency_key is not None:
+        await conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{community}/{person_id}/{idempotency_key}"
+        )
+        earlier = await conn.fetchrow(
+            "SELECT * FROM redemptions WHERE community = $1 AND person_id = $2 AND idempotency_key = $3",
+            community,
+            person_id,
+            idempotency_key,
+        )
+        if earlier is not None:
+            if earlier["prize_id"] != prize_id:
+                raise AlreadyExists("This Idempotency-Key was used for another prize.")
+            return earlier, False
     prize = await conn.fetchrow(_TAKE_STOCK, prize_id, community)
     if prize is None:
         await _why_not(conn, community, prize_id)
@@ -67,7 +87,7 @@ async def reserve(conn: Connection, community: str, person_id: str, prize_id: uu
     )
     await bank.post(conn, transfer, guarded=account["id"])
     now = datetime.now(UTC)
-    row = await _insert(conn, redemption_id, community, person_id, prize, transfer.id, now)
+    row = await _insert(conn, redemption_id, community, person_id, prize, transfer.id, now, idempotency_key)
     await OUTBOX.emit(
         conn,
         RedemptionReserved(
@@ -82,7 +102,7 @@ async def reserve(conn: Connection, community: str, person_id: str, prize_id: uu
         community=community,
         subject=redemption_id,
     )
-    return row
+    return row, True
 
 
 async def _insert(
@@ -93,6 +113,7 @@ async def _insert(
     prize: asyncpg.Record,
     tx: uuid.UUID,
     now: datetime,
+    idempotency_key: str | None,
 ) -> asyncpg.Record:
     # A pickup code is unique among open reservations; on the rare collision draw again.
     for _ in range(20):
@@ -102,8 +123,8 @@ async def _insert(
                 row = await conn.fetchrow(
                     """
                     INSERT INTO redemptions (id, community, person_id, prize_id, points, status, pickup_code,
-                                             reserve_tx, reserved_at)
-                    VALUES ($1, $2, $3, $4, $5, 'reserved', $6, $7, $8) RETURNING *
+                                             reserve_tx, reserved_at, idempotency_key)
+                    VALUES ($1, $2, $3, $4, $5, 'reserved', $6, $7, $8, $9) RETURNING *
                     """,
                     redemption_id,
                     community,
@@ -113,10 +134,13 @@ async def _insert(
                     code,
                     tx,
                     now,
+                    idempotency_key,
                 )
                 assert row is not None
                 return row
-        except asyncpg.UniqueViolationError:
+        except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name != "redemptions_open_code":
+                raise
             continue
     raise RuntimeError("could not draw a free pickup code")
 
