@@ -1,16 +1,12 @@
-"""Yearly honours granted by the committee, leaderboards, certificates, the ledger audit and the seed."""
+"""Yearly honours granted by the committee, leaderboards, certificates and the ledger audit."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
 
-from services.kernel.dev_issuer import issue_token
-from services.rewards.seed import PRIZES, seed_demo
 from services.rewards.service_layer import awards
-from services.stack.demo import BY_ID
 from tests.rewards.helpers import SHANGHAI_NOON, connect, participation, resolved
 from tests.support.infra import Tokens
 
@@ -115,25 +111,3 @@ async def test_verify_answers_500_with_a_report_when_the_books_do_not_add_up(
     assert body["type"].endswith("/ledger-inconsistent")
     mismatch = body["report"]["cached_balance_mismatches"]
     assert [(m["person_id"], m["cached"], m["derived"]) for m in mismatch] == [("chen-jing", 31, 24)]
-
-
-async def test_seed_creates_the_catalogue_once(client: httpx.AsyncClient, run_dir: Path) -> None:
-    def headers(person_id: str) -> dict[str, str]:
-        person = BY_ID[person_id]
-        token = issue_token(
-            person.id,
-            list(person.roles),
-            name=person.name,
-            community="meihu",
-            building_group=person.building_group,
-            run_dir=run_dir,
-        )
-        return {"Authorization": f"Bearer {token}"}
-
-    await seed_demo(client, headers)
-    first = (await client.get("/prizes", headers=headers("admin"))).json()
-    await seed_demo(client, headers)
-    second = (await client.get("/prizes", headers=headers("admin"))).json()
-    assert first == second
-    assert {p["code"] for p in first} == {str(p["code"]) for p in PRIZES}
-    assert any(p["name"]["zh-CN"] == "大米 5kg" for p in first)
