@@ -61,9 +61,14 @@ async def open_person_account(
 
 
 async def lock(conn: Connection, account_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
-    """Lock accounts in id order (every writer does, so no deadlock); returns their balances."""
+    """Lock accounts in the one global order: person accounts by id, then system accounts by id.
+
+    Every writer follows it (and a handler paying several people locks them all before any
+    system account), so two transactions never wait on each other in a cycle."""
     rows = await conn.fetch(
-        "SELECT id, balance FROM accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE", sorted(account_ids)
+        """SELECT id, balance FROM accounts WHERE id = ANY($1::uuid[])
+           ORDER BY kind <> 'person', id FOR UPDATE""",
+        account_ids,
     )
     return {r["id"]: r["balance"] for r in rows}
 

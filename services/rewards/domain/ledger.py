@@ -94,6 +94,6 @@ class Transfer:
         )
 
     @property
-    def lock_order(self) -> list[uuid.UUID]:
-        """Accounts to lock, always in the same order, so two transfers never deadlock."""
+    def accounts(self) -> list[uuid.UUID]:
+        """The accounts this transfer touches (the repository locks them in its global order)."""
         return sorted({p.account_id for p in self.postings})

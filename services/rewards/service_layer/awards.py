@@ -128,6 +128,14 @@ async def award(
     return capped.points
 
 
+async def lock_recipients(conn: Connection, community: str, people: list[str]) -> list[str]:
+    """Open and lock every recipient's account before any system account is touched (see ledger_repo.lock)."""
+    unique = sorted(set(people))  # sorted: two events opening the same new accounts insert in one order
+    ids = [await ledger_repo.open_person_account(conn, community, person) for person in unique]
+    await ledger_repo.lock(conn, ids)
+    return list(dict.fromkeys(people))  # a person named twice is paid once
+
+
 async def on_participation_completed(conn: Connection, event: CloudEvent[ParticipationCompleted]) -> None:
     data = event.data
     rules = await rules_repo.current(conn, event.community)
@@ -151,7 +159,7 @@ async def on_issue_resolved(conn: Connection, event: CloudEvent[IssueResolved]) 
     rules = await rules_repo.current(conn, event.community)
     rule = rules[r.ISSUE_RESOLVED]
     computation = r.issue_resolved_points(rule.typed(), data.category, data.title)
-    for person_id in dict.fromkeys(data.contributors):  # a contributor named twice is paid once
+    for person_id in await lock_recipients(conn, event.community, data.contributors):
         await award(
             conn,
             event,
@@ -170,7 +178,7 @@ async def on_issue_closed(conn: Connection, event: CloudEvent[IssueClosed]) -> N
     computation = r.issue_closed_points(rule.typed(), data.satisfaction, data.title)
     if computation is None:
         return
-    for person_id in dict.fromkeys(data.contributors):
+    for person_id in await lock_recipients(conn, event.community, data.contributors):
         await award(
             conn,
             event,
@@ -187,7 +195,7 @@ async def on_session_concluded(conn: Connection, event: CloudEvent[SessionConclu
     rules = await rules_repo.current(conn, event.community)
     rule = rules[r.SESSION_ATTENDED]
     computation = r.session_points(rule.typed(), data.title)
-    for person_id in dict.fromkeys(data.attendees):
+    for person_id in await lock_recipients(conn, event.community, data.attendees):
         await award(
             conn,
             event,

@@ -15,7 +15,7 @@ async def post(conn: Connection, transfer: Transfer, *, guarded: uuid.UUID | Non
 
     `guarded` is an account that must not go below zero: checked here under the row lock
     for a clear 409, and again by the database's CHECK whatever this code does."""
-    balances = await ledger_repo.lock(conn, transfer.lock_order)
+    balances = await ledger_repo.lock(conn, transfer.accounts)
     if guarded is not None:
         change = sum(p.amount for p in transfer.postings if p.account_id == guarded)
         if balances[guarded] + change < 0:
