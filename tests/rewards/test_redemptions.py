@@ -146,3 +146,38 @@ async def test_a_retried_redemption_with_the_same_idempotency_key_reserves_once(
     assert sorted(r.status_code for r in responses) == [200, 200, 200, 200, 201]
     assert len({r.json()["id"] for r in responses}) == 1
     assert await state(client, admin, "zhao-lei", rice["id"]) == (150, 50, 4)
+
+
+async def test_a_prize_outside_its_active_window_cannot_be_redeemed_until_restocked_and_open(
+    client: httpx.AsyncClient, admin: dict[str, str], tokens: Tokens
+) -> None:
+    later = await client.post(
+        "/prizes",
+        json={
+            "code": "mooncake",
+            "name_zh": "月饼",
+            "name_en": "Mooncakes",
+            "cost": 10,
+            "stock": 0,
+            "active_from": "2099-09-01T00:00:00+08:00",
+        },
+        headers=admin,
+    )
+    assert later.status_code == 201
+    assert later.json()["available"] is False
+    await give(client, admin, "sun-hao", 100)
+    closed_window = await client.post(
+        "/redemptions", json={"prize_id": later.json()["id"]}, headers=tokens.headers("sun-hao")
+    )
+    assert closed_window.status_code == 409
+    assert closed_window.json()["type"].endswith("/prize-unavailable")
+
+    open_now = await prize(client, admin, cost=10, stock=0, code="tea")
+    empty = await client.post("/redemptions", json={"prize_id": open_now["id"]}, headers=tokens.headers("sun-hao"))
+    assert empty.json()["type"].endswith("/out-of-stock")
+    restocked = await client.post(f"/prizes/{open_now['id']}/stock", json={"add": 2}, headers=admin)
+    assert restocked.json()["stock"] == 2
+    assert (await client.post(f"/prizes/{open_now['id']}/stock", json={"add": -3}, headers=admin)).status_code == 409
+    ok = await client.post("/redemptions", json={"prize_id": open_now["id"]}, headers=tokens.headers("sun-hao"))
+    assert ok.status_code == 201
+    assert await state(client, admin, "sun-hao", open_now["id"]) == (90, 10, 1)
