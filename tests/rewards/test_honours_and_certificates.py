@@ -82,7 +82,7 @@ async def test_certificate_carries_the_record_rules_fields_as_a_chinese_pdf(
     assert record["id_number"] == "3401**********1234"
     assert record["volunteer_no"]
     assert record["number"].startswith("MHZYFW-")
-    assert record["hours"] == "3.00"
+    assert record["hours"] == 3.0
     assert record["content"] == ["治安巡逻岗志愿服务 3.00 小时（1 次）"]
 
     pdf = await client.get(f"/certificates/{record['id']}/pdf", headers=tokens.headers("wang-fang"))

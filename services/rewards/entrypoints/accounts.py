@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from decimal import Decimal
-from typing import Any
+from datetime import date, datetime
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -31,7 +29,7 @@ class Account(BaseModel):
     balance: int = Field(description="Points available to spend.")
     reserved: int = Field(description="Points held by redemptions waiting at the counter.")
     earned: int = Field(description="Points ever awarded (before corrections).")
-    confirmed_hours: Decimal
+    confirmed_hours: float
     star_level: int
     no_shows: int
     opened_at: datetime | None
@@ -61,9 +59,9 @@ class Award(BaseModel):
     computed_points: int
     points: int
     capped_points: int
-    hours: Decimal
-    night_hours: Decimal
-    service_day: Any
+    hours: float
+    night_hours: float
+    service_day: date
     explanation: dict[str, str]
     transaction_id: uuid.UUID | None
     awarded_at: datetime
@@ -120,7 +118,7 @@ async def _account(ctx: ServiceContext, community: str, person_id: str) -> Accou
         balance=row["balance"] if row else 0,
         reserved=extra["reserved"],
         earned=extra["earned"],
-        confirmed_hours=hours,
+        confirmed_hours=float(hours),
         star_level=star_level(hours),
         no_shows=extra["no_shows"],
         opened_at=row["opened_at"] if row else None,

@@ -54,7 +54,7 @@ class Candidate(BaseModel):
     person_id: str
     building_group: int | None
     points: int
-    hours: Decimal
+    hours: float
     granted: bool
 
 
@@ -63,7 +63,7 @@ class Standing(BaseModel):
     person_id: str
     building_group: int | None
     points: int
-    hours: Decimal
+    hours: float
 
 
 class CertificateRequest(BaseModel):
@@ -84,7 +84,7 @@ class Certificate(BaseModel):
     id_document: str
     id_number: str
     volunteer_no: str
-    hours: Decimal
+    hours: float
     content: list[str]
     period_from: date | None
     period_to: date | None
