@@ -38,10 +38,14 @@ async def test_points_awarded_yields_one_inbox_item_one_email_and_one_verified_w
     app = create(make_settings(), clock)
     async with running(app) as client:
         holder = tokens.headers("zhao-lei", "resident", "volunteer")
-        prefs = await client.put("/preferences/me", json={"language": "en", "email": "zhaolei@meihu.example.org"}, headers=holder)
+        prefs = await client.put(
+            "/preferences/me", json={"language": "en", "email": "zhaolei@meihu.example.org"}, headers=holder
+        )
         assert prefs.status_code == 200, prefs.text
         created = await client.post(
-            "/subscriptions", json={"url": f"{hooks_url}/linli", "event_types": ["points.*"]}, headers=tokens.headers(*ADMIN)
+            "/subscriptions",
+            json={"url": f"{hooks_url}/linli", "event_types": ["points.*"]},
+            headers=tokens.headers(*ADMIN),
         )
         assert created.status_code == 201, created.text
         secret = created.json()["secret"]
@@ -88,7 +92,9 @@ async def test_the_same_event_arriving_again_sends_nothing_twice(
     async with running(app) as client:
         holder = tokens.headers("wu-xia", "resident")
         await client.put("/preferences/me", json={"email": "wuxia@meihu.example.org"}, headers=holder)
-        await client.post("/subscriptions", json={"url": hooks_url, "event_types": ["*"]}, headers=tokens.headers(*ADMIN))
+        await client.post(
+            "/subscriptions", json={"url": hooks_url, "event_types": ["*"]}, headers=tokens.headers(*ADMIN)
+        )
         event = wrap(points_awarded("wu-xia"), "rewards")
         await publish(nats_url, event)
         await eventually(lambda: _sent(sink, hooks), message="first delivery on every channel")
@@ -118,17 +124,25 @@ async def test_a_failing_receiver_is_retried_with_backoff_and_then_succeeds(
         app = create(make_settings(), None)  # real clock: the back-off must elapse
         async with running(app) as client:
             admin = tokens.headers(*ADMIN)
-            created = (await client.post("/subscriptions", json={"url": hooks_url, "event_types": ["points.awarded"]}, headers=admin)).json()
+            created = (
+                await client.post(
+                    "/subscriptions", json={"url": hooks_url, "event_types": ["points.awarded"]}, headers=admin
+                )
+            ).json()
             event = wrap(points_awarded("sun-hao"), "rewards")
             await publish(nats_url, event)
             await eventually(lambda: _count(hooks, 1), message="delivered after retries")
 
             log = (await client.get(f"/subscriptions/{created['id']}/deliveries", headers=admin)).json()["items"]
             assert len(log) == 1
-            detail = (await client.get(f"/subscriptions/{created['id']}/deliveries/{log[0]['id']}", headers=admin)).json()
+            detail = (
+                await client.get(f"/subscriptions/{created['id']}/deliveries/{log[0]['id']}", headers=admin)
+            ).json()
             assert [t["status_code"] for t in detail["tries"]] == [500, 500, 204]
             assert detail["status"] == "delivered"
-            assert Webhook(created["secret"]).verify(hooks.requests[0].body, hooks.requests[0].headers)["id"] == str(event.id)
+            assert Webhook(created["secret"]).verify(hooks.requests[0].body, hooks.requests[0].headers)["id"] == str(
+                event.id
+            )
 
 
 async def _count(hooks: HttpReceiver, n: int) -> bool:
@@ -145,7 +159,9 @@ async def test_a_receiver_that_never_answers_fails_after_the_retry_window_and_ca
         app = create(make_settings(notifications_webhook_retry_window=0.3), None)
         async with running(app) as client:
             admin = tokens.headers(*ADMIN)
-            created = (await client.post("/subscriptions", json={"url": hooks_url, "event_types": ["*"]}, headers=admin)).json()
+            created = (
+                await client.post("/subscriptions", json={"url": hooks_url, "event_types": ["*"]}, headers=admin)
+            ).json()
             event = wrap(points_awarded("sun-hao"), "rewards")
             await publish(nats_url, event)
             failed = await eventually(lambda: outbox_events(app, "linli.notification.failed.v1"), message="failed")
@@ -156,7 +172,9 @@ async def test_a_receiver_that_never_answers_fails_after_the_retry_window_and_ca
             hooks.failures = 0  # the receiver is back
             log = (await client.get(f"/subscriptions/{created['id']}/deliveries", headers=admin)).json()["items"]
             assert log[0]["status"] == "failed"
-            again = await client.post(f"/subscriptions/{created['id']}/deliveries/{log[0]['id']}/redeliver", headers=admin)
+            again = await client.post(
+                f"/subscriptions/{created['id']}/deliveries/{log[0]['id']}/redeliver", headers=admin
+            )
             assert again.status_code == 202, again.text
             await eventually(lambda: _count(hooks, 1), message="manual redelivery")
             assert hooks.requests[0].headers["webhook-id"] == log[0]["id"]

@@ -46,13 +46,15 @@ class ScheduleReminders:
     starts_at: datetime
     offsets: tuple[tuple[str, timedelta], ...]
     data: dict[str, Any]
+    signup_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
 class CancelReminders:
     kind: str
     ref_id: uuid.UUID
-    recipient: str | None = None  # None: everyone's
+    signup_id: uuid.UUID | None = None  # None: the whole session or shift is cancelled
+    recipient: str | None = None
 
 
 @dataclass
@@ -114,10 +116,11 @@ def plan(event_name: str, data: EventData, *, issue_reporter: str | None = None)
                     d.starts_at,
                     SHIFT_OFFSETS,
                     {"title": d.title, "starts_at": d.starts_at.isoformat(), "location": "", "post_type": d.post_type},
+                    signup_id=d.signup_id,
                 )
             )
     elif event_name == "signup.cancelled":
-        result.reminders.append(CancelReminders("shift", d.shift_id, d.volunteer_id))
+        result.reminders.append(CancelReminders("shift", d.shift_id, d.signup_id, d.volunteer_id))
     elif event_name in ("points.awarded", "redemption.reserved"):
         result.people = _people([d.person_id], event_name)
     elif event_name == "honour.granted":

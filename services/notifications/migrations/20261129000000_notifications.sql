@@ -117,6 +117,7 @@ CREATE TABLE reminders (
     ref_id     uuid        NOT NULL,
     recipient  text        NOT NULL,
     offset_label text      NOT NULL,
+    signup_id  uuid,                                   -- shift reminders: the sign-up that asked for it
     fire_at    timestamptz NOT NULL,
     data       jsonb       NOT NULL,
     status     text        NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'fired', 'cancelled')),
@@ -124,7 +125,16 @@ CREATE TABLE reminders (
 );
 CREATE INDEX reminders_due ON reminders (fire_at) WHERE status = 'pending';
 
+-- Sessions and shifts known to be cancelled, so a reminder arriving late (events of different
+-- types are not ordered) is never scheduled for them.
+CREATE TABLE cancelled_refs (
+    kind   text NOT NULL,
+    ref_id uuid NOT NULL,
+    PRIMARY KEY (kind, ref_id)
+);
+
 -- migrate:down
+DROP TABLE cancelled_refs;
 DROP TABLE reminders;
 DROP TABLE issue_reporters;
 DROP TABLE delivery_attempts;
