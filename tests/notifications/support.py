@@ -72,6 +72,8 @@ class HttpReceiver:
         async def receive(request: Request) -> Response:
             if self.failed < self.failures:
                 self.failed += 1
+                if self.wecom:  # the robot answers 200 with an error code
+                    return JSONResponse({"errcode": -1, "errmsg": "system busy"})
                 return Response("down for maintenance", status_code=500)
             self.requests.append(Received(await request.body(), dict(request.headers), dict(request.query_params)))
             if self.wecom:

@@ -131,9 +131,13 @@ async def test_a_failing_receiver_is_retried_with_backoff_and_then_succeeds(
             ).json()
             event = wrap(points_awarded("sun-hao"), "rewards")
             await publish(nats_url, event)
-            await eventually(lambda: _count(hooks, 1), message="delivered after retries")
+            deliveries = f"/subscriptions/{created['id']}/deliveries"
 
-            log = (await client.get(f"/subscriptions/{created['id']}/deliveries", headers=admin)).json()["items"]
+            async def delivered() -> list[dict[str, object]]:
+                items: list[dict[str, object]] = (await client.get(deliveries, headers=admin)).json()["items"]
+                return [i for i in items if i["status"] == "delivered"]
+
+            log = await eventually(delivered, message="delivered after retries")
             assert len(log) == 1
             detail = (
                 await client.get(f"/subscriptions/{created['id']}/deliveries/{log[0]['id']}", headers=admin)
