@@ -39,6 +39,7 @@ async def test_quiet_hours_defer_an_email_to_seven_but_not_an_urgent_one(
 
         assert sink.messages[0]["Subject"] == "班次取消：晚间巡逻"
         deferred = await _email_row(app, award.id)
+        assert deferred is not None
         assert deferred["status"] == "pending"
         assert deferred["next_attempt_at"] == NEXT_MORNING
         inbox = (await client.get("/inbox", headers=person)).json()["items"]
