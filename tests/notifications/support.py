@@ -88,12 +88,14 @@ class SmtpSink:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []
         self.recipients: list[list[str]] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         self.messages.append(message)
+        self.raw.append(bytes(envelope.content))
         self.recipients.append(list(envelope.rcpt_tos))
         return "250 OK"
 

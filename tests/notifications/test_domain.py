@@ -15,7 +15,7 @@ from standardwebhooks import Webhook
 from contracts.events.deliberation import DecisionRejected, SessionScheduled
 from contracts.events.issue import IssueResolved
 from contracts.events.shifts import SignupCreated
-from services.notifications.domain import patterns, routing, signing
+from services.notifications.domain import patterns, routing, signing, wecom
 from services.notifications.domain.default_templates import DEFAULTS
 from services.notifications.domain.quiet_hours import DEFAULT, QuietHours
 from services.notifications.domain.retry import RetryPolicy
@@ -155,3 +155,12 @@ def test_backoff_grows_with_jitter_and_stops_after_the_window() -> None:
     assert policy.next_try(attempts=1, retry_from=start, now=start) is not None
     assert policy.next_try(attempts=3, retry_from=start, now=start + timedelta(seconds=59)) is None
     assert RetryPolicy(1, 10, None, 3).next_try(attempts=3, retry_from=start, now=start) is None
+
+
+def test_wecom_messages_have_the_robots_json_shape_and_fit_its_byte_limits() -> None:
+    assert wecom.text("开会", ["@all"]) == {"msgtype": "text", "text": {"content": "开会", "mentioned_list": ["@all"]}}
+    assert wecom.markdown("## 荣誉榜") == {"msgtype": "markdown", "markdown": {"content": "## 荣誉榜"}}
+    long = wecom.markdown("邻" * 3000)["markdown"]["content"]
+    assert len(long.encode()) <= wecom.MARKDOWN_LIMIT
+    assert long.endswith("…")
+    assert len(wecom.text("a" * 5000)["text"]["content"].encode()) <= wecom.TEXT_LIMIT

@@ -62,7 +62,7 @@ async def test_several_workers_deliver_each_queued_webhook_exactly_once(
         async def drained() -> bool:
             await asyncio.gather(*(w.tick(pool) for w in workers))
             left: Any = await pool.fetchval("SELECT count(*) FROM notifications WHERE status = 'pending'")
-            return left == 0
+            return bool(left == 0)
 
         await eventually(drained, message="queue drained")
     ids = [r.headers["webhook-id"] for r in hooks.requests]

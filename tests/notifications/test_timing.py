@@ -38,6 +38,7 @@ async def test_quiet_hours_defer_an_email_to_seven_but_not_an_urgent_one(
         await eventually(lambda: _mails(sink, 1), message="urgent e-mail sent at night")
 
         assert sink.messages[0]["Subject"] == "班次取消：晚间巡逻"
+        assert b"Subject: =?utf-8?" in sink.raw[0]  # RFC 2047: the Chinese subject travels encoded
         deferred = await _email_row(app, award.id)
         assert deferred is not None
         assert deferred["status"] == "pending"

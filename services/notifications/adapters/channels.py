@@ -27,6 +27,7 @@ class Outcome:
     status_code: int | None = None
     error: str | None = None
     retry_after: float | None = None  # seconds, when the receiver said when
+    final: bool = False  # no point trying again
 
 
 def email_message(settings: NotificationSettings, to: str, subject: str, body: str, language: str) -> EmailMessage:

@@ -88,7 +88,7 @@ class DeliveryWorker:
                 row["recipient"],
             )
             if sub is None or not sub["active"]:
-                return Outcome(False, error="the subscription was removed")
+                return Outcome(False, error="the subscription was removed", final=True)
             secrets = [sub["secret"]]
             if (
                 sub["previous_secret"]
@@ -182,6 +182,8 @@ class DeliveryWorker:
     def _next_try(
         self, channel: str, attempts: int, retry_from: datetime, now: datetime, outcome: Outcome
     ) -> datetime | None:
+        if outcome.final:
+            return None
         policy = self.policy(channel)
         at = policy.next_try(attempts=attempts, retry_from=retry_from, now=now)
         if at is not None and outcome.retry_after is not None:

@@ -17,6 +17,7 @@ from services.kernel.db import Connection
 from services.kernel.outbox import Outbox
 from services.notifications.adapters import repository as repo
 from services.notifications.clock import Clock
+from services.notifications.domain import wecom
 from services.notifications.domain.quiet_hours import QuietHours
 from services.notifications.domain.templates import render
 from services.notifications.settings import NotificationSettings
@@ -100,7 +101,7 @@ class Messenger:
         context = context_for("zh-CN")  # group chats are read in Chinese
         _, body_t = await repo.template(conn, template_key, "zh-CN")
         content = render(body_t, context)
-        payload = {"msgtype": "markdown", "markdown": {"content": content}}
+        payload = wecom.markdown(content)
         quiet = QuietHours.parse(self.settings.notifications_group_quiet_hours, self.settings.notifications_timezone)
         await repo.insert_notification(
             conn,
