@@ -183,3 +183,25 @@ async def test_a_receiver_that_never_answers_fails_after_the_retry_window_and_ca
             await eventually(lambda: _count(hooks, 1), message="manual redelivery")
             assert hooks.requests[0].headers["webhook-id"] == log[0]["id"]
             assert first_id >= 1
+
+
+async def test_an_email_the_server_never_takes_fails_after_its_tries_and_says_so(
+    make_settings: MakeSettings, clock: SettableClock, tokens: Tokens, nats_url: str
+) -> None:
+    from services.stack.ports import any_free
+
+    app = create(make_settings(notifications_smtp_port=any_free(), notifications_max_attempts=2), None)
+    async with running(app) as client:
+        await client.put(
+            "/preferences/me",
+            json={"email": "x@meihu.example.org", "quiet_hours": None},
+            headers=tokens.headers("liu-yang"),
+        )
+        event = wrap(points_awarded("liu-yang"), "rewards")
+        await publish(nats_url, event)
+        failed = await eventually(lambda: outbox_events(app, "linli.notification.failed.v1"), message="e-mail failed")
+        tries = await rows(app, "SELECT ok FROM delivery_attempts")
+    assert failed[0]["data"]["channel"] == "email"
+    assert failed[0]["data"]["recipient"] == "liu-yang"
+    assert failed[0]["data"]["attempts"] == 2
+    assert [t["ok"] for t in tries] == [False, False]

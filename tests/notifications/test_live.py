@@ -36,30 +36,34 @@ async def _sse_events(response: httpx.Response) -> Any:
             event, data = "message", ""
 
 
-async def test_an_open_sse_stream_receives_a_new_inbox_item_live(
+async def test_open_sse_streams_receive_a_new_inbox_item_live(
     make_settings: MakeSettings, clock: SettableClock, tokens: Tokens, nats_url: str
 ) -> None:
     app = create(make_settings(), clock)
     async with served(app) as base_url, httpx.AsyncClient(base_url=base_url, timeout=30) as client:
-        token = tokens("li-na", "council_member")  # EventSource cannot set headers: the token rides in the URL
+        token = tokens("li-na", "council_member")
         async with (
             asyncio.timeout(60),
-            client.stream("GET", "/inbox/stream", params={"access_token": token}) as response,
+            # EventSource cannot set headers: the token rides in the URL; other clients use the header.
+            client.stream("GET", "/inbox/stream", params={"access_token": token}) as browser,
+            client.stream("GET", "/inbox/stream", headers={"Authorization": f"Bearer {token}"}) as app_client,
         ):
-            assert response.status_code == 200
-            assert response.headers["content-type"].startswith("text/event-stream")
-            events = _sse_events(response)
-            assert await anext(events) == ("ready", '{"unread":0}')
+            assert browser.status_code == app_client.status_code == 200
+            assert browser.headers["content-type"].startswith("text/event-stream")
+            streams = [_sse_events(browser), _sse_events(app_client)]
+            for events in streams:
+                assert await anext(events) == ("ready", '{"unread":0}')
 
             award = wrap(points_awarded("li-na", 5), "rewards")
             await publish(nats_url, award)
 
-            kind, data = await anext(events)
-        assert kind == "notification"
-        item = orjson.loads(data)
-        assert item["event_id"] == str(award.id)
-        assert item["subject"] == "爱心银行积分 +5"
-        assert item["unread"] is True
+            received = [await anext(events) for events in streams]
+        for kind, data in received:
+            assert kind == "notification"
+            item = orjson.loads(data)
+            assert item["event_id"] == str(award.id)
+            assert item["subject"] == "爱心银行积分 +5"
+            assert item["unread"] is True
 
 
 async def test_the_stream_refuses_a_caller_without_a_token(make_settings: MakeSettings, clock: SettableClock) -> None:
