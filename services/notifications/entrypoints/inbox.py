@@ -159,8 +159,10 @@ async def stream(
             while True:
                 notification_id = await queue.get()
                 row = await pool.fetchrow(
-                    f"SELECT {_COLUMNS} FROM notifications WHERE id = $1 AND community = $2",
+                    f"""SELECT {_COLUMNS} FROM notifications
+                        WHERE id = $1 AND recipient = $2 AND community = $3 AND channel = 'inbox'""",
                     uuid.UUID(notification_id),
+                    principal.sub,
                     principal.community,
                 )
                 if row is not None:
