@@ -99,6 +99,7 @@ async def test_the_wecom_robot_gets_its_markdown_json_and_never_more_than_its_ra
                 headers=tokens.headers(*ADMIN),
             )
             assert put.status_code == 200, put.text
+            await client.put("/preferences/me", json={}, headers=tokens.headers("huang-li", name="黄丽"))
             for _ in range(3):
                 await publish(nats_url, wrap(_honour(3), "rewards"))
 
@@ -123,7 +124,7 @@ async def test_the_wecom_robot_gets_its_markdown_json_and_never_more_than_its_ra
             assert first.query == {"key": "robot-3"}
             body = first.json()
             assert body["msgtype"] == "markdown"
-            assert "邻里之星" in body["markdown"]["content"]
+            assert "恭喜 **黄丽** 获得「邻里之星」" in body["markdown"]["content"]
             assert set(body) == {"msgtype", "markdown"}
 
             clock.advance(timedelta(hours=1))

@@ -33,6 +33,12 @@ async def preferences(conn: Connection, person_id: str) -> Preferences:
     )
 
 
+async def display_name(conn: Connection, person_id: str) -> str:
+    """The name a person's token carried when they last saved their preferences, else their id."""
+    name: str | None = await conn.fetchval("SELECT display_name FROM preferences WHERE person_id = $1", person_id)
+    return name or person_id
+
+
 async def template(conn: Connection, key: str, language: str) -> tuple[str, str]:
     row = await conn.fetchrow("SELECT subject, body FROM templates WHERE key = $1 AND language = $2", key, language)
     if row is not None:

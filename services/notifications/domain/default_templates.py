@@ -109,8 +109,8 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
         ),
     },
     "honour.announced": {
-        "zh-CN": ("荣誉榜", "## 荣誉榜\n恭喜 **{person_id}** 获得「{title}」！"),
-        "en": ("Roll of honour", "## Roll of honour\nCongratulations to **{person_id}** on “{title}”!"),
+        "zh-CN": ("荣誉榜", "## 荣誉榜\n恭喜 **{person_name}** 获得「{title}」！"),
+        "en": ("Roll of honour", "## Roll of honour\nCongratulations to **{person_name}** on “{title}”!"),
     },
     "reminder.session.24h": {
         "zh-CN": ("会议提醒：明天 {title}", "「{title}」将于 {starts_at} 召开，地点：{location}。"),

@@ -51,6 +51,8 @@ def allowed_fields(key: str) -> frozenset[str]:
         return frozenset()
     names = set(model.model_fields)
     names |= {f"{n}_label" for n, f in model.model_fields.items() if _is_labelled(f.annotation)}
+    if key == "honour.announced":
+        names.add("person_name")
     return frozenset(names)
 
 
@@ -79,7 +81,11 @@ def validate(key: str, subject: str, body: str) -> None:
 
 
 def render(text: str, context: dict[str, str]) -> str:
-    return text.format_map(_Missing(context))
+    """Fill a template; one that cannot render (it was checked on save) is sent as written, not lost."""
+    try:
+        return text.format_map(_Missing(context))
+    except (ValueError, KeyError, IndexError, AttributeError, TypeError):
+        return text
 
 
 class _Missing(dict[str, str]):

@@ -68,15 +68,18 @@ def _view(prefs: Preferences) -> PreferencesView:
     )
 
 
-async def _save(ctx: ServiceContext, person_id: str, community: str, body: PreferencesBody) -> PreferencesView:
+async def _save(
+    ctx: ServiceContext, person_id: str, community: str, body: PreferencesBody, display_name: str | None = None
+) -> PreferencesView:
     quiet = body.quiet_hours
     async with ctx.pool.acquire() as conn:
         await conn.execute(
             """
             INSERT INTO preferences (person_id, community, language, email, inbox_enabled, email_enabled,
-                                     quiet_start, quiet_end, timezone, updated_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
+                                     quiet_start, quiet_end, timezone, display_name, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
             ON CONFLICT (person_id) DO UPDATE SET
+                display_name = coalesce(EXCLUDED.display_name, preferences.display_name),
                 language = EXCLUDED.language, email = EXCLUDED.email, inbox_enabled = EXCLUDED.inbox_enabled,
                 email_enabled = EXCLUDED.email_enabled, quiet_start = EXCLUDED.quiet_start,
                 quiet_end = EXCLUDED.quiet_end, timezone = EXCLUDED.timezone, updated_at = now()
@@ -90,6 +93,7 @@ async def _save(ctx: ServiceContext, person_id: str, community: str, body: Prefe
             quiet.start if quiet else None,
             quiet.end if quiet else None,
             quiet.timezone if quiet else DEFAULT_TIMEZONE,
+            display_name,
         )
         return _view(await repo.preferences(conn, person_id))
 
@@ -106,7 +110,7 @@ async def my_preferences(
 async def put_my_preferences(
     body: PreferencesBody, principal: Principal = Depends(current_principal), ctx: ServiceContext = Depends(get_ctx)
 ) -> PreferencesView:
-    return await _save(ctx, principal.sub, principal.community, body)
+    return await _save(ctx, principal.sub, principal.community, body, principal.name)
 
 
 @router.get("/{person_id}", summary="A person's preferences (admin)")

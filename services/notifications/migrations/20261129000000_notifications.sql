@@ -3,6 +3,7 @@
 CREATE TABLE preferences (
     person_id      text        PRIMARY KEY,
     community      text        NOT NULL,
+    display_name   text,                                -- from the person's token, for group announcements
     language       text        NOT NULL DEFAULT 'zh-CN' CHECK (language IN ('zh-CN', 'en')),
     email          text,
     inbox_enabled  boolean     NOT NULL DEFAULT true,

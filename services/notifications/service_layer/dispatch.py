@@ -37,8 +37,14 @@ class Dispatcher:
             await self.messenger.to_person(
                 conn, source, message.person_id, message.template, context_for, message.urgent
             )
-        for group in plan.groups:
-            await self.messenger.to_group(conn, source, group.building_group, group.template, context_for)
+        if plan.groups:
+            name = await repo.display_name(conn, data.person_id)
+
+            def group_context(language: str) -> dict[str, str]:
+                return {**context_for(language), "person_name": name}
+
+            for group in plan.groups:
+                await self.messenger.to_group(conn, source, group.building_group, group.template, group_context)
         for change in plan.reminders:
             await reminders.apply(conn, event.community, change, self.messenger.clock.now())
         await self._webhooks(conn, event, source)
