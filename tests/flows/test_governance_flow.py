@@ -1,8 +1,9 @@
-"""The flow everything serves, across the real services: every arrow of ARCHITECTURE.md's
+"""The flow everything serves, across the five real services: every arrow of ARCHITECTURE.md's
 picture crossed by a real event on a real NATS, between apps that share nothing but it.
 
 resident -> intake -> issue.referred -> deliberation -> decision.adopted -> intake (in progress)
-committee resolves -> issue.resolved -> rewards;  leader confirms -> participation.completed -> rewards
+committee resolves -> issue.resolved -> rewards -> points.awarded -> notifications (inbox)
+leader confirms -> participation.completed -> rewards
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pytest
 
 from services.deliberation.bootstrap import create as create_deliberation
 from services.intake.bootstrap import create as create_intake
+from services.notifications.bootstrap import create as create_notifications
 from services.rewards.bootstrap import create as create_rewards
 from services.shifts.bootstrap import create as create_shifts
 from services.shifts.clock import FixedClock
@@ -35,6 +37,7 @@ class Stack:
     deliberation: httpx.AsyncClient
     shifts: Shifts
     rewards: httpx.AsyncClient
+    notifications: httpx.AsyncClient
     tokens: Tokens
 
     def as_(self, person: str, *roles: str, group: int | None = None) -> dict[str, str]:
@@ -59,7 +62,8 @@ async def stack(database_url: str, nats_url: str, run_dir: Path, tokens: Tokens)
         deliberation = await apps.enter_async_context(running(create_deliberation(settings)))
         shifts = await apps.enter_async_context(running(shifts_app))
         rewards = await apps.enter_async_context(running(create_rewards(settings)))
-        yield Stack(intake, deliberation, Shifts(shifts, clock, tokens, database_url), rewards, tokens)
+        notifications = await apps.enter_async_context(running(create_notifications(settings)))
+        yield Stack(intake, deliberation, Shifts(shifts, clock, tokens, database_url), rewards, notifications, tokens)
 
 
 async def test_a_referred_issue_is_decided_by_the_council_resolved_and_its_contributors_earn_points(
@@ -124,6 +128,30 @@ async def test_a_referred_issue_is_decided_by_the_council_resolved_and_its_contr
         return await stack.balance("liu-yang") == 25 and await stack.balance("huang-li") == 25
 
     await eventually(bonus, message="issue.closed with satisfaction 5 added the bonus")
+
+    async def told() -> list[dict[str, Any]]:
+        response = await stack.notifications.get("/inbox", headers=stack.as_("liu-yang", "volunteer"))
+        return [i for i in response.json()["items"] if i["event_type"] == "linli.points.awarded.v1"]
+
+    items = await eventually(lambda: _at_least(told, 2), message="points.awarded reached the inbox")
+    assert all(item["unread"] for item in items)
+
+    async def reporter_told() -> list[str]:
+        response = await stack.notifications.get("/inbox", headers=resident)
+        return [i["event_type"] for i in response.json()["items"]]
+
+    types = await eventually(lambda: _contains(reporter_told, "linli.issue.closed.v1"), message="reporter told")
+    assert "linli.issue.started.v1" in types
+
+
+async def _at_least(probe: Any, n: int) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = await probe()
+    return found if len(found) >= n else []
+
+
+async def _contains(probe: Any, wanted: str) -> list[str]:
+    found: list[str] = await probe()
+    return found if wanted in found else []
 
 
 async def test_a_confirmed_patrol_shift_earns_points_per_hour(stack: Stack) -> None:
