@@ -35,7 +35,10 @@ def build(secret: str) -> Starlette:
         if delivery not in seen:
             seen.add(delivery)
             event = json.loads(body)
-            print(f"{event['type']:<34} {event['subject']}  {json.dumps(event['data'], ensure_ascii=False)[:160]}", flush=True)
+            print(
+                f"{event['type']:<34} {event['subject']}  {json.dumps(event['data'], ensure_ascii=False)[:160]}",
+                flush=True,
+            )
         return PlainTextResponse("ok")
 
     return Starlette(routes=[Route("/linli", receive, methods=["POST"])])
