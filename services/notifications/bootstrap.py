@@ -9,11 +9,11 @@ from fastapi import FastAPI
 
 from contracts.catalogue import ALL_EVENTS
 from services.kernel.app import ServiceContext, ServiceDefinition, create_app
+from services.kernel.clock import Clock, SystemClock
 from services.kernel.consumer import Subscription
 from services.kernel.settings import ServiceSettings
 from services.notifications.adapters import repository as repo
 from services.notifications.adapters.hub import InboxHub
-from services.notifications.clock import Clock, SystemClock
 from services.notifications.entrypoints import admin, inbox, preferences, subscriptions
 from services.notifications.service_layer import reminders
 from services.notifications.service_layer.delivery import DeliveryWorker

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from services.shifts.clock import LOCAL
+from services.kernel.clock import LOCAL
 from services.stack.demo import BY_ID
 
 POSTS: dict[str, tuple[str, str]] = {

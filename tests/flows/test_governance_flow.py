@@ -20,10 +20,10 @@ import pytest
 
 from services.deliberation.bootstrap import create as create_deliberation
 from services.intake.bootstrap import create as create_intake
+from services.kernel.clock import SettableClock
 from services.notifications.bootstrap import create as create_notifications
 from services.rewards.bootstrap import create as create_rewards
 from services.shifts.bootstrap import create as create_shifts
-from services.shifts.clock import FixedClock
 from tests.deliberation.helpers import make_council
 from tests.shifts.conftest import START, Shifts
 from tests.support.infra import Tokens, eventually, running, settings_for
@@ -55,7 +55,7 @@ class Stack:
 async def stack(database_url: str, nats_url: str, run_dir: Path, tokens: Tokens) -> AsyncIterator[Stack]:
     settings = settings_for(database_url, nats_url, run_dir)
     shifts_app = create_shifts(settings)
-    clock = FixedClock(START)
+    clock = SettableClock(START)
     shifts_app.state.ctx.extras["clock"] = clock
     async with AsyncExitStack() as apps:
         intake = await apps.enter_async_context(running(create_intake(settings)))

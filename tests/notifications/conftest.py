@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from services.notifications.clock import SettableClock
+from services.kernel.clock import SettableClock
 from services.notifications.settings import NotificationSettings
 from tests.notifications.support import HttpReceiver, SmtpSink, served, smtp_server
 from tests.support.infra import settings_for

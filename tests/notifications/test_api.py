@@ -10,8 +10,8 @@ import pytest
 
 from contracts.events.deliberation import DecisionAdopted
 from contracts.events.issue import IssueSubmitted
+from services.kernel.clock import SettableClock
 from services.notifications.bootstrap import create
-from services.notifications.clock import SettableClock
 from services.notifications.seed import seed_demo
 from services.stack.demo import BY_ID
 from tests.notifications.conftest import MakeSettings

@@ -7,8 +7,8 @@ from email.message import EmailMessage
 import pytest
 from standardwebhooks import Webhook
 
+from services.kernel.clock import SettableClock
 from services.notifications.bootstrap import create
-from services.notifications.clock import SettableClock
 from tests.notifications.conftest import MakeSettings
 from tests.notifications.support import (
     HttpReceiver,

@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
+from services.kernel.clock import SettableClock
 from services.notifications.bootstrap import create
-from services.notifications.clock import SettableClock
 from services.notifications.service_layer.delivery import DeliveryWorker
 from services.notifications.service_layer.dispatch import Dispatcher
 from services.notifications.service_layer.messages import Messenger

@@ -14,8 +14,8 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from contracts.events.rewards import HonourGranted
+from services.kernel.clock import SettableClock
 from services.notifications.bootstrap import create
-from services.notifications.clock import SettableClock
 from tests.notifications.conftest import MORNING, MakeSettings
 from tests.notifications.support import HttpReceiver, points_awarded, publish, rows, served, wrap
 from tests.support.infra import Tokens, eventually, running

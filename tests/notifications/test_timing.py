@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from contracts.events.deliberation import SessionCancelled, SessionScheduled
 from contracts.events.shifts import ShiftCancelled, SignupCancelled, SignupCreated, SignupPromoted
+from services.kernel.clock import SettableClock
 from services.notifications.bootstrap import create
-from services.notifications.clock import SettableClock
 from services.notifications.service_layer.messages import Messenger
 from services.notifications.service_layer.reminders import fire_due
 from tests.notifications.conftest import MakeSettings

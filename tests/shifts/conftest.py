@@ -12,8 +12,8 @@ import asyncpg
 import httpx
 import pytest
 
+from services.kernel.clock import LOCAL, SettableClock
 from services.shifts.bootstrap import create
-from services.shifts.clock import LOCAL, FixedClock
 from services.shifts.settings import ShiftsSettings
 from tests.support.infra import Tokens, running, settings_for
 
@@ -26,7 +26,7 @@ class Shifts:
     """The running service, its clock, and shortcuts for the people of the tests."""
 
     client: httpx.AsyncClient
-    clock: FixedClock
+    clock: SettableClock
     tokens: Tokens
     database_url: str
     _signed: dict[tuple[str, tuple[str, ...]], dict[str, str]] = field(default_factory=dict)
@@ -96,7 +96,7 @@ def shifts_settings(database_url: str, nats_url: str, run_dir: Path, **overrides
 @pytest.fixture
 async def shifts(database_url: str, nats_url: str, run_dir: Path, tokens: Tokens) -> AsyncIterator[Shifts]:
     app = create(shifts_settings(database_url, nats_url, run_dir, db_pool_max=10))
-    clock = FixedClock(START)
+    clock = SettableClock(START)
     app.state.ctx.extras["clock"] = clock
     async with running(app) as client:
         yield Shifts(client, clock, tokens, database_url)

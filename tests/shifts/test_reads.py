@@ -7,8 +7,8 @@ from pathlib import Path
 
 from icalendar import Calendar
 
+from services.kernel.clock import SettableClock
 from services.shifts.bootstrap import create
-from services.shifts.clock import FixedClock
 from tests.shifts.conftest import START, Shifts, shifts_settings
 from tests.shifts.test_templates import PATROL
 from tests.support.infra import Tokens, eventually, running
@@ -54,7 +54,7 @@ async def test_statistics_count_activities_hours_and_attendance_by_month_and_yea
     for shift in (dec, jan, jan2):
         assert (await shifts.sign_up(shift["id"], "a")).status_code == 201
     for shift, outcome in ((dec, "completed"), (jan, "completed"), (jan2, "no_show")):
-        shifts.clock.at = START + 6 * 24 * H
+        shifts.clock.set(START + 6 * 24 * H)
         response = await shifts.client.post(
             f"/shifts/{shift['id']}/confirmations",
             json={"participants": [{"volunteer_id": "a", "outcome": outcome}]},
@@ -107,7 +107,7 @@ async def test_the_background_loop_keeps_templates_generated_ahead(
     database_url: str, nats_url: str, run_dir: Path, tokens: Tokens
 ) -> None:
     app = create(shifts_settings(database_url, nats_url, run_dir, shifts_generate_interval_seconds=0.05))
-    clock = FixedClock(START)
+    clock = SettableClock(START)
     app.state.ctx.extras["clock"] = clock
     async with running(app) as client:
         admin = tokens.headers("admin", "admin", "committee")

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from services.shifts.clock import LOCAL
+from services.kernel.clock import LOCAL
 from services.shifts.domain.recurrence import Recurrence, occurrences
 
 PATROL = Recurrence(frozenset({2, 5}), time(19), time(21), valid_from=date(2026, 1, 1))

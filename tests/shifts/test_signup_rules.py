@@ -159,7 +159,7 @@ async def test_two_no_shows_suspend_until_a_leader_reapproves(shifts: Shifts) ->
         assert (await shifts.sign_up(shift["id"], "a")).status_code == 201
         shift_ids.append(shift["id"])
     for day, shift_id in enumerate(shift_ids[:2]):
-        shifts.clock.at = START + (day * 24 + 4) * H
+        shifts.clock.set(START + (day * 24 + 4) * H)
         response = await shifts.client.post(
             f"/shifts/{shift_id}/confirmations",
             json={"participants": [{"volunteer_id": "a", "outcome": "no_show"}]},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Depends
 
 from services.kernel.app import ServiceContext, get_ctx
-from services.notifications.clock import Clock
+from services.kernel.clock import Clock
 from services.notifications.settings import NotificationSettings
 
 

@@ -14,10 +14,10 @@ from sse_starlette import EventSourceResponse
 
 from services.kernel.app import ServiceContext, get_ctx
 from services.kernel.auth import Principal, TokenVerifier, current_principal
+from services.kernel.clock import Clock
 from services.kernel.pagination import Page, decode_cursor, encode_cursor
 from services.kernel.problems import BadRequest, NotFound, Unauthorized
 from services.notifications.adapters.hub import InboxHub
-from services.notifications.clock import Clock
 from services.notifications.entrypoints.deps import clock
 
 router = APIRouter(prefix="/inbox", tags=["inbox"])

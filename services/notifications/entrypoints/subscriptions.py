@@ -12,9 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from contracts.envelope import COMMUNITY_PATTERN
 from services.kernel.app import ServiceContext, get_ctx
 from services.kernel.auth import Principal, require_roles
+from services.kernel.clock import Clock
 from services.kernel.pagination import Page, decode_cursor, encode_cursor
 from services.kernel.problems import BadRequest, Conflict, Forbidden, NotFound
-from services.notifications.clock import Clock
 from services.notifications.domain import patterns, signing
 from services.notifications.entrypoints.deps import clock, settings
 from services.notifications.settings import NotificationSettings

@@ -18,9 +18,9 @@ import asyncpg
 import httpx
 
 from contracts.events.notification import NotificationFailed
+from services.kernel.clock import Clock
 from services.notifications.adapters import channels
 from services.notifications.adapters.channels import Outcome
-from services.notifications.clock import Clock
 from services.notifications.domain.retry import RetryPolicy
 from services.notifications.service_layer.messages import OUTBOX, Source, announce_delivery
 from services.notifications.settings import NotificationSettings

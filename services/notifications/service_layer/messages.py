@@ -13,10 +13,10 @@ from datetime import datetime
 import orjson
 
 from contracts.events.notification import NotificationDelivered
+from services.kernel.clock import Clock
 from services.kernel.db import Connection
 from services.kernel.outbox import Outbox
 from services.notifications.adapters import repository as repo
-from services.notifications.clock import Clock
 from services.notifications.domain import wecom
 from services.notifications.domain.quiet_hours import QuietHours
 from services.notifications.domain.templates import render

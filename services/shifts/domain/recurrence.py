@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from services.shifts.clock import LOCAL
+from services.kernel.clock import LOCAL
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from starlette.responses import Response
 
 from contracts.enums import PostType
 from services.kernel.app import ServiceContext, get_ctx
+from services.kernel.clock import LOCAL
 from services.kernel.problems import NotFound
-from services.shifts.clock import LOCAL
 from services.shifts.entrypoints.deps import clock_of
 
 router = APIRouter(tags=["calendar"])

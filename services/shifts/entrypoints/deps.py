@@ -11,12 +11,12 @@ from starlette.responses import Response
 from contracts.enums import PostType, Role
 from services.kernel.app import ServiceContext
 from services.kernel.auth import Principal
+from services.kernel.clock import Clock, SystemClock
 from services.kernel.db import Connection
 from services.kernel.pagination import decode_cursor
 from services.kernel.problems import BadRequest, Conflict, Forbidden, NotFound, problem_response
 from services.shifts.adapters import repository as repo
 from services.shifts.adapters.repository import Row
-from services.shifts.clock import Clock, SystemClock
 from services.shifts.domain.rules import HoursInvalid, RuleBroken, SignupPolicy
 from services.shifts.settings import ShiftsSettings
 

@@ -9,8 +9,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from contracts.enums import PostType, VolunteerKind
+from services.kernel.clock import LOCAL
 from services.shifts.adapters.repository import Row
-from services.shifts.clock import LOCAL
 from services.shifts.service_layer.stats import StatsBucket, StatsOut
 
 __all__ = ["StatsBucket", "StatsOut"]

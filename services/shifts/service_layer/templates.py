@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
+from services.kernel.clock import LOCAL
 from services.kernel.db import Connection
 from services.kernel.outbox import Outbox
 from services.shifts.adapters import repository as repo
 from services.shifts.adapters.repository import Row
-from services.shifts.clock import LOCAL
 from services.shifts.domain.recurrence import Recurrence, occurrences
 from services.shifts.service_layer import events
 from services.shifts.service_layer.shifts import NewShift, schedule
