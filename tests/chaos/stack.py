@@ -142,6 +142,8 @@ class ChaosStack(Harness):
 
     def env_for(self, name: str) -> dict[str, str]:
         env = super().env_for(name)
+        if self.cluster:  # every node, as production lists them (NATS_URL may be comma-separated)
+            env["NATS_URL"] = ",".join(node.url for node in self.cluster)
         root = self.root_of(name)
         if root != REPO:
             env["PYTHONPATH"] = str(root)

@@ -3,7 +3,8 @@
 Scenarios 4 (duplicates and disorder) and 5 (poison, dead letters, replay) run as they
 are in `make chaos` (about 10 and 25 s each). Scenarios 2, 3, 6 and 7 run with a third
 of the traffic (about 30-45 s each) and are also marked `slow`, so a quick run can leave
-them out with `-m "not slow"`. Scenario 1 (1,000 participations) runs only in `make chaos`.
+them out with `-m "not slow"`, as is the suite's self-test on the kernel probe. Scenario 1
+(1,000 participations) runs only in `make chaos`.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ async def test_outages_lose_and_double_nothing(number: str, tmp_path: Path) -> N
 
 
 @pytest.mark.chaos
+@pytest.mark.slow
 async def test_the_suite_works_on_the_kernel_probe(tmp_path: Path) -> None:
     """The suite's own machinery (stack, kill, DLQ replay) against the kernel alone."""
     row = await BY_NUMBER["5"].load()(Context(base_dir=tmp_path, probe=True))

@@ -79,6 +79,6 @@ async def run(ctx: Context) -> Row:
             counted = await deliveries(js, workload.stream, workload.durable)
         row.notes.append(
             f"{counted.redeliveries} redeliveries after 3 SIGKILLs (deliveries {counted.deliveries}, messages {counted.messages}); "
-            "each was found in processed_events or applied for the first time"
+            "processed_events made every redelivered copy a no-op (no duplicated effect)"
         )
     return row
