@@ -62,4 +62,21 @@ async def run(ctx: Context) -> Row:
         await check_stream(row, stack, workload)
         await workload.verify(stack, row)
         await check_all_consumers(row, stack)
+
+        # The killed node comes back on its own store and catches up from the other two.
+        await asyncio.to_thread(victim.start)
+        messages = after.state.messages
+
+        async def caught_up() -> bool:
+            async with stack.jetstream(victim.url) as js:
+                info = await js.stream_info(workload.stream)
+            replicas = (info.cluster.replicas if info.cluster else None) or []
+            return bool(info.state.messages == messages and len(replicas) == 2 and all(r.current for r in replicas))
+
+        rejoined = await until(caught_up, timeout=60, interval=0.5)
+        row.check(
+            f"{victim.server_name} restarted and caught up: every replica current with {messages} messages "
+            f"({rejoined or 0:.1f} s)",
+            rejoined is not None,
+        )
     return row
