@@ -229,7 +229,9 @@ class ChaosStack(Harness):
     @contextlib.asynccontextmanager
     async def jetstream(self, url: str | None = None) -> AsyncIterator[JetStreamContext]:
         servers = [url] if url else [n.url for n in self.cluster] or [self.nats.url]
-        nc: NatsClient = await nats.connect(servers=servers, connect_timeout=3, max_reconnect_attempts=5)
+        nc: NatsClient = await nats.connect(
+            servers=servers, connect_timeout=3, max_reconnect_attempts=5, error_cb=_quiet
+        )
         try:
             yield nc.jetstream(timeout=10)
         finally:
@@ -282,6 +284,10 @@ class ChaosStack(Harness):
         if not path.exists():
             return ""
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+async def _quiet(exc: Exception) -> None:
+    """A node the scenario killed refuses connections; that is expected, not worth a traceback."""
 
 
 async def wait_jetstream(servers: list[str], timeout: float = 60) -> float:
