@@ -8,6 +8,7 @@ so `alg: none` and HMAC-confusion tokens are refused.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,8 @@ from services.kernel.problems import Forbidden, Unauthorized
 from services.kernel.settings import ServiceSettings
 
 ALGORITHMS = ["RS256", "ES256"]
+CACHE_SECONDS = 60.0
+CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class TokenVerifier:
         self._jwks = jwt.PyJWKClient(settings.jwks_url, cache_keys=True) if settings.jwks_url else None
         self._key_file: Path | None = settings.jwt_public_key_file
         self._key: Any = None
+        self._verified: dict[str, tuple[float, Principal, float]] = {}
 
     def _signing_key(self, token: str) -> Any:
         if self._jwks is not None:
@@ -68,6 +72,22 @@ class TokenVerifier:
         return self._key
 
     def verify(self, token: str) -> Principal:
+        """The caller a token names, verified once per token per minute at most.
+
+        A phone sends the same token with every request; checking its RSA signature each time
+        is most of the cost of authentication. A verified token is remembered until its expiry,
+        and at most CACHE_SECONDS (so a key withdrawn from the JWKS stops working within that)."""
+        now = time.monotonic()
+        cached = self._verified.get(token)
+        if cached is not None and cached[0] > now and cached[2] > time.time():
+            return cached[1]
+        principal, expires_at = self._verify(token)
+        if len(self._verified) >= CACHE_SIZE:
+            self._verified.clear()
+        self._verified[token] = (now + CACHE_SECONDS, principal, expires_at)
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, float]:
         try:
             claims = jwt.decode(
                 token,
@@ -86,13 +106,14 @@ class TokenVerifier:
         if not isinstance(roles, list) or not isinstance(community, str):
             raise Unauthorized("The token lacks the roles or community claim.")
         group = claims.get("building_group")
-        return Principal(
+        principal = Principal(
             sub=str(claims["sub"]),
             name=str(claims.get("name", claims["sub"])),
             community=community,
             roles=frozenset(str(r) for r in roles),
             building_group=int(group) if group is not None else None,
         )
+        return principal, float(claims["exp"])
 
 
 _bearer = HTTPBearer(auto_error=False, description="A Linli JWT (`make token` prints one locally).")
