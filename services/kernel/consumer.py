@@ -57,6 +57,11 @@ log = logging.getLogger("linli.consumer")
 
 Handler = Callable[[Connection, CloudEvent[Any]], Awaitable[None]]
 
+_MARK_MANY = """
+INSERT INTO processed_events (consumer, event_id, event_type)
+SELECT $1, id, type FROM unnest($2::uuid[], $3::text[]) AS batch(id, type)
+ON CONFLICT DO NOTHING RETURNING event_id
+"""
 _MARK_PROCESSED = """
 INSERT INTO processed_events (consumer, event_id, event_type) VALUES ($1, $2, $3)
 ON CONFLICT DO NOTHING RETURNING true
@@ -267,7 +272,19 @@ class EventConsumers:
             started = time.perf_counter()
             try:
                 async with self._pool().acquire() as conn, conn.transaction():
-                    outcomes = [await self._apply(conn, spec, subscription, raw, event) for raw, event in parsed]
+                    # One INSERT records the whole batch as processed; only the new events are applied.
+                    fresh_ids = {
+                        row["event_id"]
+                        for row in await conn.fetch(
+                            _MARK_MANY, spec.durable, [e.id for _, e in parsed], [e.type for _, e in parsed]
+                        )
+                    }
+                    outcomes = []
+                    for raw, event in parsed:
+                        fresh = event.id in fresh_ids
+                        fresh_ids.discard(event.id)  # the same event twice in one batch applies once
+                        await self._apply(conn, spec, subscription, raw, event, fresh=fresh)
+                        outcomes.append(fresh)
             except Exception as exc:  # one bad event or an outage: retry them one at a time
                 log.debug("%s: batch of %d falls back to one at a time: %s", spec.durable, len(parsed), exc)
             else:
@@ -282,16 +299,25 @@ class EventConsumers:
             await self._process_one(spec, subscription, raw, event)
 
     async def _apply(
-        self, conn: Connection, spec: ConsumerSpec, subscription: Subscription, raw: Msg, event: CloudEvent[Any]
+        self,
+        conn: Connection,
+        spec: ConsumerSpec,
+        subscription: Subscription,
+        raw: Msg,
+        event: CloudEvent[Any],
+        *,
+        fresh: bool | None = None,
     ) -> bool:
-        """Record the event as processed and run the handler, in the caller's transaction."""
+        """Record the event as processed (unless the caller did) and run the handler if it is new,
+        in the caller's transaction."""
         traceparent = (raw.headers or {}).get("traceparent") or event.traceparent
         with tracer().start_as_current_span(
             f"consume {spec.event_name}", context=context_from(traceparent), kind=SpanKind.CONSUMER
         ) as span:
             span.set_attribute("messaging.consumer.group.name", spec.durable)
             span.set_attribute("cloudevents.event_id", str(event.id))
-            fresh = bool(await conn.fetchval(_MARK_PROCESSED, spec.durable, event.id, event.type))
+            if fresh is None:
+                fresh = bool(await conn.fetchval(_MARK_PROCESSED, spec.durable, event.id, event.type))
             if fresh:
                 await subscription.handle(conn, event)
             return fresh
