@@ -81,6 +81,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             except Exception as exc:
                 results["errors"]["kernel"] = "".join(traceback.format_exception(exc))
                 _log(f"kernel phase failed: {exc!r}")
+        args.kernel_results = results["sections"].get("kernel")
         stack_sections = [s for s in args.only if s != "kernel"]
         if stack_sections:
             try:

@@ -19,6 +19,7 @@ import asyncpg
 import nats
 import orjson
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
 
 from bench.stats import latency_summary
 
@@ -34,8 +35,11 @@ CREATE TABLE IF NOT EXISTS bench.processed (
 RAW_INSERT = "INSERT INTO bench.processed (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
 
 
-async def drained(js: Any, stream: str, durable: str, total: int, timeout: float, poll: float = 0.05) -> dict[str, Any]:
-    """Poll a durable consumer until `total` messages are acknowledged; the steady rate in between."""
+async def drained(
+    js: Any, stream: str, durable: str, total: int, timeout: float, poll: float = 0.05, window: float | None = None
+) -> dict[str, Any]:
+    """Poll a durable consumer until `total` messages are acknowledged, or for `window` seconds
+    after the first progress (a slow drain is sampled, not waited out); the steady rate in between."""
     first: tuple[float, int] | None = None
     deadline = time.perf_counter() + timeout
     while True:
@@ -47,10 +51,15 @@ async def drained(js: Any, stream: str, durable: str, total: int, timeout: float
             done = 0
         if first is None and done > 0:
             first = (now, done)
-        if done >= total and first is not None:
+        if first is not None and (done >= total or (window is not None and now - first[0] >= window)):
             seconds = now - first[0]
-            counted = total - first[1]
-            return {"seconds": seconds, "events": counted, "rate": counted / seconds if seconds > 0 else float("nan")}
+            counted = min(done, total) - first[1]
+            return {
+                "seconds": round(seconds, 2),
+                "events": counted,
+                "drained": done >= total,
+                "rate": counted / seconds if seconds > 0 else float("nan"),
+            }
         if now > deadline:
             raise TimeoutError(f"{durable}: {done} of {total} acknowledged after {timeout}s")
         await asyncio.sleep(poll)
@@ -76,17 +85,20 @@ async def raw_loop(
     assert pool is not None
     try:
         await pool.execute(RAW_TABLE)
-        await js.add_consumer(
-            stream,
-            config=ConsumerConfig(
-                durable_name=durable,
-                deliver_policy=DeliverPolicy.ALL,
-                ack_policy=AckPolicy.EXPLICIT,
-                ack_wait=30,
-                max_ack_pending=max_ack_pending,
-                filter_subject=filter_subject,
-            ),
-        )
+        try:
+            await js.consumer_info(stream, durable)
+        except NotFoundError:
+            await js.add_consumer(
+                stream,
+                config=ConsumerConfig(
+                    durable_name=durable,
+                    deliver_policy=DeliverPolicy.ALL,
+                    ack_policy=AckPolicy.EXPLICIT,
+                    ack_wait=30,
+                    max_ack_pending=max_ack_pending,
+                    filter_subject=filter_subject,
+                ),
+            )
         sub = await js.pull_subscribe_bind(durable, stream)
 
         async def handle(msg: Any) -> None:
@@ -120,6 +132,7 @@ async def raw_drain(
     pool_size: int = 10,
     max_ack_pending: int = 1000,
     timeout: float = 600,
+    window: float | None = None,
 ) -> dict[str, Any]:
     stop = asyncio.Event()
     task = asyncio.create_task(
@@ -142,7 +155,7 @@ async def raw_drain(
                 break
             except Exception:
                 await asyncio.sleep(0.02)
-        return await drained(js, stream, durable, total, timeout)
+        return await drained(js, stream, durable, total, timeout, window=window)
     finally:
         stop.set()
         await task
@@ -198,7 +211,8 @@ async def service_drain(
     total: int,
     start: Callable[[], Awaitable[None]],
     timeout: float = 900,
+    window: float | None = None,
 ) -> dict[str, Any]:
     """Start the service (its consumer finds the backlog waiting) and time the drain."""
     await start()
-    return await drained(js, stream, durable, total, timeout)
+    return await drained(js, stream, durable, total, timeout, window=window)

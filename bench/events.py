@@ -29,8 +29,8 @@ def issue_submitted(i: int) -> CloudEvent[IssueSubmitted]:
     return CloudEvent.wrap(data, community=COMMUNITY, service="intake", subject=str(data.issue_id))
 
 
-def participation_completed(i: int, volunteers: list[str]) -> CloudEvent[ParticipationCompleted]:
-    end = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+def participation_completed(i: int, volunteers: list[str], day_offset: int = 0) -> CloudEvent[ParticipationCompleted]:
+    end = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1, days=day_offset)
     data = ParticipationCompleted(
         participation_id=uuid.uuid4(),
         shift_id=uuid.uuid4(),

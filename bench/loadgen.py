@@ -224,3 +224,34 @@ async def open_loop(
     while not pool.empty():
         await pool.get_nowait().close()
     return samples
+
+
+async def batch(
+    url: str,
+    headers: dict[str, str],
+    requests: list[tuple[str, str, bytes | None]],
+    *,
+    concurrency: int = 16,
+) -> list[Response]:
+    """Send every request (set-up work, not measured) over `concurrency` connections; answers in order."""
+    answers: list[Response | None] = [None] * len(requests)
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(len(requests)):
+        queue.put_nowait(i)
+
+    async def worker() -> None:
+        conn = Connection(url, headers)
+        try:
+            while not queue.empty():
+                i = queue.get_nowait()
+                method, path, body = requests[i]
+                try:
+                    answers[i] = await conn.request(method, path, body)
+                except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+                    await conn.close()
+                    answers[i] = Response(599, repr(exc).encode())
+        finally:
+            await conn.close()
+
+    await asyncio.gather(*(worker() for _ in range(min(concurrency, len(requests)) or 1)))
+    return [a if a is not None else Response(599, b"not sent") for a in answers]

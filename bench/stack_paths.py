@@ -40,7 +40,14 @@ async def run(base_dir: Path, *, args: argparse.Namespace, sections: list[str], 
             if "e2e" in sections and {"shifts", "rewards", "notifications"} <= set(present):
                 from bench import e2e
 
-                out["e2e"] = await e2e.run(stack, args=args, log=log)
+                measured = await e2e.run(stack, args=args, log=log)
+                kernel = getattr(args, "kernel_results", None) or {}
+                baselines = {
+                    "http_write_baseline_p99_ms": (out.get("http") or {}).get("baseline_p99_ms", float("nan")),
+                    "raw_publish_p99_ms": (kernel.get("publish") or {}).get("publish_ping", {}).get("p99_ms", float("nan")),
+                    "raw_consume_p99_ms": (kernel.get("consume_ping") or {}).get("p99_ms", float("nan")),
+                }
+                out["e2e"] = {**measured, "figure": e2e.e2e_figure(measured, baselines)}
             if "growth" in sections:
                 from bench import growth
 
