@@ -33,6 +33,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--growth-sizes", default=None, help="row counts for the growth figures (default 10000,100000,1000000)"
     )
+    parser.add_argument(
+        "--drain-window", type=float, default=None, help="seconds a service's drain is sampled for (default 45)"
+    )
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--out", type=Path, default=HERE, help="where the artefacts go (default bench/)")
     parser.add_argument("--keep", action="store_true", help="keep the run directory (logs of every process)")
@@ -41,6 +44,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     args.events = args.events or (5_000 if quick else 50_000)
     args.publish_events = args.publish_events or (5_000 if quick else 20_000)
     args.duration = args.duration or (3.0 if quick else 8.0)
+    args.drain_window = args.drain_window or (15.0 if quick else 45.0)
     sizes = args.growth_sizes or ("1000,10000" if quick else "10000,100000,1000000")
     args.growth_sizes = [int(s) for s in sizes.split(",")]
     args.only = [s.strip() for s in args.only.split(",") if s.strip()]
@@ -64,6 +68,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             "publish_events": args.publish_events,
             "http_seconds_per_round": args.duration,
             "concurrency": args.concurrency,
+            "drain_window_seconds": args.drain_window,
             "growth_sizes": args.growth_sizes,
         },
         "machine": machine_facts(),
@@ -76,7 +81,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         if "kernel" in args.only:
             try:
                 results["sections"]["kernel"] = await kernel_paths.run(
-                    base / "kernel", publish_events=args.publish_events, consume_events=args.events, log=_log
+                    base / "kernel",
+                    publish_events=args.publish_events,
+                    consume_events=args.events,
+                    window=args.drain_window,
+                    log=_log,
                 )
             except Exception as exc:
                 results["errors"]["kernel"] = "".join(traceback.format_exception(exc))

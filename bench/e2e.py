@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import math
 import time
 from datetime import UTC, datetime, timedelta
@@ -66,7 +67,10 @@ class Pairs:
         answers = await loadgen.batch(
             shifts_url,
             leader,
-            [("POST", "/shifts", orjson.dumps({**body, "title": f"夜间巡逻 / night patrol {k}"})) for k in range(SHIFTS)],
+            [
+                ("POST", "/shifts", orjson.dumps({**body, "title": f"夜间巡逻 / night patrol {k}"}))
+                for k in range(SHIFTS)
+            ],
             concurrency=4,
         )
         for a in answers:
@@ -82,7 +86,9 @@ class Pairs:
             (
                 "PUT",
                 f"/volunteers/{v}",
-                orjson.dumps({"name": f"志愿者 {v[-5:]}", "kind": "resident", "building_group": (i % 6) + 1, "posts": ["patrol"]}),
+                orjson.dumps(
+                    {"name": f"志愿者 {v[-5:]}", "kind": "resident", "building_group": (i % 6) + 1, "posts": ["patrol"]}
+                ),
             )
             for i, v in enumerate(volunteers)
         ]
@@ -121,10 +127,8 @@ class InboxWatch:
     async def __aexit__(self, *exc: object) -> None:
         assert self._task is not None
         self._task.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await self._task
-        except asyncio.CancelledError:
-            pass
         await self._conn.close()
 
     async def _run(self) -> None:
@@ -204,7 +208,9 @@ async def run(stack: BenchStack, *, args: argparse.Namespace, log: Any) -> dict[
         e2e = watch.latencies()
     summary = latency_summary(e2e)
     http = latency_summary(sent.latencies)
-    log(f"e2e at {rate:.1f}/s: p50 {summary['p50_ms']} ms, p99 {summary['p99_ms']} ms (HTTP part p99 {http['p99_ms']} ms)")
+    log(
+        f"e2e at {rate:.1f}/s: p50 {summary['p50_ms']} ms, p99 {summary['p99_ms']} ms (HTTP part p99 {http['p99_ms']} ms)"
+    )
     return {
         "saturation": {"http_confirmations_per_s": round(http_rate, 1), "chain_per_s": round(chain_rate, 1)},
         "rate": round(rate, 2),

@@ -180,7 +180,9 @@ async def run(stack: BenchStack, *, args: argparse.Namespace, present: tuple[str
         queries.append(("issue list", "intake", "/issues?limit=20", stack.headers("sun-hao")))
     if "rewards" in present:
         queries.append(("statement", "rewards", f"/accounts/{PEOPLE[7]}/statement?limit=50", stack.headers("admin")))
-        queries.append(("leaderboard", "rewards", "/leaderboards?period=year&metric=points&limit=20", stack.headers("admin")))
+        queries.append(
+            ("leaderboard", "rewards", "/leaderboards?period=year&metric=points&limit=20", stack.headers("admin"))
+        )
     if not queries:
         return {"skipped": "neither intake nor rewards is in this checkout"}
     conn = await asyncpg.connect(stack.database_url)

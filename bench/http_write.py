@@ -56,7 +56,9 @@ async def run(stack: BenchStack, *, concurrency: int, seconds: float, rounds: in
             for key, count in part.errors.items():
                 total.errors[key] = total.errors.get(key, 0) + count
             total.first_error = total.first_error or part.first_error
-        log(f"http round {round_}: baseline {b.throughput:.0f}/s, POST /issues {s.throughput:.0f}/s ({s.errors or 'no errors'})")
+        log(
+            f"http round {round_}: baseline {b.throughput:.0f}/s, POST /issues {s.throughput:.0f}/s ({s.errors or 'no errors'})"
+        )
     stack.terminate("baseline")
     svc = latency_summary(service_samples.latencies)
     base = latency_summary(base_samples.latencies)

@@ -25,7 +25,7 @@ from contracts.catalogue import emitter_of
 from contracts.envelope import subject_filter
 
 
-async def run(base_dir: Path, *, publish_events: int, consume_events: int, log: Any) -> dict[str, Any]:
+async def run(base_dir: Path, *, publish_events: int, consume_events: int, window: float, log: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     async with phase(base_dir) as stack:
         stack.start_probe()
@@ -69,6 +69,7 @@ async def run(base_dir: Path, *, publish_events: int, consume_events: int, log: 
                     filter_subject=subject_filter("issue.submitted"),
                     durable="bench_raw_issue_submitted",
                     total=consume_events,
+                    window=window,
                 )
                 log(f"  raw loop {raw['rate']:.0f}/s; kernel consumer (probe) draining")
 
@@ -76,7 +77,12 @@ async def run(base_dir: Path, *, publish_events: int, consume_events: int, log: 
                     stack.start_probe()
 
                 kernel = await consume.service_drain(
-                    js, stream=stream, durable="probe__issue_submitted", total=consume_events, start=start_probe
+                    js,
+                    stream=stream,
+                    durable="probe__issue_submitted",
+                    total=consume_events,
+                    start=start_probe,
+                    window=window,
                 )
                 log(f"  kernel consumer {kernel['rate']:.0f}/s")
             finally:

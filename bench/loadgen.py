@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -84,7 +84,8 @@ class Connection:
     async def request(self, method: str, path: str, body: bytes | None = None) -> Response:
         if self.writer is None:
             await self.open()
-        assert self.reader is not None and self.writer is not None
+        assert self.reader is not None
+        assert self.writer is not None
         extra = f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n" if body is not None else ""
         self.writer.write(f"{method} {path} HTTP/1.1\r\n{self._head}{extra}\r\n".encode() + (body or b""))
         head = await self.reader.readuntil(b"\r\n\r\n")
@@ -229,7 +230,7 @@ async def open_loop(
 async def batch(
     url: str,
     headers: dict[str, str],
-    requests: list[tuple[str, str, bytes | None]],
+    requests: Sequence[tuple[str, str, bytes | None]],
     *,
     concurrency: int = 16,
 ) -> list[Response]:

@@ -14,7 +14,8 @@ class HasPids(Protocol):
 
 def rss_mb(pid: int) -> float:
     try:
-        return psutil.Process(pid).memory_info().rss / 2**20
+        rss: int = psutil.Process(pid).memory_info().rss
+        return rss / 2**20
     except psutil.Error:
         return float("nan")
 

@@ -54,9 +54,7 @@ async def relay_publish(
 ) -> tuple[float, float]:
     """Commit n outbox rows in one COPY; seconds until the probe's relay has them all in the stream."""
     before = await _stream_count(js)
-    rows = [
-        (uuid.uuid4(), "bench.relay.probe", "linli.issue.submitted.v1", "meihu", payload, None) for _ in range(n)
-    ]
+    rows = [(uuid.uuid4(), "bench.relay.probe", "linli.issue.submitted.v1", "meihu", payload, None) for _ in range(n)]
     async with pool.acquire() as conn:
         started = time.perf_counter()
         await conn.copy_records_to_table(
@@ -101,7 +99,9 @@ async def run(stack: BenchStack, *, events: int, log: Any) -> dict[str, Any]:
             raw_lat += lat
             seconds, copy_seconds = await relay_publish(js, pool, payload, half)
             relay_runs.append(seconds)
-            log(f"publish round {round_}: raw {half / raw_runs[-1]:.0f}/s, relay {half / seconds:.0f}/s (COPY {copy_seconds:.2f}s)")
+            log(
+                f"publish round {round_}: raw {half / raw_runs[-1]:.0f}/s, relay {half / seconds:.0f}/s (COPY {copy_seconds:.2f}s)"
+            )
         ping = await publish_ping(js, payload, 300)
     finally:
         await pool.close()

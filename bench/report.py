@@ -56,10 +56,7 @@ def _plots(node: Any, out: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _fmt(value: Any, unit: str = "") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    if isinstance(value, float):
-        text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
-    else:
-        text = str(value)
+    text = (f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}") if isinstance(value, float) else str(value)
     return f"{text} {unit}".strip()
 
 

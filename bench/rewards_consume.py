@@ -45,7 +45,9 @@ async def run(stack: BenchStack, *, args: argparse.Namespace, log: Any) -> dict[
             events.append(event)
         started = time.perf_counter()
         await publish_backlog(js, events)
-        log(f"consume: {total} participation.completed published in {time.perf_counter() - started:.1f}s; raw loop draining")
+        log(
+            f"consume: {total} participation.completed published in {time.perf_counter() - started:.1f}s; raw loop draining"
+        )
         durable = "bench_raw_participation_completed"
         await js.add_consumer(
             stream,
@@ -67,6 +69,7 @@ async def run(stack: BenchStack, *, args: argparse.Namespace, log: Any) -> dict[
             filter_subject=subject_filter("participation.completed"),
             durable=durable,
             total=total,
+            window=args.drain_window,
         )
         log(f"  raw loop {raw['rate']:.0f}/s; rewards draining")
 
@@ -74,7 +77,12 @@ async def run(stack: BenchStack, *, args: argparse.Namespace, log: Any) -> dict[
             stack.start_service("rewards")
 
         service = await consume.service_drain(
-            js, stream=stream, durable="rewards__participation_completed", total=total, start=start_rewards
+            js,
+            stream=stream,
+            durable="rewards__participation_completed",
+            total=total,
+            start=start_rewards,
+            window=args.drain_window,
         )
         log(f"  rewards {service['rate']:.0f}/s")
     finally:
@@ -89,7 +97,7 @@ async def run(stack: BenchStack, *, args: argparse.Namespace, log: Any) -> dict[
             target=">= 70% of the raw loop",
             met=service["rate"] >= 0.7 * raw["rate"],
             higher_is_better=True,
-            events=total,
+            backlog=total,
             service=service,
             raw=raw,
         )

@@ -103,7 +103,7 @@ class BenchStack(Harness):
 @contextlib.asynccontextmanager
 async def phase(base_dir: Path, services: Iterable[str] = ()) -> AsyncIterator[BenchStack]:
     """Fresh NATS + PostgreSQL (+ services) for one phase; everything stopped afterwards."""
-    base_dir.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(base_dir.mkdir, parents=True, exist_ok=True)
     stack = BenchStack(base_dir, services=tuple(services), env=dict(BENCH_ENV))
     await asyncio.to_thread(stack.start_infrastructure)
     try:

@@ -44,7 +44,9 @@ async def run(base_dir: Path, *, args: argparse.Namespace, sections: list[str], 
                 kernel = getattr(args, "kernel_results", None) or {}
                 baselines = {
                     "http_write_baseline_p99_ms": (out.get("http") or {}).get("baseline_p99_ms", float("nan")),
-                    "raw_publish_p99_ms": (kernel.get("publish") or {}).get("publish_ping", {}).get("p99_ms", float("nan")),
+                    "raw_publish_p99_ms": (kernel.get("publish") or {})
+                    .get("publish_ping", {})
+                    .get("p99_ms", float("nan")),
                     "raw_consume_p99_ms": (kernel.get("consume_ping") or {}).get("p99_ms", float("nan")),
                 }
                 out["e2e"] = {**measured, "figure": e2e.e2e_figure(measured, baselines)}
