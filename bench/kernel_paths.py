@@ -17,12 +17,17 @@ from typing import Any
 import nats
 
 from bench import consume, publish
-from bench.events import BENCH_STREAM, ensure_bench_stream, issue_submitted, publish_backlog
+from bench.events import BENCH_STREAM, ensure_bench_stream, issue_submitted, publish_backlog, variants
 from bench.memory import RssSampler
 from bench.stack import phase
 from bench.stats import figure
 from contracts.catalogue import emitter_of
 from contracts.envelope import subject_filter
+
+
+def _vary_issue(i: int, data: dict[str, Any]) -> None:
+    data["issue_id"] = str(uuid.uuid4())
+    data["title"] = f"3栋2单元楼道灯不亮 / corridor light out #{i}"
 
 
 async def run(base_dir: Path, *, publish_events: int, consume_events: int, window: float, log: Any) -> dict[str, Any]:
@@ -59,7 +64,7 @@ async def run(base_dir: Path, *, publish_events: int, consume_events: int, windo
                 stream = emitter_of("issue.submitted").stream
                 log(f"consume path: publishing a backlog of {consume_events} issue.submitted events")
                 started = time.perf_counter()
-                await publish_backlog(js, [issue_submitted(i) for i in range(consume_events)])
+                await publish_backlog(js, variants(issue_submitted(0), consume_events, _vary_issue))
                 log(f"  published in {time.perf_counter() - started:.1f}s; raw loop draining")
                 raw = await consume.raw_drain(
                     js,

@@ -14,19 +14,34 @@ from __future__ import annotations
 
 import argparse
 import time
+import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import nats
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from bench import consume
-from bench.events import participation_completed, publish_backlog
+from bench.events import participation_completed, publish_backlog, variants
 from bench.stack import BenchStack
 from bench.stats import figure
 from contracts.catalogue import emitter_of
 from contracts.envelope import subject_filter
 
 VOLUNTEERS = [f"bench-r{n:04d}" for n in range(1000)]
+_END = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+
+
+def _vary(i: int, data: dict[str, Any]) -> None:
+    """1,000 volunteers x 50 days, one 2-hour patrol each: the daily cap never zeroes an award."""
+    day = (i // len(VOLUNTEERS)) % 50
+    end = _END - timedelta(days=day)
+    data["participation_id"] = str(uuid.uuid4())
+    data["shift_id"] = str(uuid.uuid4())
+    data["volunteer_id"] = VOLUNTEERS[i % len(VOLUNTEERS)]
+    data["building_group"] = (i % 6) + 1
+    data["started_at"] = (end - timedelta(hours=2)).isoformat()
+    data["ended_at"] = data["confirmed_at"] = end.isoformat()
 
 
 async def run(stack: BenchStack, *, args: argparse.Namespace, log: Any) -> dict[str, Any]:
@@ -39,12 +54,8 @@ async def run(stack: BenchStack, *, args: argparse.Namespace, log: Any) -> dict[
         if stack.pid("notifications"):
             stack.terminate("notifications")
         last = int((await js.stream_info(stream)).state.last_seq or 0)
-        events = []
-        for i in range(total):
-            event = participation_completed(i, VOLUNTEERS, day_offset=(i // len(VOLUNTEERS)) % 50)
-            events.append(event)
         started = time.perf_counter()
-        await publish_backlog(js, events)
+        await publish_backlog(js, variants(participation_completed(0, VOLUNTEERS), total, _vary))
         log(
             f"consume: {total} participation.completed published in {time.perf_counter() - started:.1f}s; raw loop draining"
         )
