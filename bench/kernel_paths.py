@@ -108,4 +108,13 @@ async def run(base_dir: Path, *, publish_events: int, consume_events: int, windo
         finally:
             sampler.stop()
         out["rss_probe"] = sampler.summary()
+    out["plots"] = [
+        {
+            "title": "No-load latency of the raw baselines (two of the e2e target's three)",
+            "series": {
+                "raw publish: send -> PubAck": out.get("publish", {}).get("samples", {}).get("publish_ping", []),
+                "raw consume: PubAck -> fetched, inserted, acked": out.get("samples", {}).get("consume_ping", []),
+            },
+        }
+    ]
     return out
