@@ -4,7 +4,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: help install run test test-fast lint contracts token chaos bench soak compose-check clean
+.PHONY: help install run test lint contracts token chaos bench compose-check deploy-check clean
 
 help:
 	@echo "make run        the whole stack locally (NATS, PostgreSQL, five services, demo data)"
@@ -32,7 +32,7 @@ test: install
 lint: install
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
-	$(RUN) mypy services contracts tests
+	$(RUN) mypy services contracts tests examples
 
 contracts: install
 	$(RUN) python -m contracts.generate
@@ -50,6 +50,10 @@ bench: install
 
 compose-check: install
 	$(RUN) check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+
+deploy-check: compose-check
+	$(RUN) python deploy/nats/check_cluster.py
+	$(RUN) python deploy/nats/check_kernel_permissions.py
 
 clean:
 	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache

@@ -4,6 +4,7 @@ when the committed files differ from what the models produce."""
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Iterable
@@ -30,6 +31,7 @@ def event_schema(model: type[EventData]) -> dict[str, Any]:
     return schema
 
 
+@functools.cache
 def all_schemas() -> dict[str, dict[str, Any]]:
     return {m.event_type(): event_schema(m) for em in EMITTERS for m in em.events}
 
@@ -103,9 +105,10 @@ def asyncapi_document(
 def service_asyncapi(emitter: Emitter, receives: Iterable[type[EventData]]) -> dict[str, Any]:
     """A service's own document, with the schemas inlined so /asyncapi.json stands alone."""
     doc = asyncapi_document(title=f"Linli {emitter.service}", sends=emitter.events, receives=receives)
+    schemas = all_schemas()
     for key, ref in doc["components"]["schemas"].items():
         event_type = ref["$ref"].removeprefix("schemas/").removesuffix(".json")
-        doc["components"]["schemas"][key] = all_schemas()[event_type]
+        doc["components"]["schemas"][key] = schemas[event_type]
     return doc
 
 

@@ -65,7 +65,7 @@ async def _dlq(args: argparse.Namespace) -> int:
 
     from services.kernel import dlq
 
-    nc = await nats.connect(_nats_url())
+    nc = await nats.connect(servers=_nats_url().split(","))
     js = nc.jetstream()
     try:
         if args.dlq_command == "list":
@@ -101,7 +101,7 @@ async def _nats_apply(_: argparse.Namespace) -> int:
     from services.kernel.topology import ensure_streams, stream_configs
 
     settings = ServiceSettings()
-    nc = await nats.connect(_nats_url())
+    nc = await nats.connect(servers=_nats_url().split(","))
     try:
         await ensure_streams(
             nc.jetstream(), replicas=settings.stream_replicas, duplicate_window=settings.stream_duplicate_window

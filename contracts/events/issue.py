@@ -83,6 +83,12 @@ class IssueReopened(IssueEvent):
     summary = "The reporter reopened the resolved issue; note holds the reason."
 
 
+class IssueReturned(IssueEvent):
+    verb = "returned"
+    summary = "The council rejected the referred issue; it is back in the committees' queue (status submitted), note holds the council's note."
+    decision_id: uuid.UUID | None = None
+
+
 class IssueClosed(IssueEvent):
     verb = "closed"
     summary = "The issue was closed: confirmed by its reporter, or automatically 7 days after resolution."
@@ -103,5 +109,6 @@ ISSUE_EVENTS: tuple[type[IssueEvent], ...] = (
     IssueStarted,
     IssueResolved,
     IssueReopened,
+    IssueReturned,
     IssueClosed,
 )

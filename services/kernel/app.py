@@ -100,7 +100,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     settings = definition.settings or ServiceSettings()
     name = definition.name
     broker = NatsBroker(
-        settings.nats_url,
+        settings.nats_servers,
         name=f"linli-{name}",
         graceful_timeout=settings.graceful_timeout,
         max_reconnect_attempts=-1,
@@ -130,6 +130,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         for task in definition.on_start:
             await task(ctx)
         await broker.start()
+        await consumers.start(ctx.js)
         relays = [
             OutboxRelay(
                 service=name,
@@ -139,6 +140,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
                 batch_size=settings.outbox_batch_size,
                 poll_interval=settings.outbox_poll_interval,
                 publish_timeout=settings.outbox_publish_timeout,
+                retention_seconds=settings.outbox_retention_hours * 3600,
             )
             for _ in range(settings.outbox_relays)
         ]
@@ -151,7 +153,8 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         finally:
             for loop in loops:
                 loop.cancel()
-            # Stop taking messages first and let in-flight handlers finish (graceful_timeout).
+            # Stop taking messages first and let in-flight batches finish (graceful_timeout).
+            await consumers.stop()
             await broker.stop()
             for relay in relays:
                 await relay.stop()

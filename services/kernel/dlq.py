@@ -51,7 +51,7 @@ async def list_dead_letters(js: JetStreamContext, service: str | None = None, li
 
 def _to_dead_letter(msg: RawStreamMsg) -> DeadLetter:
     headers: dict[str, str] = dict(msg.headers or {})
-    original_id = headers.get("Linli-Original-Nats-Msg-Id")
+    original_id = headers.get("Linli-Event-Id") or headers.get("Linli-Original-Nats-Msg-Id")
     return DeadLetter(
         seq=int(msg.seq or 0),
         subject=msg.subject or "",
@@ -59,7 +59,7 @@ def _to_dead_letter(msg: RawStreamMsg) -> DeadLetter:
         consumer=headers.get("Linli-Consumer", ""),
         tries=int(headers.get("Linli-Tries", "0")),
         error=headers.get("Linli-Error", ""),
-        event_id=original_id.split(":")[0] if original_id else None,
+        event_id=original_id,
         time=msg.time,
         data=bytes(msg.data or b""),
         headers=headers,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Any
 
 import asyncpg
@@ -36,6 +37,13 @@ FOR UPDATE SKIP LOCKED
 """
 _MARK = "UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::uuid[])"
 _COUNT_FAILED = "UPDATE outbox SET attempts = attempts + 1 WHERE id = ANY($1::uuid[])"
+# Published rows are kept a while for audit and replay by hand, then pruned in small bites.
+_PRUNE = """
+DELETE FROM outbox WHERE seq IN (
+    SELECT seq FROM outbox WHERE published_at < now() - make_interval(secs => $1) LIMIT 5000
+)
+"""
+PRUNE_EVERY = 600.0
 
 
 class OutboxRelay:
@@ -49,6 +57,7 @@ class OutboxRelay:
         batch_size: int = 256,
         poll_interval: float = 1.0,
         publish_timeout: float = 5.0,
+        retention_seconds: float = 7 * 24 * 3600,
     ) -> None:
         self.service = service
         self.pool = pool
@@ -57,6 +66,8 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.publish_timeout = publish_timeout
+        self.retention_seconds = retention_seconds
+        self._last_prune = 0.0
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
@@ -113,9 +124,20 @@ class OutboxRelay:
                 continue
             if published >= self.batch_size:
                 continue  # more is waiting
+            await self._prune_now_and_then()
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+
+    async def _prune_now_and_then(self) -> None:
+        now = time.monotonic()
+        if now - self._last_prune < PRUNE_EVERY:
+            return
+        self._last_prune = now
+        try:
+            await self.pool.execute(_PRUNE, self.retention_seconds)
+        except Exception as exc:
+            log.warning("outbox prune failed: %s", exc)
 
     async def publish_batch(self) -> int:
         """Claim, publish and mark one batch; returns how many rows were published."""

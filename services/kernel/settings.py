@@ -40,6 +40,7 @@ class ServiceSettings(BaseSettings):
     outbox_poll_interval: float = Field(default=1.0, gt=0)
     outbox_publish_timeout: float = Field(default=5.0, gt=0)
     outbox_relays: int = Field(default=1, ge=0, le=16)
+    outbox_retention_hours: float = Field(default=168.0, gt=0)
 
     consumer_batch_size: int = Field(default=32, ge=1, le=1000)
     consumer_max_ack_pending: int = Field(default=1000, ge=1)
@@ -51,3 +52,8 @@ class ServiceSettings(BaseSettings):
     stream_replicas: int = Field(default=1, ge=1, le=5)
     stream_duplicate_window: float = Field(default=120.0, gt=0)
     graceful_timeout: float = Field(default=15.0, gt=0)
+
+    @property
+    def nats_servers(self) -> list[str]:
+        """NATS_URL may list several servers of a cluster, comma-separated."""
+        return [url.strip() for url in self.nats_url.split(",") if url.strip()]

@@ -290,3 +290,37 @@ async def test_streams_are_declared_idempotently(nats_url: str) -> None:
         await ensure_streams(js)
         names = {info.config.name for info in await js.streams_info()}
     assert {"LINLI_INTAKE", "LINLI_REWARDS", DLQ_STREAM} <= names
+
+
+async def test_the_operator_lists_and_replays_dead_letters_from_the_command_line(
+    database_url: str, nats_url: str, run_dir: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    app = create(settings_for(database_url, nats_url, run_dir, consumer_max_tries=2))
+    poison = submitted("poison: fixed by configuration")
+    env = {**os.environ, "NATS_URL": nats_url}
+
+    def linli(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "services.cli", *args], env=env, capture_output=True, text=True, check=True
+        )
+        return done.stdout
+
+    async with running(app), jetstream(nats_url) as js:
+        await js.publish(poison.nats_subject, poison.model_dump_json().encode(), headers={"Nats-Msg-Id": "p"})
+        letters = await eventually(lambda: dlq.list_dead_letters(js, "probe"), message="dead-lettered")
+        listing = await asyncio.to_thread(linli, "dlq", "list")
+        assert f"{letters[0].seq}\t" in listing
+        assert str(poison.id) in listing
+        await probe_rows(database_url, "UPDATE switches SET fixed = true")
+        replayed = await asyncio.to_thread(linli, "dlq", "replay", str(letters[0].seq))
+        assert f"event {poison.id}" in replayed
+
+        async def applied() -> bool:
+            return "poison: fixed by configuration" in await effect_titles(database_url)
+
+        await eventually(applied)
+        assert await dlq.list_dead_letters(js, "probe") == []

@@ -1,0 +1,154 @@
+"""Check the Kubernetes manifests without a cluster.
+
+    uv run python deploy/k8s/check_manifests.py
+
+1. every YAML file under deploy/k8s parses;
+2. each overlay renders with `kubectl kustomize` (kubectl's built-in kustomize, no cluster);
+3. the rendered objects hang together: every Deployment has /readyz readiness and /healthz
+   liveness probes on a port it declares, every ConfigMap and Secret it references exists
+   in the overlay (or is one of the secrets the district creates outside git, with the
+   keys the README lists), local runs 1 replica and district 3 with LINLI_STREAM_REPLICAS=3;
+4. if `kubernetes-validate` is on PATH or runnable with uvx, the rendered objects are
+   validated strictly against the Kubernetes 1.32 OpenAPI schemas.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+SERVICES = {"intake": 8081, "deliberation": 8082, "shifts": 8083, "rewards": 8084, "notifications": 8085}
+# Created by the operator in the district namespace (deploy/README.md), never in git.
+EXTERNAL_SECRETS = {
+    "linli-database": {"url"},
+    "linli-nats": {*SERVICES, "operator"},
+    "linli-nats-server": {
+        f"NATS_{user.upper()}_PASSWORD" for user in ("route", "system", *SERVICES, "operator", "subscriber")
+    },
+}
+problems: list[str] = []
+
+
+def check(condition: bool, message: str) -> None:
+    if not condition:
+        problems.append(message)
+
+
+def render(overlay: str) -> list[dict[str, Any]]:
+    out = subprocess.run(
+        ["kubectl", "kustomize", str(HERE / "overlays" / overlay)], capture_output=True, text=True, check=True
+    ).stdout
+    return [doc for doc in yaml.safe_load_all(out) if doc]
+
+
+def pod_spec(obj: dict[str, Any]) -> dict[str, Any]:
+    spec: dict[str, Any] = obj["spec"]["template"]["spec"]
+    return spec
+
+
+def check_overlay(name: str, objects: list[dict[str, Any]], replicas: int) -> None:
+    by_kind: dict[str, dict[str, dict[str, Any]]] = {}
+    for obj in objects:
+        by_kind.setdefault(obj["kind"], {})[obj["metadata"]["name"]] = obj
+    secrets = {
+        n: set(o.get("data", {}) or {}) | set(o.get("stringData", {}) or {})
+        for n, o in by_kind.get("Secret", {}).items()
+    }
+    if name == "district":
+        secrets.update(EXTERNAL_SECRETS)
+    configmaps = by_kind.get("ConfigMap", {})
+    deployments = by_kind.get("Deployment", {})
+    for service, port in SERVICES.items():
+        deployment = deployments.get(service)
+        check(deployment is not None, f"{name}: no Deployment {service}")
+        check(service in by_kind.get("Service", {}), f"{name}: no Service {service}")
+        if deployment is None:
+            continue
+        check(
+            deployment["spec"]["replicas"] == replicas,
+            f"{name}: {service} has {deployment['spec']['replicas']} replicas",
+        )
+        container = pod_spec(deployment)["containers"][0]
+        ports = {p.get("name"): p["containerPort"] for p in container["ports"]}
+        check(ports.get("http") == port, f"{name}: {service} listens on {ports}")
+        env = {e["name"]: e for e in container.get("env", [])}
+        check(env.get("LINLI_HTTP_PORT", {}).get("value") == str(port), f"{name}: {service} LINLI_HTTP_PORT")
+        for probe, path in (("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")):
+            get = container.get(probe, {}).get("httpGet", {})
+            check(get.get("path") == path and get.get("port") in ports, f"{name}: {service} {probe} {get}")
+        selector = deployment["spec"]["selector"]["matchLabels"]
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        check(selector.items() <= labels.items(), f"{name}: {service} selector does not match its pods")
+    for kind in ("Deployment", "StatefulSet", "Job"):
+        for obj_name, obj in by_kind.get(kind, {}).items():
+            spec = pod_spec(obj)
+            for container in [*spec.get("initContainers", []), *spec["containers"]]:
+                for source in container.get("envFrom", []):
+                    ref = source.get("configMapRef", {}).get("name")
+                    check(ref is None or ref in configmaps, f"{name}: {obj_name} uses missing ConfigMap {ref}")
+                    secret = source.get("secretRef", {}).get("name")
+                    check(secret is None or secret in secrets, f"{name}: {obj_name} uses missing Secret {secret}")
+                for var in container.get("env", []):
+                    ref = var.get("valueFrom", {}).get("secretKeyRef")
+                    if ref:
+                        check(ref["key"] in secrets.get(ref["name"], set()), f"{name}: {obj_name} needs {ref}")
+                mounts = {m["name"] for m in container.get("volumeMounts", [])}
+                claims = obj["spec"].get("volumeClaimTemplates", [])
+                volumes = {v["name"] for v in spec.get("volumes", [])} | {c["metadata"]["name"] for c in claims}
+                for volume in spec.get("volumes", []):
+                    cm = volume.get("configMap", {}).get("name")
+                    check(cm is None or cm in configmaps, f"{name}: {obj_name} mounts missing ConfigMap {cm}")
+                check(mounts <= volumes, f"{name}: {obj_name} mounts {mounts - volumes} without a volume")
+    check("linli-migrate" in by_kind.get("Job", {}), f"{name}: no migrate Job")
+    config: dict[str, str] = next((c["data"] for n, c in configmaps.items() if n.startswith("linli-config")), {})
+    check(config.get("LINLI_STREAM_REPLICAS") == str(1 if replicas == 1 else 3), f"{name}: LINLI_STREAM_REPLICAS")
+
+
+def validate_schemas(rendered: dict[str, list[dict[str, Any]]]) -> str:
+    command = shutil.which("kubernetes-validate")
+    base = (
+        [command]
+        if command
+        else (["uvx", "--from", "kubernetes-validate==1.37.0", "kubernetes-validate"] if shutil.which("uvx") else None)
+    )
+    if base is None:
+        return "schema validation skipped (kubernetes-validate not available)"
+    with tempfile.TemporaryDirectory() as tmp:
+        files = []
+        for overlay, objects in rendered.items():
+            path = Path(tmp) / f"{overlay}.yaml"
+            path.write_text(yaml.safe_dump_all(objects))
+            files.append(str(path))
+        result = subprocess.run([*base, "--strict", "--quiet", "-k", "1.32.0", *files], capture_output=True, text=True)
+    if result.returncode != 0:
+        problems.append(f"kubernetes-validate: {result.stdout}{result.stderr}")
+    return "validated strictly against the Kubernetes 1.32 schemas (kubernetes-validate)"
+
+
+def main() -> int:
+    files = sorted(HERE.parent.rglob("*.yaml"))  # everything under deploy/
+    for path in files:
+        list(yaml.safe_load_all(path.read_text()))
+    print(f"{len(files)} YAML files parse")
+    if shutil.which("kubectl") is None:
+        print("kubectl not found: rendering and the checks on rendered objects skipped")
+        return 0
+    rendered = {"local": render("local"), "district": render("district")}
+    check_overlay("local", rendered["local"], 1)
+    check_overlay("district", rendered["district"], 3)
+    print(f"rendered: local {len(rendered['local'])} objects, district {len(rendered['district'])} objects")
+    print(validate_schemas(rendered))
+    for problem in problems:
+        print(f"FAIL {problem}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

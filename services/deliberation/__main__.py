@@ -1,0 +1,4 @@
+from services.deliberation.bootstrap import create
+from services.kernel.app import serve
+
+serve(create(), 8082)

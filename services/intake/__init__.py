@@ -1,0 +1,1 @@
+"""Intake: residents raise issues, the two committees review, resolve and close them; Open311."""

@@ -1,0 +1,139 @@
+"""Read side: plain SQL into dictionaries; lists use keyset pagination on (created_at, id)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from services.intake.domain.lifecycle import OPEN_STATUSES
+from services.intake.domain.search import tsquery_literal
+from services.kernel.db import Connection
+
+ISSUE_COLUMNS = """i.id, i.community, i.category, i.title, i.description, i.building, i.unit, i.location_text,
+i.lat, i.long, i.building_group, i.photos, i.channel, i.anonymous, i.reporter_id, i.reporter_name, i.contact,
+i.priority, i.attributes, i.status, i.held_for_review, i.duplicate_of, i.decision_id, i.decision_note,
+i.resolution_summary, i.contributors, i.resolved_at, i.satisfaction, i.status_note, i.created_at, i.updated_at,
+i.open311_token"""
+
+
+@dataclass
+class IssueFilter:
+    community: str
+    statuses: list[str] | None = None
+    category: str | None = None
+    building_group: int | None = None
+    reporter_id: str | None = None
+    q: str | None = None
+    include_held_of: str | None = None
+    """Held (suspected spam) issues are listed only for committees (None here) or their own reporter."""
+    committee: bool = False
+    after: tuple[datetime, uuid.UUID] | None = None
+    limit: int = 20
+
+
+async def list_issues(conn: Connection, f: IssueFilter) -> list[dict[str, Any]]:
+    where = ["i.community = $1"]
+    args: list[Any] = [f.community]
+
+    def arg(value: Any) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    if f.statuses:
+        where.append(f"i.status = ANY({arg(f.statuses)}::text[])")
+    if f.category:
+        where.append(f"i.category = {arg(f.category)}")
+    if f.building_group is not None:
+        where.append(f"i.building_group = {arg(f.building_group)}")
+    if f.reporter_id is not None:
+        where.append(f"i.reporter_id = {arg(f.reporter_id)}")
+    if f.q:
+        query = tsquery_literal(f.q)
+        if query is None:
+            return []
+        where.append(f"i.search @@ {arg(query)}::tsquery")
+    if not f.committee:
+        where.append(f"(NOT i.held_for_review OR i.reporter_id = {arg(f.include_held_of)})")
+    if f.after is not None:
+        created, last_id = f.after
+        where.append(f"(i.created_at, i.id) < ({arg(created)}::timestamptz, {arg(last_id)}::uuid)")
+    sql = f"""SELECT {ISSUE_COLUMNS} FROM issues i WHERE {" AND ".join(where)}
+              ORDER BY i.created_at DESC, i.id DESC LIMIT {arg(f.limit + 1)}"""
+    return [dict(r) for r in await conn.fetch(sql, *args)]
+
+
+async def get_issue(conn: Connection, issue_id: uuid.UUID) -> dict[str, Any] | None:
+    row = await conn.fetchrow(f"SELECT {ISSUE_COLUMNS} FROM issues i WHERE i.id = $1", issue_id)
+    return dict(row) if row else None
+
+
+async def followers(conn: Connection, issue_id: uuid.UUID) -> list[str]:
+    rows = await conn.fetch("SELECT person_id FROM issue_followers WHERE issue_id = $1 ORDER BY created_at", issue_id)
+    return [r["person_id"] for r in rows]
+
+
+async def history(conn: Connection, issue_id: uuid.UUID, after: int | None, limit: int) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        """SELECT seq, at, actor_id, from_status, to_status, note, event_id FROM issue_history
+           WHERE issue_id = $1 AND seq > $2 ORDER BY seq LIMIT $3""",
+        issue_id,
+        after or 0,
+        limit + 1,
+    )
+    return [dict(r) for r in rows]
+
+
+async def comments(
+    conn: Connection, issue_id: uuid.UUID, after: tuple[datetime, uuid.UUID] | None, limit: int
+) -> list[dict[str, Any]]:
+    if after is None:
+        rows = await conn.fetch(
+            """SELECT id, issue_id, author_id, author_name, body, created_at FROM issue_comments
+               WHERE issue_id = $1 ORDER BY created_at, id LIMIT $2""",
+            issue_id,
+            limit + 1,
+        )
+    else:
+        rows = await conn.fetch(
+            """SELECT id, issue_id, author_id, author_name, body, created_at FROM issue_comments
+               WHERE issue_id = $1 AND (created_at, id) > ($2, $3) ORDER BY created_at, id LIMIT $4""",
+            issue_id,
+            after[0],
+            after[1],
+            limit + 1,
+        )
+    return [dict(r) for r in rows]
+
+
+async def review_queue(
+    conn: Connection, community: str, after: tuple[datetime, uuid.UUID] | None, limit: int
+) -> list[dict[str, Any]]:
+    """Submitted issues, oldest first, each with a duplicate hint: open issues of the same category
+    in the same building raised within 7 days of it."""
+    after_created, after_id = after if after else (None, uuid.UUID(int=0))
+    rows = await conn.fetch(
+        f"""
+        SELECT {ISSUE_COLUMNS}, coalesce(hints.items, '[]'::jsonb) AS possible_duplicates
+        FROM issues i
+        LEFT JOIN LATERAL (
+            SELECT jsonb_agg(jsonb_build_object('id', o.id, 'title', o.title, 'status', o.status,
+                                                'created_at', o.created_at) ORDER BY o.created_at) AS items
+            FROM (SELECT o.id, o.title, o.status, o.created_at FROM issues o
+                  WHERE o.community = i.community AND o.category = i.category AND o.building = i.building
+                    AND o.id <> i.id AND o.status = ANY($4::text[])
+                    AND o.created_at BETWEEN i.created_at - interval '7 days' AND i.created_at + interval '7 days'
+                  ORDER BY o.created_at LIMIT 5) o
+        ) hints ON true
+        WHERE i.community = $1 AND i.status = 'submitted'
+          AND ($2::timestamptz IS NULL OR (i.created_at, i.id) > ($2::timestamptz, $3::uuid))
+        ORDER BY i.created_at, i.id LIMIT $5
+        """,
+        community,
+        after_created,
+        after_id,
+        [s.value for s in OPEN_STATUSES],
+        limit + 1,
+    )
+    return [dict(r) for r in rows]

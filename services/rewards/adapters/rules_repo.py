@@ -1,0 +1,84 @@
+"""Award rules in Postgres: versions are rows; the newest version of a rule is in force."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from services.kernel.db import Connection
+from services.rewards.domain.errors import AlreadyExists, NotFoundError
+from services.rewards.domain.rules import DEFAULT_RULES, PARAMS, Rule
+
+_CURRENT = """
+SELECT DISTINCT ON (rule_id) rule_id, version, trigger, params, title, active, reason, created_by, created_at
+FROM rules WHERE community = $1 ORDER BY rule_id, version DESC
+"""
+_DEFAULT = """
+INSERT INTO rules (community, rule_id, version, trigger, params, title, created_by, reason)
+VALUES ($1, $2, 1, $3, $4, $5, 'system', 'default')
+ON CONFLICT DO NOTHING
+"""
+
+
+def _rule(row: asyncpg.Record) -> Rule:
+    return Rule(row["rule_id"], row["version"], row["trigger"], row["params"], row["title"], row["active"])
+
+
+async def current_rows(conn: Connection, community: str) -> list[asyncpg.Record]:
+    rows = await conn.fetch(_CURRENT, community)
+    if {r["rule_id"] for r in rows} >= set(DEFAULT_RULES):
+        return list(rows)
+    for rule_id, (params, title) in DEFAULT_RULES.items():
+        await conn.execute(_DEFAULT, community, rule_id, PARAMS[rule_id][0], params, title)
+    return list(await conn.fetch(_CURRENT, community))
+
+
+async def current(conn: Connection, community: str) -> dict[str, Rule]:
+    """Rules in force in a community (the defaults, version 1, are written on first use)."""
+    return {r["rule_id"]: _rule(r) for r in await current_rows(conn, community)}
+
+
+async def versions(conn: Connection, community: str, rule_id: str) -> list[asyncpg.Record]:
+    await current_rows(conn, community)
+    rows = await conn.fetch(
+        "SELECT * FROM rules WHERE community = $1 AND rule_id = $2 ORDER BY version DESC", community, rule_id
+    )
+    if not rows:
+        raise NotFoundError(f"There is no rule {rule_id!r}.")
+    return list(rows)
+
+
+async def add_version(
+    conn: Connection,
+    community: str,
+    rule_id: str,
+    *,
+    params: dict[str, Any],
+    title: dict[str, str],
+    active: bool,
+    reason: str,
+    created_by: str,
+) -> asyncpg.Record:
+    """A new version of a rule; two admins editing at once: one wins, the other gets a 409."""
+    try:
+        row = await conn.fetchrow(
+            """
+            INSERT INTO rules (community, rule_id, version, trigger, params, title, active, reason, created_by)
+            SELECT $1, $2, coalesce(max(version), 0) + 1, $3, $4, $5, $6, $7, $8
+            FROM rules WHERE community = $1 AND rule_id = $2
+            RETURNING *
+            """,
+            community,
+            rule_id,
+            PARAMS[rule_id][0],
+            params,
+            title,
+            active,
+            reason,
+            created_by,
+        )
+    except asyncpg.UniqueViolationError as exc:
+        raise AlreadyExists("Someone else edited this rule at the same moment; reload and try again.") from exc
+    assert row is not None
+    return row

@@ -1,0 +1,38 @@
+"""Honours: volunteer star levels by cumulative confirmed hours, and the yearly honours."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+
+# The national volunteer-service convention: one to five stars at 100/300/600/1000/1500 hours.
+STAR_THRESHOLDS: tuple[tuple[int, int], ...] = ((1, 100), (2, 300), (3, 600), (4, 1000), (5, 1500))
+
+
+class HonourKind(StrEnum):
+    STAR_LEVEL = "star_level"
+    NEIGHBOUR_STAR = "neighbour_star"
+    EXCELLENT_GROUP_LEADER = "excellent_group_leader"
+
+
+def star_level(hours: Decimal) -> int:
+    """The star level reached with `hours` cumulative confirmed hours (0 below 100 h)."""
+    level = 0
+    for candidate, threshold in STAR_THRESHOLDS:
+        if hours >= threshold:
+            level = candidate
+    return level
+
+
+def levels_crossed(before: Decimal, after: Decimal) -> list[int]:
+    """Star levels newly reached when cumulative hours grow from `before` to `after`."""
+    return [level for level, threshold in STAR_THRESHOLDS if before < threshold <= after]
+
+
+def title(kind: HonourKind, level: int | None = None, year: int | None = None) -> dict[str, str]:
+    if kind is HonourKind.STAR_LEVEL:
+        stars = "★" * (level or 0)
+        return {"zh-CN": f"{level}星级志愿者 {stars}", "en": f"{level}-star volunteer {stars}"}
+    if kind is HonourKind.NEIGHBOUR_STAR:
+        return {"zh-CN": f"{year}年度邻里之星", "en": f"Neighbour star {year}"}
+    return {"zh-CN": f"{year}年度优秀楼栋组长", "en": f"Excellent building-group leader {year}"}

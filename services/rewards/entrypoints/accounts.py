@@ -1,0 +1,209 @@
+"""Accounts, statements with running balance, award explanations, manual corrections, the ledger audit."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.enums import Role
+from services.kernel.app import ServiceContext, get_ctx
+from services.kernel.auth import Principal, current_principal, require_roles
+from services.kernel.pagination import Page, decode_cursor, encode_cursor
+from services.rewards.adapters import ledger_repo
+from services.rewards.domain.errors import NotFoundError
+from services.rewards.domain.honours import star_level
+from services.rewards.entrypoints.access import community_of, may_see_person
+from services.rewards.service_layer import adjustments, honours
+
+router = APIRouter(tags=["accounts"])
+
+
+class Account(BaseModel):
+    person_id: str
+    community: str
+    volunteer_no: str | None
+    building_group: int | None
+    balance: int = Field(description="Points available to spend.")
+    reserved: int = Field(description="Points held by redemptions waiting at the counter.")
+    earned: int = Field(description="Points ever awarded (before corrections).")
+    confirmed_hours: float
+    star_level: int
+    no_shows: int
+    opened_at: datetime | None
+
+
+class StatementLine(BaseModel):
+    posting_id: int
+    transaction_id: uuid.UUID
+    kind: str
+    amount: int
+    balance_after: int = Field(description="The running balance of the account after this line.")
+    memo: dict[str, str]
+    reason: str | None
+    actor_id: str | None
+    redemption_id: uuid.UUID | None
+    at: datetime
+
+
+class Award(BaseModel):
+    id: uuid.UUID
+    person_id: str
+    rule_id: str
+    rule_version: int
+    cap_version: int | None
+    source_event_id: uuid.UUID
+    source_event_type: str
+    computed_points: int
+    points: int
+    capped_points: int
+    hours: float
+    night_hours: float
+    service_day: date
+    explanation: dict[str, str]
+    transaction_id: uuid.UUID | None
+    awarded_at: datetime
+
+
+class AdjustmentRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    points: int = Field(ge=-100_000, le=100_000, description="Positive adds, negative takes away; never zero.")
+    reason: str = Field(min_length=3, max_length=2000)
+
+
+class Posted(BaseModel):
+    transaction_id: uuid.UUID
+    balance_after: int | None
+
+
+@router.get("/accounts/me", response_model=Account, summary="My love-bank account")
+async def my_account(
+    principal: Principal = Depends(current_principal), ctx: ServiceContext = Depends(get_ctx)
+) -> Account:
+    return await _account(ctx, principal.community, principal.sub)
+
+
+@router.get("/accounts/{person_id}", response_model=Account, summary="A person's account")
+async def account(
+    person_id: str,
+    community: str | None = Query(default=None, max_length=40),
+    principal: Principal = Depends(current_principal),
+    ctx: ServiceContext = Depends(get_ctx),
+) -> Account:
+    where = community_of(principal, community)
+    may_see_person(principal, where, person_id)
+    return await _account(ctx, where, person_id)
+
+
+async def _account(ctx: ServiceContext, community: str, person_id: str) -> Account:
+    async with ctx.pool.acquire() as conn:
+        row = await ledger_repo.person_account(conn, community, person_id)
+        hours = await honours.confirmed_hours(conn, community, person_id)
+        extra = await conn.fetchrow(
+            """SELECT (SELECT coalesce(sum(points), 0) FROM redemptions
+                        WHERE community = $1 AND person_id = $2 AND status = 'reserved')::bigint AS reserved,
+                      (SELECT coalesce(sum(points), 0) FROM awards WHERE community = $1 AND person_id = $2)::bigint AS earned,
+                      (SELECT count(*) FROM no_shows WHERE community = $1 AND person_id = $2) AS no_shows""",
+            community,
+            person_id,
+        )
+    assert extra is not None
+    return Account(
+        person_id=person_id,
+        community=community,
+        volunteer_no=row["volunteer_no"] if row else None,
+        building_group=row["building_group"] if row else None,
+        balance=row["balance"] if row else 0,
+        reserved=extra["reserved"],
+        earned=extra["earned"],
+        confirmed_hours=float(hours),
+        star_level=star_level(hours),
+        no_shows=extra["no_shows"],
+        opened_at=row["opened_at"] if row else None,
+    )
+
+
+@router.get("/accounts/{person_id}/statement", response_model=Page[StatementLine], summary="Statement, newest first")
+async def statement(
+    person_id: str,
+    cursor: str | None = Query(default=None, max_length=200),
+    limit: int = Query(default=50, ge=1, le=200),
+    community: str | None = Query(default=None, max_length=40),
+    principal: Principal = Depends(current_principal),
+    ctx: ServiceContext = Depends(get_ctx),
+) -> Page[StatementLine]:
+    where = community_of(principal, community)
+    may_see_person(principal, where, person_id)
+    after = decode_cursor(cursor, 1)
+    async with ctx.pool.acquire() as conn:
+        row = await ledger_repo.person_account(conn, where, person_id)
+        if row is None:
+            return Page[StatementLine](items=[])
+        rows = await conn.fetch(
+            """SELECT p.id AS posting_id, p.transaction_id, t.kind, p.amount, p.balance_after, t.memo, t.reason,
+                      t.actor_id, t.redemption_id, p.created_at AS at
+               FROM postings p JOIN transactions t ON t.id = p.transaction_id
+               WHERE p.account_id = $1 AND ($2::bigint IS NULL OR p.id < $2)
+               ORDER BY p.id DESC LIMIT $3""",
+            row["id"],
+            int(after[0]) if after else None,
+            limit + 1,
+        )
+    items = [StatementLine(**dict(r)) for r in rows[:limit]]
+    next_cursor = encode_cursor(items[-1].posting_id) if len(rows) > limit else None
+    return Page[StatementLine](items=items, next_cursor=next_cursor)
+
+
+@router.get("/accounts/{person_id}/awards", response_model=Page[Award], summary="Awards with their explanations")
+async def awards_of(
+    person_id: str,
+    cursor: str | None = Query(default=None, max_length=200),
+    limit: int = Query(default=50, ge=1, le=200),
+    community: str | None = Query(default=None, max_length=40),
+    principal: Principal = Depends(current_principal),
+    ctx: ServiceContext = Depends(get_ctx),
+) -> Page[Award]:
+    where = community_of(principal, community)
+    may_see_person(principal, where, person_id)
+    after = decode_cursor(cursor, 2)
+    async with ctx.pool.acquire() as conn:
+        rows = await conn.fetch(
+            """SELECT * FROM awards WHERE community = $1 AND person_id = $2
+                 AND ($3::timestamptz IS NULL OR (awarded_at, id) < ($3, $4::uuid))
+               ORDER BY awarded_at DESC, id DESC LIMIT $5""",
+            where,
+            person_id,
+            datetime.fromisoformat(after[0]) if after else None,
+            uuid.UUID(after[1]) if after else None,
+            limit + 1,
+        )
+    items = [Award(**dict(r)) for r in rows[:limit]]
+    next_cursor = encode_cursor(items[-1].awarded_at.isoformat(), items[-1].id) if len(rows) > limit else None
+    return Page[Award](items=items, next_cursor=next_cursor)
+
+
+@router.get("/awards/{award_id}", response_model=Award, summary="One award and why it was given")
+async def award(
+    award_id: uuid.UUID, principal: Principal = Depends(current_principal), ctx: ServiceContext = Depends(get_ctx)
+) -> Award:
+    row = await ctx.pool.fetchrow("SELECT * FROM awards WHERE id = $1", award_id)
+    if row is None or not principal.can_read(row["community"]):
+        raise NotFoundError("There is no such award.")
+    may_see_person(principal, row["community"], row["person_id"])
+    return Award(**dict(row))
+
+
+@router.post("/accounts/{person_id}/adjustments", response_model=Posted, status_code=201, summary="Manual adjustment")
+async def adjust(
+    person_id: str,
+    body: AdjustmentRequest,
+    principal: Principal = Depends(require_roles(Role.ADMIN)),
+    ctx: ServiceContext = Depends(get_ctx),
+) -> Posted:
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        tx, balance = await adjustments.adjust(
+            conn, principal.community, person_id, body.points, reason=body.reason, actor_id=principal.sub
+        )
+    return Posted(transaction_id=tx, balance_after=balance)

@@ -1,0 +1,17 @@
+"""The events the love bank consumes, bound to their handlers (thin: the work is in service_layer)."""
+
+from __future__ import annotations
+
+from contracts.events.deliberation import SessionConcluded
+from contracts.events.issue import IssueClosed, IssueResolved
+from contracts.events.shifts import ParticipationCompleted, ParticipationNoShow
+from services.kernel.consumer import Subscription
+from services.rewards.service_layer import awards
+
+SUBSCRIPTIONS = (
+    Subscription(ParticipationCompleted, awards.on_participation_completed),
+    Subscription(ParticipationNoShow, awards.on_no_show),
+    Subscription(IssueResolved, awards.on_issue_resolved),
+    Subscription(IssueClosed, awards.on_issue_closed),
+    Subscription(SessionConcluded, awards.on_session_concluded),
+)

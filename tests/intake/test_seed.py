@@ -1,0 +1,41 @@
+"""The demo seed runs through the API and a second run changes nothing."""
+
+from __future__ import annotations
+
+import httpx
+
+from services.intake.seed import DEMO, DEMO_OPEN311_KEY, seed_demo
+from services.stack.demo import BY_ID
+from tests.intake.support import db_fetch
+from tests.support.infra import Tokens
+
+
+async def test_seed_creates_demo_issues_in_several_states_and_is_idempotent(
+    client: httpx.AsyncClient, tokens: Tokens, database_url: str
+) -> None:
+    def headers(person: str) -> dict[str, str]:
+        p = BY_ID[person]
+        return tokens.headers(p.id, *p.roles, name=p.name, building_group=p.building_group)
+
+    await seed_demo(client, headers)
+    first = await db_fetch(database_url, "SELECT status, count(*) AS n FROM issues GROUP BY status ORDER BY status")
+    events = await db_fetch(database_url, "SELECT count(*) AS n FROM outbox")
+    await seed_demo(client, headers)
+
+    assert (
+        await db_fetch(database_url, "SELECT status, count(*) AS n FROM issues GROUP BY status ORDER BY status")
+        == first
+    )
+    assert await db_fetch(database_url, "SELECT count(*) AS n FROM outbox") == events
+    assert {r["status"] for r in first} == {
+        "submitted",
+        "in_progress",
+        "referred",
+        "resolved",
+        "closed",
+        "accepted",
+        "rejected",
+    }
+    assert sum(r["n"] for r in first) == len(DEMO)
+    services = await client.get("/open311/v2/requests.json", params={"api_key": DEMO_OPEN311_KEY})
+    assert len(services.json()) == len(DEMO)
