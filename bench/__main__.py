@@ -94,9 +94,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         stack_sections = [s for s in args.only if s != "kernel"]
         if stack_sections:
             try:
-                results["sections"].update(
-                    await stack_paths.run(base / "stack", args=args, sections=stack_sections, log=_log)
-                )
+                stack_results = await stack_paths.run(base / "stack", args=args, sections=stack_sections, log=_log)
+                for name, error in stack_results.pop("errors", {}).items():
+                    results["errors"][name] = error
+                results["skipped"] = stack_results.pop("skipped", {})
+                results["sections"].update(stack_results)
             except Exception as exc:
                 results["errors"]["stack"] = "".join(traceback.format_exception(exc))
                 _log(f"stack phase failed: {exc!r}")

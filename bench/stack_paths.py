@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import traceback
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,18 @@ from bench.stack import phase, present_services
 from bench.stats import figure
 
 IDLE_TARGET_MB = 150.0
+
+
+async def _section(out: dict[str, Any], name: str, log: Any, work: Awaitable[dict[str, Any]]) -> dict[str, Any] | None:
+    """Run one section; a failure is recorded under errors and the next section still runs."""
+    try:
+        result = await work
+    except Exception as exc:
+        out.setdefault("errors", {})[name] = "".join(traceback.format_exception(exc))
+        log(f"{name} failed: {exc!r}")
+        return None
+    out[name] = result
+    return result
 
 
 async def run(base_dir: Path, *, args: argparse.Namespace, sections: list[str], log: Any) -> dict[str, Any]:
@@ -34,30 +48,34 @@ async def run(base_dir: Path, *, args: argparse.Namespace, sections: list[str], 
         try:
             if "http" in sections and "intake" in present:
                 log(f"HTTP write path: POST /issues vs baseline, concurrency {args.concurrency}")
-                out["http"] = await http_write.run(
-                    stack, concurrency=args.concurrency, seconds=args.duration, rounds=2, log=log
+                await _section(
+                    out,
+                    "http",
+                    log,
+                    http_write.run(stack, concurrency=args.concurrency, seconds=args.duration, rounds=2, log=log),
                 )
             if "e2e" in sections and {"shifts", "rewards", "notifications"} <= set(present):
                 from bench import e2e
 
-                measured = await e2e.run(stack, args=args, log=log)
-                kernel = getattr(args, "kernel_results", None) or {}
-                baselines = {
-                    "http_write_baseline_p99_ms": (out.get("http") or {}).get("baseline_p99_ms", float("nan")),
-                    "raw_publish_p99_ms": (kernel.get("publish") or {})
-                    .get("publish_ping", {})
-                    .get("p99_ms", float("nan")),
-                    "raw_consume_p99_ms": (kernel.get("consume_ping") or {}).get("p99_ms", float("nan")),
-                }
-                out["e2e"] = {**measured, "figure": e2e.e2e_figure(measured, baselines)}
+                measured = await _section(out, "e2e", log, e2e.run(stack, args=args, log=log))
+                if measured is not None:
+                    kernel = getattr(args, "kernel_results", None) or {}
+                    baselines = {
+                        "http_write_baseline_p99_ms": (out.get("http") or {}).get("baseline_p99_ms", float("nan")),
+                        "raw_publish_p99_ms": (kernel.get("publish") or {})
+                        .get("publish_ping", {})
+                        .get("p99_ms", float("nan")),
+                        "raw_consume_p99_ms": (kernel.get("consume_ping") or {}).get("p99_ms", float("nan")),
+                    }
+                    out["e2e"] = {**measured, "figure": e2e.e2e_figure(measured, baselines)}
             if "growth" in sections:
                 from bench import growth
 
-                out["growth"] = await growth.run(stack, args=args, present=present, log=log)
+                await _section(out, "growth", log, growth.run(stack, args=args, present=present, log=log))
             if "consume" in sections and "rewards" in present:
                 from bench import rewards_consume
 
-                out["consume"] = await rewards_consume.run(stack, args=args, log=log)
+                await _section(out, "consume", log, rewards_consume.run(stack, args=args, log=log))
         finally:
             sampler.stop()
         peak = sampler.summary()
