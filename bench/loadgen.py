@@ -126,7 +126,7 @@ class Connection:
 async def closed_loop(
     url: str,
     headers: dict[str, str],
-    make: RequestFactory,
+    make: Callable[[int], tuple[str, str, bytes | None] | None],
     *,
     concurrency: int,
     duration: float,
@@ -147,7 +147,10 @@ async def closed_loop(
                 sent = time.perf_counter()
                 if sent >= stop_at:
                     return
-                method, path, body = make(next(counter))
+                request = make(next(counter))
+                if request is None:  # the factory has nothing more to send
+                    return
+                method, path, body = request
                 try:
                     response = await conn.request(method, path, body)
                 except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
