@@ -90,8 +90,8 @@ class ServiceDefinition:
     version: str = "1.0.0"
 
 
-def get_ctx(request: Request) -> ServiceContext:
-    """FastAPI dependency: the service's context."""
+async def get_ctx(request: Request) -> ServiceContext:
+    """FastAPI dependency: the service's context (async: FastAPI runs a sync dependency in a worker thread)."""
     ctx: ServiceContext = request.app.state.ctx
     return ctx
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import random
 import time
@@ -73,7 +74,12 @@ def _event_id(data: bytes) -> str | None:
 
 
 class PullLoop:
-    """Fetch from one durable consumer and hand each batch to `handle`, one batch at a time."""
+    """Fetch from one durable consumer and hand each batch to `handle`, one batch at a time.
+
+    Stopping never strands a message: the loop finishes the batch in hand (up to the graceful
+    timeout), and whatever a fetch returns after the stop began is nak'd at once, so another
+    instance gets it now rather than after ack_wait (a rolling restart would otherwise hold
+    every in-flight message for ack_wait)."""
 
     def __init__(
         self,
@@ -82,7 +88,7 @@ class PullLoop:
         handle: Callable[[list[Msg]], Awaitable[None]],
         *,
         batch_size: int,
-        long_poll: float = 5.0,
+        long_poll: float = 1.0,
     ) -> None:
         self.js = js
         self.spec = spec
@@ -91,8 +97,6 @@ class PullLoop:
         self.long_poll = long_poll
         self._running = False
         self._task: asyncio.Task[None] | None = None
-        self._idle = asyncio.Event()
-        self._idle.set()
 
     async def start(self) -> None:
         self._subscription = await self.js.pull_subscribe_bind(consumer=self.spec.durable, stream=self.spec.stream)
@@ -127,28 +131,51 @@ class PullLoop:
                 continue
             if not batch:
                 continue
-            self._idle.clear()
+            if not self._running:
+                await _nak_all(batch)
+                break
             try:
                 await self.handle(batch)
             except Exception:
                 # Unacked messages come back after ack_wait; never let one batch stop the loop.
                 log.exception("%s: batch handling failed", self.spec.durable)
-            finally:
-                self._idle.set()
 
     async def stop(self, graceful_timeout: float) -> None:
         self._running = False
         if self._task is None:
             return
         try:
-            await asyncio.wait_for(self._idle.wait(), graceful_timeout)
+            await asyncio.wait_for(asyncio.shield(self._task), graceful_timeout + self.long_poll)
         except TimeoutError:
             log.warning("%s: in-flight batch did not finish within %.0fs", self.spec.durable, graceful_timeout)
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await self._task
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+        except Exception:
+            log.exception("%s: pull loop ended with an error", self.spec.durable)
+        await _nak_all(_undelivered(self._subscription))
         with contextlib.suppress(Exception):
             await self._subscription.unsubscribe()
+
+
+def _undelivered(subscription: Any) -> list[Msg]:
+    """Messages the server already pushed into the subscription's inbox but no fetch returned.
+
+    nats-py keeps them in the subscription's pending queue (a private attribute); without a nak
+    they would wait out ack_wait."""
+    queue = getattr(getattr(subscription, "_sub", None), "_pending_queue", None)
+    found: list[Msg] = []
+    while queue is not None and not queue.empty():
+        msg = queue.get_nowait()
+        if isinstance(msg, Msg) and msg.reply:  # status messages have no reply subject
+            found.append(msg)
+    return found
+
+
+async def _nak_all(messages: list[Msg]) -> None:
+    for msg in messages:
+        with contextlib.suppress(Exception):
+            await msg.nak()
 
 
 class RetryLater(Exception):
@@ -161,6 +188,12 @@ class Subscription:
 
     model: type[EventData]
     handle: Handler
+
+    @functools.cached_property
+    def envelope(self) -> type[CloudEvent[Any]]:
+        """CloudEvent[model], made once: looking up a parametrised generic costs more than validating."""
+        envelope: type[CloudEvent[Any]] = CloudEvent[self.model]  # type: ignore[name-defined]
+        return envelope
 
 
 class EventConsumers:
@@ -213,7 +246,7 @@ class EventConsumers:
         return delay
 
     def _parse(self, subscription: Subscription, raw: Msg) -> CloudEvent[Any]:
-        event: CloudEvent[Any] = CloudEvent[subscription.model].model_validate_json(raw.data)  # type: ignore[name-defined]
+        event: CloudEvent[Any] = subscription.envelope.model_validate_json(raw.data)
         if event.type != subscription.model.event_type():
             raise ValueError(f"{event.type} is not {subscription.model.event_type()}")
         return event

@@ -21,6 +21,15 @@ async def _init_connection(conn: Connection) -> None:
         await conn.set_type_codec(kind, encoder=_encode_json, decoder=orjson.loads, schema="pg_catalog")
 
 
+async def _keep_session(conn: Connection) -> None:
+    """Return a connection to the pool as it is.
+
+    asyncpg's default reset runs `RESET ALL; UNLISTEN *; CLOSE ALL; pg_advisory_unlock_all()`, a
+    round trip on every release. Pooled connections here never change session state: LISTEN
+    runs on dedicated connections (db.connect) and advisory locks are transaction-scoped, so
+    the round trip buys nothing. An open transaction is still rolled back by asyncpg itself."""
+
+
 async def create_pool(dsn: str, schema: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
     """A pool whose connections see the service's schema first; JSON columns map to Python values."""
     pool = await asyncpg.create_pool(
@@ -28,6 +37,7 @@ async def create_pool(dsn: str, schema: str, *, min_size: int = 2, max_size: int
         min_size=min_size,
         max_size=max_size,
         init=_init_connection,
+        reset=_keep_session,
         server_settings={"search_path": f"{schema},public", "application_name": f"linli-{schema}"},
         command_timeout=30,
     )

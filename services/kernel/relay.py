@@ -145,23 +145,32 @@ class OutboxRelay:
             rows = await conn.fetch(_CLAIM, self.batch_size)
             if not rows:
                 return 0
-            results = await asyncio.wait_for(
-                asyncio.gather(*(self._publish(row) for row in rows), return_exceptions=True),
-                self.publish_timeout,
-            )
+            # Pipelined: every event of the batch is sent before any PubAck is awaited.
+            acks: list[asyncio.Future[Any]] = []
+            try:
+                for row in rows:
+                    acks.append(await self._publish(row))
+                results = await asyncio.wait_for(asyncio.gather(*acks, return_exceptions=True), self.publish_timeout)
+            except BaseException:
+                for ack in acks:  # release nats-py's in-flight slots; the rows stay unpublished
+                    ack.cancel()
+                raise
             crash_point("relay.after_publish")
-            done = [row["id"] for row, result in zip(rows, results, strict=True) if result is None]
-            failed = [row["id"] for row, result in zip(rows, results, strict=True) if result is not None]
+            done = [
+                row["id"] for row, result in zip(rows, results, strict=True) if not isinstance(result, BaseException)
+            ]
+            failed = [row["id"] for row, result in zip(rows, results, strict=True) if isinstance(result, BaseException)]
             if done:
                 await conn.execute(_MARK, done)
             if failed:
                 await conn.execute(_COUNT_FAILED, failed)
-                first = next(r for r in results if r is not None)
+                first = next(r for r in results if isinstance(r, BaseException))
                 log.warning("outbox relay: %d of %d events not acknowledged: %r", len(failed), len(rows), first)
         EVENTS_PUBLISHED.labels(self.service).inc(len(done))
         return len(done)
 
-    async def _publish(self, row: Any) -> None:
+    async def _publish(self, row: Any) -> asyncio.Future[Any]:
+        """Send one event; returns the future of its PubAck (duplicate=True counts as success)."""
         headers = {"Nats-Msg-Id": str(row["id"]), "Linli-Event-Type": row["event_type"]}
         with tracer().start_as_current_span(
             f"publish {row['subject']}", context=context_from(row["traceparent"]), kind=SpanKind.PRODUCER
@@ -169,5 +178,4 @@ class OutboxRelay:
             traceparent = current_traceparent()
             if traceparent:
                 headers["traceparent"] = traceparent
-            # A PubAck with duplicate=True means an earlier attempt already stored it: success.
-            await self.js.publish(row["subject"], bytes(row["payload"]), headers=headers)
+            return await self.js.publish_async(row["subject"], bytes(row["payload"]), headers=headers)

@@ -7,8 +7,10 @@ from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 
 _configured = False
+_tracer: trace.Tracer | None = None
 
 
 def configure_tracing(service: str, otlp_endpoint: str | None) -> None:
@@ -16,7 +18,10 @@ def configure_tracing(service: str, otlp_endpoint: str | None) -> None:
     global _configured
     if _configured:
         return
-    provider = TracerProvider(resource=Resource.create({"service.name": f"linli-{service}"}))
+    # Without an exporter no one reads a recorded span: spans then still carry valid trace and
+    # span ids (into envelopes, NATS headers and logs) but record nothing, which is most of their cost.
+    sampler = None if otlp_endpoint else ALWAYS_OFF
+    provider = TracerProvider(resource=Resource.create({"service.name": f"linli-{service}"}), sampler=sampler)
     if otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
@@ -26,7 +31,11 @@ def configure_tracing(service: str, otlp_endpoint: str | None) -> None:
 
 
 def tracer() -> trace.Tracer:
-    return trace.get_tracer("linli")
+    """The process's tracer, made once (get_tracer builds a new one on every call)."""
+    global _tracer
+    if _tracer is None:
+        _tracer = trace.get_tracer("linli")
+    return _tracer
 
 
 def current_traceparent() -> str | None:

@@ -48,6 +48,14 @@ class ServiceHandle:
         return self.process is not None and self.process.poll() is None
 
 
+def _listening(port: int) -> bool:
+    try:
+        wait_for_port(port, timeout=0.05)
+    except TimeoutError:
+        return False
+    return True
+
+
 class Harness:
     """Starts and stops the parts; each can be killed, stopped and restarted on its own."""
 
@@ -120,7 +128,14 @@ class Harness:
             cwd=REPO,
             start_new_session=True,
         )
-        wait_for_port(handle.port, 60)
+        deadline = time.monotonic() + 60
+        while not _listening(handle.port):
+            if handle.process.poll() is not None:
+                tail = handle.log_path.read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"{name} exited with {handle.process.returncode} while starting:\n{tail}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{name} did not listen on {handle.port} within 60 s")
+            time.sleep(0.05)
 
     def kill(self, name: str) -> None:
         """SIGKILL: no shutdown, no acks, no flush — a power cut for one service."""

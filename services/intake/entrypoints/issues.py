@@ -52,7 +52,14 @@ async def raise_issue(
         raise BadRequest("Only committees record issues taken by phone or on a visit.", field="channel")
     await limits_of(ctx).hit(principal.community, principal.sub, client_address(request, ctx))
     async with ctx.pool.acquire() as conn:
-        category = await categories.get_category(conn, principal.community, body.category.value)
+        return await _raise(conn, body, principal, ctx, response)
+
+
+async def _raise(
+    conn: Connection, body: IssueIn, principal: Principal, ctx: ServiceContext, response: Response
+) -> dict[str, Any]:
+    """Validate and store a new issue on one connection (one pool round, one transaction)."""
+    category = await categories.get_category(conn, principal.community, body.category.value)
     if category is None or not category["active"]:
         raise BadRequest(f"The category {body.category.value} is not in use here / 该类别未启用.", field="category")
     try:
@@ -84,10 +91,9 @@ async def raise_issue(
             "attributes": attributes,
         },
     )
-    async with ctx.pool.acquire() as conn:
-        async with conn.transaction():
-            issue = await commands.submit(conn, ctx.outbox, new, held=held)
-        row = await queries.get_issue(conn, issue.id)
+    async with conn.transaction():
+        issue = await commands.submit(conn, ctx.outbox, new, held=held)
+    row = await queries.get_issue(conn, issue.id)
     assert row is not None
     response.headers["Location"] = f"/issues/{issue.id}"
     return issue_view(principal, row)

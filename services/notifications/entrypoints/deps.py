@@ -9,12 +9,12 @@ from services.kernel.clock import Clock
 from services.notifications.settings import NotificationSettings
 
 
-def clock(ctx: ServiceContext = Depends(get_ctx)) -> Clock:
+async def clock(ctx: ServiceContext = Depends(get_ctx)) -> Clock:
     value: Clock = ctx.extras["clock"]
     return value
 
 
-def settings(ctx: ServiceContext = Depends(get_ctx)) -> NotificationSettings:
+async def settings(ctx: ServiceContext = Depends(get_ctx)) -> NotificationSettings:
     value = ctx.settings
     assert isinstance(value, NotificationSettings)
     return value

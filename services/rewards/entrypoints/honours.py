@@ -178,23 +178,39 @@ async def leaderboard(
     ctx: ServiceContext = Depends(get_ctx),
 ) -> list[Standing]:
     where = community_of(principal, community)
-    since = _period_start(period, datetime.now(SHANGHAI).date())
-    order = "points DESC, hours DESC" if metric == "points" else "hours DESC, points DESC"
+    start = _period_start(period, datetime.now(SHANGHAI).date()) or ALL_TIME
+    order = "t.points DESC, t.hours DESC" if metric == "points" else "t.hours DESC, t.points DESC"
+    # The index on (community, period, period_start, <metric> DESC) hands over the top rows in order.
     rows = await ctx.pool.fetch(
-        f"""SELECT rank() OVER (ORDER BY {order}) AS rank, * FROM (
-                SELECT w.person_id, a.building_group, sum(w.points)::bigint AS points, sum(w.hours) AS hours
-                FROM awards w JOIN accounts a ON a.community = w.community AND a.kind = 'person'
-                 AND a.person_id = w.person_id
-                WHERE w.community = $1 AND ($2::date IS NULL OR w.service_day >= $2)
-                  AND ($3::int IS NULL OR a.building_group = $3)
-                GROUP BY w.person_id, a.building_group) t
-            ORDER BY {order}, person_id LIMIT $4""",
+        f"""SELECT t.person_id, a.building_group, t.points, t.hours::float8 AS hours
+            FROM leaderboard_totals t
+            JOIN accounts a ON a.community = t.community AND a.kind = 'person' AND a.person_id = t.person_id
+            WHERE t.community = $1 AND t.period = $2 AND t.period_start = $3
+              AND ($4::int IS NULL OR a.building_group = $4)
+            ORDER BY {order}, t.person_id LIMIT $5""",
         where,
-        since,
+        period,
+        start,
         building_group,
         limit,
     )
-    return [Standing(**dict(r)) for r in rows]
+    return _ranked(rows, metric)
+
+
+ALL_TIME = date(1970, 1, 1)
+"""The bucket of the "all" period (not date.min: asyncpg sends that as -infinity)."""
+
+
+def _ranked(rows: list[Any], metric: str) -> list[Standing]:
+    """Competition ranking (1, 2, 2, 4) over rows already in order, as SQL's rank() would give."""
+    standings: list[Standing] = []
+    previous: tuple[Any, Any] | None = None
+    for position, row in enumerate(rows, start=1):
+        key = (row["points"], row["hours"]) if metric == "points" else (row["hours"], row["points"])
+        rank = standings[-1].rank if key == previous and standings else position
+        standings.append(Standing(rank=rank, **dict(row)))
+        previous = key
+    return standings
 
 
 @router.post("/certificates", response_model=Certificate, status_code=201, summary="Issue a service certificate")
