@@ -70,6 +70,23 @@ SELECT 'meihu', person, ('00000003-0000-4000-8000-' || lpad(to_hex(n), 12, '0'))
 FROM s
 """
 
+# rewards keeps leaderboard totals with a row trigger on awards (migration leaderboard_totals);
+# the load runs with triggers off, so it adds the loaded awards' totals itself, as the trigger would.
+TOTALS_CTE = """, lt AS (
+    INSERT INTO rewards.leaderboard_totals AS t (community, period, period_start, person_id, points, hours)
+    SELECT 'meihu', period, period_start, person, sum(points), sum(2.0)
+    FROM (
+        SELECT person, points, 'week' AS period,
+               date_trunc('week', (at AT TIME ZONE 'Asia/Shanghai')::date)::date AS period_start FROM s
+        UNION ALL SELECT person, points, 'month', date_trunc('month', (at AT TIME ZONE 'Asia/Shanghai')::date)::date FROM s
+        UNION ALL SELECT person, points, 'year', date_trunc('year', (at AT TIME ZONE 'Asia/Shanghai')::date)::date FROM s
+        UNION ALL SELECT person, points, 'all', DATE '1970-01-01' FROM s
+    ) x
+    GROUP BY period, period_start, person
+    ON CONFLICT (community, period, period_start, person_id)
+    DO UPDATE SET points = t.points + EXCLUDED.points, hours = t.hours + EXCLUDED.hours
+)"""
+
 ACCOUNTS_SQL = """
 INSERT INTO rewards.accounts (community, kind, person_id, building_group)
 SELECT 'meihu', 'person', 'bench-p' || lpad(n::text, 4, '0'), 1 + n % 6 FROM generate_series(0, 999) AS n
@@ -132,12 +149,17 @@ async def run(stack: BenchStack, *, args: argparse.Namespace, present: tuple[str
         )
     if not queries:
         return {"skipped": "neither intake nor rewards is in this checkout"}
+    awards_sql, with_totals = AWARDS_SQL, False
     if "rewards" in present:
         conn = await _connect(stack.database_url)
         try:
             await conn.execute(ACCOUNTS_SQL)
+            with_totals = bool(await conn.fetchval("SELECT to_regclass('rewards.leaderboard_totals') IS NOT NULL"))
         finally:
             await conn.close()
+        if with_totals:
+            head, tail = AWARDS_SQL.split("\nINSERT INTO rewards.awards", 1)
+            awards_sql = head + TOTALS_CTE + "\nINSERT INTO rewards.awards" + tail
     measured: dict[str, list[tuple[int, dict[str, Any], list[float]]]] = {q[0]: [] for q in queries}
     loaded = 0
     load_seconds: dict[int, float] = {}
@@ -148,7 +170,9 @@ async def run(stack: BenchStack, *, args: argparse.Namespace, present: tuple[str
             loads.append(_load(stack.database_url, ISSUES_SQL, ["intake.issues"], loaded, size))
         if "rewards" in present:
             tables = ["rewards.transactions", "rewards.postings", "rewards.awards"]
-            loads.append(_load(stack.database_url, AWARDS_SQL, tables, loaded, size))
+            if with_totals:
+                tables.append("rewards.leaderboard_totals")
+            loads.append(_load(stack.database_url, awards_sql, tables, loaded, size))
         await asyncio.gather(*loads)  # one connection each: the two loads use both cores
         loaded = size
         load_seconds[size] = round(time.perf_counter() - started, 1)

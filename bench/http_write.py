@@ -30,8 +30,10 @@ def issue_body(i: int) -> bytes:
 
 async def run(stack: BenchStack, *, concurrency: int, seconds: float, rounds: int, log: Any) -> dict[str, Any]:
     headers = stack.headers(REPORTER)
-    baseline = stack.start_module("baseline", "bench.baseline_http")
-    await stack.wait_ready_any(["baseline"])
+    baseline = stack.services.get("baseline")
+    if baseline is None or not baseline.running:
+        baseline = stack.start_module("baseline", "bench.baseline_http")
+        await stack.wait_ready_any(["baseline"])
 
     def to_issues(i: int) -> tuple[str, str, bytes | None]:
         return "POST", "/issues", issue_body(i)
@@ -59,7 +61,6 @@ async def run(stack: BenchStack, *, concurrency: int, seconds: float, rounds: in
         log(
             f"http round {round_}: baseline {b.throughput:.0f}/s, POST /issues {s.throughput:.0f}/s ({s.errors or 'no errors'})"
         )
-    stack.terminate("baseline")
     svc = latency_summary(service_samples.latencies)
     base = latency_summary(base_samples.latencies)
     details = {

@@ -39,6 +39,8 @@ class BenchStack(Harness):
 
     def start_module(self, name: str, module: str, extra_env: dict[str, str] | None = None) -> ServiceHandle:
         handle = self.services.get(name) or ServiceHandle(name, any_free(), self.base_dir / f"{name}.log")
+        if handle.running:  # never leave a process behind by starting its replacement
+            self.terminate(name)
         self.services[name] = handle
         env = {
             **self.env_for_any(handle),
