@@ -182,6 +182,13 @@ async def run(stack: BenchStack, *, args: argparse.Namespace, present: tuple[str
             if samples.errors:
                 raise RuntimeError(f"{name} {path}: {samples.errors} {samples.first_error}")
             summary = latency_summary(samples.latencies)
+            # What the query answered, so an empty answer (e.g. totals the load did not fill) shows.
+            answer = (await loadgen.batch(stack.url(service), headers, [("GET", path, None)], concurrency=1))[0]
+            body = answer.json() if answer.status == 200 else None
+            items = body.get("items") if isinstance(body, dict) else body
+            summary["items_returned"] = len(items) if isinstance(items, list) else None
+            if not summary["items_returned"]:
+                raise RuntimeError(f"{name} {path} answered no rows at {size:,}: {answer.status} {answer.body[:200]!r}")
             measured[name].append((size, summary, samples.latencies))
             line.append(f"{name} p99 {summary['p99_ms']} ms")
         log(f"growth {size:>9,} rows (loaded in {load_seconds[size]}s): " + ", ".join(line))
