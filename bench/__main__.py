@@ -1,0 +1,124 @@
+"""`python -m bench [--quick] [--only kernel,http,e2e,growth,consume]`: run, then write the artefacts."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from bench import report
+from bench.machine import machine_facts, versions
+
+HERE = Path(__file__).resolve().parent
+SECTIONS = ("kernel", "http", "e2e", "growth", "consume")
+
+
+def _log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small counts and short runs (a smoke run, ~2 min)")
+    parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated subset of {','.join(SECTIONS)}")
+    parser.add_argument("--events", type=int, default=None, help="backlog for the consume paths (default 50000)")
+    parser.add_argument("--publish-events", type=int, default=None, help="events for the publish path (default 20000)")
+    parser.add_argument("--duration", type=float, default=None, help="seconds per HTTP measurement round (default 8)")
+    parser.add_argument(
+        "--growth-sizes", default=None, help="row counts for the growth figures (default 10000,100000,1000000)"
+    )
+    parser.add_argument(
+        "--drain-window", type=float, default=None, help="seconds a service's drain is sampled for (default 45)"
+    )
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--out", type=Path, default=HERE, help="where the artefacts go (default bench/)")
+    parser.add_argument("--keep", action="store_true", help="keep the run directory (logs of every process)")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    args.events = args.events or (5_000 if quick else 50_000)
+    args.publish_events = args.publish_events or (5_000 if quick else 20_000)
+    args.duration = args.duration or (3.0 if quick else 8.0)
+    args.drain_window = args.drain_window or (15.0 if quick else 45.0)
+    sizes = args.growth_sizes or ("1000,10000" if quick else "10000,100000,1000000")
+    args.growth_sizes = [int(s) for s in sizes.split(",")]
+    args.only = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = set(args.only) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown sections: {sorted(unknown)}")
+    return args
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    from bench import kernel_paths, stack_paths
+
+    started = time.time()
+    base = Path(tempfile.mkdtemp(prefix="linli-bench-"))
+    results: dict[str, Any] = {
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+        "options": {
+            "quick": args.quick,
+            "sections": args.only,
+            "consume_events": args.events,
+            "publish_events": args.publish_events,
+            "http_seconds_per_round": args.duration,
+            "concurrency": args.concurrency,
+            "drain_window_seconds": args.drain_window,
+            "growth_sizes": args.growth_sizes,
+        },
+        "machine": machine_facts(),
+        "versions": versions(),
+        "sections": {},
+        "errors": {},
+    }
+    _log(f"run directory {base}")
+    try:
+        if "kernel" in args.only:
+            try:
+                results["sections"]["kernel"] = await kernel_paths.run(
+                    base / "kernel",
+                    publish_events=args.publish_events,
+                    consume_events=args.events,
+                    window=args.drain_window,
+                    log=_log,
+                )
+            except Exception as exc:
+                results["errors"]["kernel"] = "".join(traceback.format_exception(exc))
+                _log(f"kernel phase failed: {exc!r}")
+        args.kernel_results = results["sections"].get("kernel")
+        stack_sections = [s for s in args.only if s != "kernel"]
+        if stack_sections:
+            try:
+                stack_results = await stack_paths.run(base / "stack", args=args, sections=stack_sections, log=_log)
+                for name, error in stack_results.pop("errors", {}).items():
+                    results["errors"][name] = error
+                results["skipped"] = stack_results.pop("skipped", {})
+                results["sections"].update(stack_results)
+            except Exception as exc:
+                results["errors"]["stack"] = "".join(traceback.format_exception(exc))
+                _log(f"stack phase failed: {exc!r}")
+    finally:
+        results["seconds"] = round(time.time() - started, 1)
+        if args.keep:
+            _log(f"logs kept in {base}")
+        else:
+            shutil.rmtree(base, ignore_errors=True)
+    return results
+
+
+def run(argv: list[str]) -> int:
+    args = parse(argv)
+    results = asyncio.run(main(args))
+    report.write(results, args.out)
+    _log(f"done in {results['seconds']}s: {args.out / 'results.json'}, RESULTS.md, latency.png")
+    print(report.markdown(results))
+    return 1 if results["errors"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(run(sys.argv[1:]))

@@ -1,0 +1,110 @@
+"""HTTP write path: intake's POST /issues (token check, validation, issue + history + outbox in
+one transaction) vs bench/baseline_http.py (parse the JSON, insert one row with asyncpg), both
+served by one uvicorn process on the same PostgreSQL, driven by the same load generator at
+the same concurrency with the same request bytes (the baseline ignores the token)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from bench import loadgen
+from bench.stack import BenchStack
+from bench.stats import figure, latency_summary
+
+REPORTER = "sun-hao"
+
+
+def issue_body(i: int) -> bytes:
+    return orjson.dumps(
+        {
+            "category": "repairs",
+            "title": f"3栋2单元楼道灯不亮 / corridor light out #{i}",
+            "description": "晚上楼道很黑，老人上下楼不安全。The corridor is dark at night; unsafe for the elderly.",
+            "location": {"building": "3栋", "unit": "2单元", "text": "三楼楼梯口 / third-floor landing"},
+            "channel": "app",
+        }
+    )
+
+
+async def run(stack: BenchStack, *, concurrency: int, seconds: float, rounds: int, log: Any) -> dict[str, Any]:
+    headers = stack.headers(REPORTER)
+    baseline = stack.services.get("baseline")
+    if baseline is None or not baseline.running:
+        baseline = stack.start_module("baseline", "bench.baseline_http")
+        await stack.wait_ready_any(["baseline"])
+
+    def to_issues(i: int) -> tuple[str, str, bytes | None]:
+        return "POST", "/issues", issue_body(i)
+
+    def to_rows(i: int) -> tuple[str, str, bytes | None]:
+        return "POST", "/rows", issue_body(i)
+
+    service_samples = loadgen.Samples()
+    base_samples = loadgen.Samples()
+    warmup = min(2.0, seconds / 2)
+    for round_ in range(rounds):
+        # Alternate, so a noisy neighbour on the shared cores weighs on both alike.
+        b = await loadgen.closed_loop(
+            baseline.url, headers, to_rows, concurrency=concurrency, duration=seconds, warmup=warmup
+        )
+        s = await loadgen.closed_loop(
+            stack.url("intake"), headers, to_issues, concurrency=concurrency, duration=seconds, warmup=warmup
+        )
+        for total, part in ((base_samples, b), (service_samples, s)):
+            total.latencies += part.latencies
+            total.duration += part.duration
+            for key, count in part.errors.items():
+                total.errors[key] = total.errors.get(key, 0) + count
+            total.first_error = total.first_error or part.first_error
+        log(
+            f"http round {round_}: baseline {b.throughput:.0f}/s, POST /issues {s.throughput:.0f}/s ({s.errors or 'no errors'})"
+        )
+    svc = latency_summary(service_samples.latencies)
+    base = latency_summary(base_samples.latencies)
+    details = {
+        "concurrency": concurrency,
+        "seconds": service_samples.duration,
+        "service_latency": svc,
+        "baseline_latency": base,
+        "service_errors": service_samples.errors,
+        "baseline_errors": base_samples.errors,
+        "service_first_error": service_samples.first_error,
+        "payload_bytes": len(issue_body(0)),
+    }
+    rps = service_samples.throughput
+    base_rps = base_samples.throughput
+    return {
+        "throughput": figure(
+            name="HTTP write path",
+            metric=f"POST /issues requests/s at concurrency {concurrency}",
+            unit="req/s",
+            value=rps,
+            baseline=base_rps,
+            target=">= 60% of baseline",
+            met=rps >= 0.6 * base_rps and not service_samples.errors,
+            higher_is_better=True,
+            **details,
+        ),
+        "p99": figure(
+            name="HTTP write path",
+            metric=f"POST /issues p99 at concurrency {concurrency} (p50 {svc['p50_ms']} vs {base['p50_ms']} ms)",
+            unit="ms",
+            value=svc["p99_ms"],
+            baseline=base["p99_ms"],
+            target="<= 2x baseline p99",
+            met=svc["p99_ms"] <= 2 * base["p99_ms"],
+            higher_is_better=False,
+        ),
+        "baseline_p99_ms": base["p99_ms"],
+        "plots": [
+            {
+                "title": f"HTTP write path, concurrency {concurrency}",
+                "series": {
+                    "POST /issues (intake)": service_samples.latencies,
+                    "baseline: Starlette + asyncpg INSERT": base_samples.latencies,
+                },
+            }
+        ],
+    }

@@ -1,0 +1,120 @@
+"""Phase 1: the kernel's own paths on a NATS + PostgreSQL of their own, through the probe
+service (tests/kernel/probe: a complete minimal service on the kernel).
+
+- publish path: probe's outbox relay vs raw publish_async (bench/publish.py);
+- consume path machinery: probe's idempotent consumer vs the raw loop (bench/consume.py);
+- the no-load latencies of a raw publish and a raw consume, two of the three baseline
+  p99s the end-to-end target adds up.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import nats
+
+from bench import consume, publish
+from bench.events import BENCH_STREAM, ensure_bench_stream, issue_submitted, publish_backlog, variants
+from bench.memory import RssSampler
+from bench.stack import phase
+from bench.stats import figure
+from contracts.catalogue import emitter_of
+from contracts.envelope import subject_filter
+
+
+def _vary_issue(i: int, data: dict[str, Any]) -> None:
+    data["issue_id"] = str(uuid.uuid4())
+    data["title"] = f"3栋2单元楼道灯不亮 / corridor light out #{i}"
+
+
+async def run(base_dir: Path, *, publish_events: int, consume_events: int, window: float, log: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    async with phase(base_dir) as stack:
+        stack.start_probe()
+        await stack.wait_ready_any(["probe"])
+        sampler = RssSampler(stack)
+        sampler.start()
+        try:
+            log(f"publish path: {publish_events} events, relay vs raw publish_async")
+            out["publish"] = await publish.run(stack, events=publish_events, log=log)
+
+            nc = await nats.connect(stack.nats.url)
+            js = nc.jetstream()
+            try:
+                await ensure_bench_stream(js)
+                payload = issue_submitted(0).model_dump_json().encode()
+                log("no-load latency of one raw consume (publish ack -> fetched, inserted, acked)")
+                ping = await consume.raw_ping(
+                    js,
+                    stack.nats.url,
+                    stack.database_url,
+                    stream=BENCH_STREAM,
+                    subject="bench.consume.ping",
+                    durable="bench_raw_ping",
+                    make=lambda i: (payload, f"cping-{uuid.uuid4()}"),
+                )
+                out["consume_ping"] = {k: v for k, v in ping.items() if k != "samples"}
+                out.setdefault("samples", {})["consume_ping"] = ping["samples"]
+
+                # The probe must not see the backlog while the raw loop drains it.
+                stack.terminate("probe")
+                stream = emitter_of("issue.submitted").stream
+                log(f"consume path: publishing a backlog of {consume_events} issue.submitted events")
+                started = time.perf_counter()
+                await publish_backlog(js, variants(issue_submitted(0), consume_events, _vary_issue))
+                log(f"  published in {time.perf_counter() - started:.1f}s; raw loop draining")
+                raw = await consume.raw_drain(
+                    js,
+                    stack.nats.url,
+                    stack.database_url,
+                    stream=stream,
+                    filter_subject=subject_filter("issue.submitted"),
+                    durable="bench_raw_issue_submitted",
+                    total=consume_events,
+                    window=window,
+                )
+                log(f"  raw loop {raw['rate']:.0f}/s; kernel consumer (probe) draining")
+
+                async def start_probe() -> None:
+                    stack.start_probe()
+
+                kernel = await consume.service_drain(
+                    js,
+                    stream=stream,
+                    durable="probe__issue_submitted",
+                    total=consume_events,
+                    start=start_probe,
+                    window=window,
+                )
+                log(f"  kernel consumer {kernel['rate']:.0f}/s")
+            finally:
+                await nc.close()
+            out["consume_kernel"] = figure(
+                name="Consume path (kernel, probe service)",
+                metric="events/s draining a backlog: kernel consumer vs raw pull+insert+ack loop",
+                unit="events/s",
+                value=kernel["rate"],
+                baseline=raw["rate"],
+                target=">= 70% of the raw loop",
+                met=kernel["rate"] >= 0.7 * raw["rate"],
+                higher_is_better=True,
+                events=consume_events,
+                kernel=kernel,
+                raw=raw,
+            )
+        finally:
+            sampler.stop()
+        out["rss_probe"] = sampler.summary()
+    out["plots"] = [
+        {
+            "title": "No-load latency of the raw baselines (two of the e2e target's three)",
+            "series": {
+                "raw publish: send -> PubAck": out.get("publish", {}).get("samples", {}).get("publish_ping", []),
+                "raw consume: PubAck -> fetched, inserted, acked": out.get("samples", {}).get("consume_ping", []),
+            },
+        }
+    ]
+    return out

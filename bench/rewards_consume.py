@@ -1,0 +1,115 @@
+"""Consume path on a real service: rewards draining a backlog of participation.completed
+events (award: rule, daily cap, ledger transaction with its postings, points.awarded into
+the outbox; the idempotency record; ack) vs the raw loop of bench/consume.py over the
+same events on the same stream.
+
+While the backlog waits, rewards is stopped; notifications stays stopped during the drain so
+the two cores go to rewards (as they go to the raw loop), and this section runs last
+because the stack is left with the points.awarded events to deliver.
+The backlog's volunteers and days are spread (1,000 people x 50 days) so the daily cap does
+not zero the awards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import nats
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from bench import consume
+from bench.events import participation_completed, publish_backlog, variants
+from bench.stack import BenchStack
+from bench.stats import figure
+from contracts.catalogue import emitter_of
+from contracts.envelope import subject_filter
+
+VOLUNTEERS = [f"bench-r{n:04d}" for n in range(1000)]
+_END = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+
+
+def _vary(i: int, data: dict[str, Any]) -> None:
+    """1,000 volunteers x 50 days, one 2-hour patrol each: the daily cap never zeroes an award."""
+    day = (i // len(VOLUNTEERS)) % 50
+    end = _END - timedelta(days=day)
+    data["participation_id"] = str(uuid.uuid4())
+    data["shift_id"] = str(uuid.uuid4())
+    data["volunteer_id"] = VOLUNTEERS[i % len(VOLUNTEERS)]
+    data["building_group"] = (i % 6) + 1
+    data["started_at"] = (end - timedelta(hours=2)).isoformat()
+    data["ended_at"] = data["confirmed_at"] = end.isoformat()
+
+
+async def run(stack: BenchStack, *, args: argparse.Namespace, log: Any) -> dict[str, Any]:
+    total = args.events
+    stream = emitter_of("participation.completed").stream
+    nc = await nats.connect(stack.nats.url)
+    js = nc.jetstream()
+    try:
+        stack.terminate("rewards")
+        if stack.pid("notifications"):
+            stack.terminate("notifications")
+        last = int((await js.stream_info(stream)).state.last_seq or 0)
+        started = time.perf_counter()
+        await publish_backlog(js, variants(participation_completed(0, VOLUNTEERS), total, _vary))
+        log(
+            f"consume: {total} participation.completed published in {time.perf_counter() - started:.1f}s; raw loop draining"
+        )
+        durable = "bench_raw_participation_completed"
+        await js.add_consumer(
+            stream,
+            config=ConsumerConfig(
+                durable_name=durable,
+                deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+                opt_start_seq=last + 1,
+                ack_policy=AckPolicy.EXPLICIT,
+                ack_wait=30,
+                max_ack_pending=1000,
+                filter_subject=subject_filter("participation.completed"),
+            ),
+        )
+        raw = await consume.raw_drain(
+            js,
+            stack.nats.url,
+            stack.database_url,
+            stream=stream,
+            filter_subject=subject_filter("participation.completed"),
+            durable=durable,
+            total=total,
+            window=args.drain_window,
+        )
+        log(f"  raw loop {raw['rate']:.0f}/s; rewards draining")
+
+        async def start_rewards() -> None:
+            stack.start_service("rewards")
+
+        service = await consume.service_drain(
+            js,
+            stream=stream,
+            durable="rewards__participation_completed",
+            total=total,
+            start=start_rewards,
+            window=args.drain_window,
+        )
+        log(f"  rewards {service['rate']:.0f}/s")
+    finally:
+        await nc.close()
+    return {
+        "figure": figure(
+            name="Consume path (rewards)",
+            metric=f"participation.completed/s draining a backlog of {total:,}: rewards vs raw loop",
+            unit="events/s",
+            value=service["rate"],
+            baseline=raw["rate"],
+            target=">= 70% of the raw loop",
+            met=service["rate"] >= 0.7 * raw["rate"],
+            higher_is_better=True,
+            backlog=total,
+            service=service,
+            raw=raw,
+        )
+    }

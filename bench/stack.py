@@ -1,0 +1,118 @@
+"""The parts a benchmark phase runs on: services/stack/harness.py's Harness (real nats-server,
+real PostgreSQL, services as `python -m services.<name>` processes), plus what only the
+benchmark starts: the kernel probe service and the baseline HTTP endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.util
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterable
+from pathlib import Path
+
+import httpx
+
+from services.kernel.migrate import SERVICE_NAMES, migrate
+from services.stack.harness import REPO, Harness, ServiceHandle
+from services.stack.ports import any_free, wait_for_port
+
+PROBE_MIGRATIONS = REPO / "tests" / "kernel" / "probe" / "migrations"
+
+# Benchmarks measure throughput, so the per-person and per-address submission limits that
+# protect a real community from floods are lifted; everything else keeps its defaults.
+BENCH_ENV = {
+    "LINLI_LOG_LEVEL": "WARNING",
+    "LINLI_INTAKE_PERSON_RATE": "1000000/second",
+    "LINLI_INTAKE_ADDRESS_RATE": "1000000/second",
+}
+
+
+def present_services() -> tuple[str, ...]:
+    """The services of this checkout (before they all land, the benchmark measures what is there)."""
+    return tuple(name for name in SERVICE_NAMES if importlib.util.find_spec(f"services.{name}.__main__") is not None)
+
+
+class BenchStack(Harness):
+    """A Harness that can also run modules outside services/ (the probe, the baseline)."""
+
+    def start_module(self, name: str, module: str, extra_env: dict[str, str] | None = None) -> ServiceHandle:
+        handle = self.services.get(name) or ServiceHandle(name, any_free(), self.base_dir / f"{name}.log")
+        if handle.running:  # never leave a process behind by starting its replacement
+            self.terminate(name)
+        self.services[name] = handle
+        env = {
+            **self.env_for_any(handle),
+            **(extra_env or {}),
+        }
+        handle._log = handle.log_path.open("ab")
+        handle.process = subprocess.Popen(
+            [sys.executable, "-m", module],
+            env=env,
+            stdout=handle._log,
+            stderr=subprocess.STDOUT,
+            cwd=REPO,
+            start_new_session=True,
+        )
+        wait_for_port(handle.port, 60)
+        return handle
+
+    def env_for_any(self, handle: ServiceHandle) -> dict[str, str]:
+        if handle.name in self.service_names:
+            return self.env_for(handle.name)
+        base = dict(self.env_for(self.service_names[0])) if self.service_names else None
+        if base is None:
+            import os
+
+            base = {
+                **os.environ,
+                "DATABASE_URL": self.database_url,
+                "NATS_URL": self.nats.url,
+                "LINLI_JWT_PUBLIC_KEY_FILE": str(self.run_dir / "dev-jwt-public.pem"),
+                "PYTHONUNBUFFERED": "1",
+                **self.extra_env,
+            }
+        base["LINLI_HTTP_PORT"] = str(handle.port)
+        return base
+
+    def start_probe(self) -> ServiceHandle:
+        migrate(self.database_url, "probe", PROBE_MIGRATIONS)
+        return self.start_module("probe", "tests.kernel.probe")
+
+    def pid(self, name: str) -> int | None:
+        handle = self.services.get(name)
+        return handle.process.pid if handle and handle.process and handle.process.poll() is None else None
+
+    def pids(self) -> dict[str, int]:
+        return {name: pid for name in self.services if (pid := self.pid(name)) is not None}
+
+    async def wait_ready_any(self, names: Iterable[str], timeout: float = 90) -> None:
+        pending = set(names)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        async with httpx.AsyncClient(timeout=2) as client:
+            while pending:
+                if loop.time() > deadline:
+                    raise TimeoutError(f"not ready after {timeout}s: {sorted(pending)}")
+                for name in list(pending):
+                    with contextlib.suppress(httpx.HTTPError):
+                        if (await client.get(f"{self.url(name)}/readyz")).status_code == 200:
+                            pending.discard(name)
+                await asyncio.sleep(0.1)
+
+
+@contextlib.asynccontextmanager
+async def phase(base_dir: Path, services: Iterable[str] = ()) -> AsyncIterator[BenchStack]:
+    """Fresh NATS + PostgreSQL (+ services) for one phase; everything stopped afterwards."""
+    await asyncio.to_thread(base_dir.mkdir, parents=True, exist_ok=True)
+    stack = BenchStack(base_dir, services=tuple(services), env=dict(BENCH_ENV))
+    await asyncio.to_thread(stack.start_infrastructure)
+    try:
+        for name in stack.service_names:
+            stack.start_service(name)
+        if stack.service_names:
+            await stack.wait_ready()
+        yield stack
+    finally:
+        await asyncio.to_thread(stack.stop_all)
