@@ -23,7 +23,7 @@ from opentelemetry.trace import SpanKind
 from services.kernel import db
 from services.kernel.faults import crash_point
 from services.kernel.metrics import EVENTS_PUBLISHED
-from services.kernel.tracing import context_from, current_traceparent, tracer
+from services.kernel.tracing import context_from, current_traceparent, recording, tracer
 
 log = logging.getLogger("linli.relay")
 
@@ -172,6 +172,11 @@ class OutboxRelay:
     async def _publish(self, row: Any) -> asyncio.Future[Any]:
         """Send one event; returns the future of its PubAck (duplicate=True counts as success)."""
         headers = {"Nats-Msg-Id": str(row["id"]), "Linli-Event-Type": row["event_type"]}
+        if not recording():
+            # No span would be exported: pass the stored trace context on as it is (same trace id).
+            if row["traceparent"]:
+                headers["traceparent"] = row["traceparent"]
+            return await self.js.publish_async(row["subject"], bytes(row["payload"]), headers=headers)
         with tracer().start_as_current_span(
             f"publish {row['subject']}", context=context_from(row["traceparent"]), kind=SpanKind.PRODUCER
         ):

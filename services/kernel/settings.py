@@ -36,10 +36,10 @@ class ServiceSettings(BaseSettings):
         default=None, validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT", "LINLI_OTLP_ENDPOINT")
     )
 
-    outbox_batch_size: int = Field(default=256, ge=1, le=10_000)
+    outbox_batch_size: int = Field(default=1000, ge=1, le=10_000)
     outbox_poll_interval: float = Field(default=1.0, gt=0)
     outbox_publish_timeout: float = Field(default=5.0, gt=0)
-    outbox_relays: int = Field(default=1, ge=0, le=16)
+    outbox_relays: int = Field(default=2, ge=0, le=16)
     outbox_retention_hours: float = Field(default=168.0, gt=0)
 
     consumer_batch_size: int = Field(default=32, ge=1, le=1000)

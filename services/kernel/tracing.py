@@ -10,12 +10,13 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 
 _configured = False
+_recording = False
 _tracer: trace.Tracer | None = None
 
 
 def configure_tracing(service: str, otlp_endpoint: str | None) -> None:
     """Install a tracer provider once per process; export over OTLP/HTTP when an endpoint is set."""
-    global _configured
+    global _configured, _recording
     if _configured:
         return
     # Without an exporter no one reads a recorded span: spans then still carry valid trace and
@@ -27,7 +28,13 @@ def configure_tracing(service: str, otlp_endpoint: str | None) -> None:
 
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{otlp_endpoint}/v1/traces")))
     trace.set_tracer_provider(provider)
+    _recording = bool(otlp_endpoint)
     _configured = True
+
+
+def recording() -> bool:
+    """Whether spans are recorded and exported (an OTLP endpoint is configured)."""
+    return _recording
 
 
 def tracer() -> trace.Tracer:
