@@ -154,12 +154,18 @@ async def on_participation_completed(conn: Connection, event: CloudEvent[Partici
     )
 
 
-async def on_issue_resolved(conn: Connection, event: CloudEvent[IssueResolved]) -> None:
-    data = event.data
-    rules = await rules_repo.current(conn, event.community)
-    rule = rules[r.ISSUE_RESOLVED]
-    computation = r.issue_resolved_points(rule.typed(), data.category, data.title)
-    for person_id in await lock_recipients(conn, event.community, data.contributors):
+async def award_each(
+    conn: Connection,
+    event: CloudEvent[Any],
+    people: list[str],
+    *,
+    rules: dict[str, r.Rule],
+    rule: r.Rule,
+    computation: r.Computation,
+    moment: datetime,
+) -> None:
+    """Pay everyone an event names under one rule, their accounts locked first (see lock_recipients)."""
+    for person_id in await lock_recipients(conn, event.community, people):
         await award(
             conn,
             event,
@@ -167,8 +173,18 @@ async def on_issue_resolved(conn: Connection, event: CloudEvent[IssueResolved]) 
             rule=rule,
             cap=rules[r.DAILY_CAP],
             computation=computation,
-            moment=data.resolved_at,
+            moment=moment,
         )
+
+
+async def on_issue_resolved(conn: Connection, event: CloudEvent[IssueResolved]) -> None:
+    data = event.data
+    rules = await rules_repo.current(conn, event.community)
+    rule = rules[r.ISSUE_RESOLVED]
+    computation = r.issue_resolved_points(rule.typed(), data.category, data.title)
+    await award_each(
+        conn, event, data.contributors, rules=rules, rule=rule, computation=computation, moment=data.resolved_at
+    )
 
 
 async def on_issue_closed(conn: Connection, event: CloudEvent[IssueClosed]) -> None:
@@ -178,16 +194,7 @@ async def on_issue_closed(conn: Connection, event: CloudEvent[IssueClosed]) -> N
     computation = r.issue_closed_points(rule.typed(), data.satisfaction, data.title)
     if computation is None:
         return
-    for person_id in await lock_recipients(conn, event.community, data.contributors):
-        await award(
-            conn,
-            event,
-            person_id=person_id,
-            rule=rule,
-            cap=rules[r.DAILY_CAP],
-            computation=computation,
-            moment=event.time,
-        )
+    await award_each(conn, event, data.contributors, rules=rules, rule=rule, computation=computation, moment=event.time)
 
 
 async def on_session_concluded(conn: Connection, event: CloudEvent[SessionConcluded]) -> None:
@@ -195,16 +202,9 @@ async def on_session_concluded(conn: Connection, event: CloudEvent[SessionConclu
     rules = await rules_repo.current(conn, event.community)
     rule = rules[r.SESSION_ATTENDED]
     computation = r.session_points(rule.typed(), data.title)
-    for person_id in await lock_recipients(conn, event.community, data.attendees):
-        await award(
-            conn,
-            event,
-            person_id=person_id,
-            rule=rule,
-            cap=rules[r.DAILY_CAP],
-            computation=computation,
-            moment=data.concluded_at,
-        )
+    await award_each(
+        conn, event, data.attendees, rules=rules, rule=rule, computation=computation, moment=data.concluded_at
+    )
 
 
 async def on_no_show(conn: Connection, event: CloudEvent[ParticipationNoShow]) -> None:
