@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from starlette.responses import Response
 
+from services.intake.adapters.categories import CategoryCache
 from services.intake.entrypoints import admin, committee, issues
 from services.intake.entrypoints.consumers import SUBSCRIPTIONS, auto_close_loop
 from services.intake.open311 import routes as open311
@@ -35,6 +36,7 @@ def create(settings: ServiceSettings | None = None) -> FastAPI:
     )
     ctx: ServiceContext = app.state.ctx
     ctx.extras["limits"] = SubmissionLimits(settings.intake_person_rate, settings.intake_address_rate)
+    ctx.extras["categories"] = CategoryCache()
 
     async def rate_limited(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RateLimited)

@@ -4,16 +4,46 @@ they report; the relay (relay.py) publishes them to JetStream afterwards."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from contracts.envelope import CloudEvent, EventData
 from services.kernel.db import Connection
 from services.kernel.tracing import current_traceparent
 
-_INSERT = """
-INSERT INTO outbox (id, subject, event_type, community, payload, traceparent)
-VALUES ($1, $2, $3, $4, $5, $6)
-"""
+_COLUMNS = "id, subject, event_type, community, payload, traceparent"
+_TYPES = ("uuid", "text", "text", "text", "bytea", "text")
+_INSERT = f"INSERT INTO outbox ({_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
+OutboxRow = tuple[uuid.UUID, str, str, str, bytes, str | None]
+
+
+def outbox_row(event: CloudEvent[Any]) -> OutboxRow:
+    """The values of an event's outbox row, in the order of the INSERTs below."""
+    return (
+        event.id,
+        event.nats_subject,
+        event.type,
+        event.community,
+        event.model_dump_json().encode(),
+        event.traceparent,
+    )
+
+
+def insert_from_arrays(first_param: int) -> str:
+    """An INSERT of outbox rows given as six array parameters, $first_param onwards (see `as_arrays`).
+
+    For a change written as one statement (e.g. the new row and its events in data-modifying
+    CTEs): a single statement is atomic by itself, so the change needs neither BEGIN nor COMMIT,
+    and the events still commit with it or not at all."""
+    arrays = ", ".join(f"${first_param + i}::{t}[]" for i, t in enumerate(_TYPES))
+    return f"INSERT INTO outbox ({_COLUMNS}) SELECT * FROM unnest({arrays})"
+
+
+def as_arrays(events: Sequence[CloudEvent[Any]]) -> list[list[Any]]:
+    """The six parameters of `insert_from_arrays` for `events` (each may be empty)."""
+    rows = [outbox_row(e) for e in events]
+    return [[row[i] for row in rows] for i in range(len(_TYPES))]
 
 
 class Outbox:
@@ -54,15 +84,7 @@ class Outbox:
         if not conn.is_in_transaction():
             raise RuntimeError("Outbox.emit must run inside the transaction that makes the change")
         event = self.envelope(data, community=community, subject=subject, event_id=event_id)
-        await conn.execute(
-            _INSERT,
-            event.id,
-            event.nats_subject,
-            event.type,
-            event.community,
-            event.model_dump_json().encode(),
-            event.traceparent,
-        )
+        await conn.execute(_INSERT, *outbox_row(event))
         return event
 
     async def emit_many(
@@ -72,10 +94,7 @@ class Outbox:
         if not conn.is_in_transaction():
             raise RuntimeError("Outbox.emit_many must run inside the transaction that makes the change")
         events = [self.envelope(d, community=c, subject=s) for d, c, s in items]
-        await conn.executemany(
-            _INSERT,
-            [(e.id, e.nats_subject, e.type, e.community, e.model_dump_json().encode(), e.traceparent) for e in events],
-        )
+        await conn.executemany(_INSERT, [outbox_row(e) for e in events])
         return events
 
 

@@ -23,6 +23,10 @@ def app(database_url: str, nats_url: str, run_dir: Path) -> FastAPI:
     return create(settings_for(database_url, nats_url, run_dir, max_body_bytes=4096))
 
 
+# A FastAPI route and a lean route (services/kernel/lean.py) must answer alike.
+ROUTES = ["/emit", "/emit-lean"]
+
+
 def _claims(**overrides: object) -> dict[str, object]:
     now = int(time.time())
     claims: dict[str, object] = {
@@ -68,8 +72,9 @@ def _signed(run_dir: Path, **claims: object) -> str:
         ("wrong audience", "audience"),
     ],
 )
+@pytest.mark.parametrize("path", ROUTES)
 async def test_requests_without_a_valid_token_get_401_problem_details(
-    app: FastAPI, run_dir: Path, case: str, authorization: str | None
+    app: FastAPI, run_dir: Path, case: str, authorization: str | None, path: str
 ) -> None:
     tokens = {
         "alg-none": f"Bearer {_alg_none_token()}",
@@ -79,7 +84,7 @@ async def test_requests_without_a_valid_token_get_401_problem_details(
     }
     headers = {"Authorization": tokens.get(authorization or "", authorization or "")} if authorization else {}
     async with running(app) as client:
-        response = await client.post("/emit", json={"titles": ["x"]}, headers=headers)
+        response = await client.post(path, json={"titles": ["x"]}, headers=headers)
     assert response.status_code == 401, case
     assert response.headers["content-type"] == "application/problem+json"
     body = response.json()
@@ -87,26 +92,32 @@ async def test_requests_without_a_valid_token_get_401_problem_details(
     assert body["type"].endswith("/unauthorized")
 
 
-async def test_a_valid_development_token_is_accepted(app: FastAPI, tokens: Tokens) -> None:
+@pytest.mark.parametrize("path", ROUTES)
+async def test_a_valid_development_token_is_accepted(app: FastAPI, tokens: Tokens, path: str) -> None:
     async with running(app) as client:
-        response = await client.post("/emit", json={"titles": ["x"]}, headers=tokens.headers("alice", "resident"))
+        response = await client.post(path, json={"titles": ["x"]}, headers=tokens.headers("alice", "resident"))
     assert response.status_code == 202
+    assert len(response.json()["event_ids"]) == 1
 
 
-async def test_validation_errors_list_every_offending_field(app: FastAPI, tokens: Tokens) -> None:
+@pytest.mark.parametrize("path", ROUTES)
+async def test_validation_errors_list_every_offending_field(app: FastAPI, tokens: Tokens, path: str) -> None:
     async with running(app) as client:
-        response = await client.post("/emit", json={"titles": [""], "colour": "red"}, headers=tokens.headers("alice"))
+        response = await client.post(path, json={"titles": [""], "colour": "red"}, headers=tokens.headers("alice"))
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     fields = {error["field"] for error in response.json()["errors"]}
     assert fields == {"body.titles.0", "body.colour"}, "unknown fields are rejected, not ignored"
 
 
-async def test_an_oversized_body_gets_413_and_changes_nothing(app: FastAPI, tokens: Tokens, database_url: str) -> None:
+@pytest.mark.parametrize("path", ROUTES)
+async def test_an_oversized_body_gets_413_and_changes_nothing(
+    app: FastAPI, tokens: Tokens, database_url: str, path: str
+) -> None:
     from tests.kernel.helpers import probe_rows
 
     async with running(app) as client:
-        response = await client.post("/emit", json={"titles": ["x" * 100] * 100}, headers=tokens.headers("alice"))
+        response = await client.post(path, json={"titles": ["x" * 100] * 100}, headers=tokens.headers("alice"))
     assert response.status_code == 413
     assert response.json()["max_bytes"] == 4096
     assert await probe_rows(database_url, "SELECT * FROM outbox") == []
@@ -140,3 +151,43 @@ async def test_cors_allows_the_configured_front_end_origin(app: FastAPI) -> None
         )
     assert response.headers["access-control-allow-origin"] == "http://localhost:5173"
     assert "access-control-allow-origin" not in refused.headers
+
+
+async def test_a_lean_route_refuses_a_caller_without_its_role_with_403(app: FastAPI, tokens: Tokens) -> None:
+    async with running(app) as client:
+        resident = await client.post("/emit-lean-committee", json={"titles": ["x"]}, headers=tokens.headers("alice"))
+        committee = await client.post(
+            "/emit-lean-committee", json={"titles": ["x"]}, headers=tokens.headers("bob", "committee")
+        )
+    assert resident.status_code == 403
+    assert resident.headers["content-type"] == "application/problem+json"
+    assert committee.status_code == 202
+
+
+@pytest.mark.parametrize("path", ROUTES)
+async def test_malformed_json_is_a_422_problem_naming_the_body(app: FastAPI, tokens: Tokens, path: str) -> None:
+    headers = {**tokens.headers("alice"), "Content-Type": "application/json"}
+    async with running(app) as client:
+        response = await client.post(path, content=b'{"titles": [', headers=headers)
+    assert response.status_code == 422
+    assert [e["type"] for e in response.json()["errors"]] == ["json_invalid"]
+
+
+async def test_a_lean_route_refuses_a_body_that_is_not_json(app: FastAPI, tokens: Tokens, database_url: str) -> None:
+    from tests.kernel.helpers import probe_rows
+
+    headers = {**tokens.headers("alice"), "Content-Type": "text/plain"}
+    async with running(app) as client:
+        response = await client.post("/emit-lean", content=b'{"titles": ["x"]}', headers=headers)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "body"
+    assert await probe_rows(database_url, "SELECT * FROM outbox") == []
+
+
+async def test_a_lean_route_is_documented_like_any_other(app: FastAPI) -> None:
+    async with running(app) as client:
+        paths = (await client.get("/openapi.json")).json()["paths"]
+    plain, lean = paths["/emit"]["post"], paths["/emit-lean"]["post"]
+    assert lean["requestBody"] == plain["requestBody"]
+    assert lean["responses"]["202"] == plain["responses"]["202"]
+    assert "422" in lean["responses"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from services.kernel.db import Connection
@@ -49,3 +50,30 @@ async def save_category(conn: Connection, community: str, code: str, values: dic
     row = await get_category(conn, community, code)
     assert row is not None
     return row
+
+
+class CategoryCache:
+    """Each community's categories, read once per `ttl` seconds instead of on every submission.
+
+    Categories change only through the admin route, which calls `forget` on its own instance;
+    other instances see the change within `ttl`. A submission in that window against a category
+    another instance just switched off is accepted, as it would have been a moment earlier."""
+
+    def __init__(self, ttl: float = 30.0) -> None:
+        self.ttl = ttl
+        self._by_community: dict[str, tuple[float, dict[str, dict[str, Any]]]] = {}
+
+    async def get(self, conn: Connection, community: str, code: str) -> dict[str, Any] | None:
+        now = time.monotonic()
+        cached = self._by_community.get(community)
+        if cached is None or cached[0] <= now:
+            rows = {row["code"]: row for row in await list_categories(conn, community)}
+            cached = self._by_community[community] = (now + self.ttl, rows)
+        return cached[1].get(code)
+
+    def forget(self, community: str) -> None:
+        """Drop what is kept for `community` (every community, if it is the defaults' '*')."""
+        if community == DEFAULTS:
+            self._by_community.clear()
+        else:
+            self._by_community.pop(community, None)

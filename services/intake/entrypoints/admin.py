@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 
 from contracts.enums import IssueCategory, Role
 from services.intake.adapters import api_keys, categories
-from services.intake.entrypoints.deps import page, time_id_cursor
+from services.intake.entrypoints.deps import categories_of, page, time_id_cursor
 from services.intake.entrypoints.schemas import ApiKeyIn, ApiKeyOut, CategoryIn, CategoryOut
 from services.kernel.app import ServiceContext, get_ctx
 from services.kernel.auth import Principal, current_principal, require_roles
@@ -45,6 +45,7 @@ async def put_category(
     values["attributes"] = [a.model_dump() for a in body.attributes]
     async with ctx.pool.acquire() as conn:
         row = await categories.save_category(conn, principal.community, code.value, values)
+    categories_of(ctx).forget(principal.community)
     return _category_out(row)
 
 

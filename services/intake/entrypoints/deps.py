@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import Request
 
+from services.intake.adapters.categories import CategoryCache
 from services.intake.service_layer.ratelimit import SubmissionLimits
 from services.intake.settings import IntakeSettings
 from services.kernel.app import ServiceContext
@@ -24,6 +25,11 @@ def settings_of(ctx: ServiceContext) -> IntakeSettings:
 def limits_of(ctx: ServiceContext) -> SubmissionLimits:
     limits: SubmissionLimits = ctx.extras["limits"]
     return limits
+
+
+def categories_of(ctx: ServiceContext) -> CategoryCache:
+    cache: CategoryCache = ctx.extras["categories"]
+    return cache
 
 
 def client_address(request: Request, ctx: ServiceContext) -> str | None:

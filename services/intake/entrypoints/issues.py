@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from contracts.enums import IssueCategory, IssueChannel, IssueStatus, Role
-from services.intake.adapters import categories, queries
+from services.intake.adapters import queries
 from services.intake.domain.spam import looks_like_spam
-from services.intake.entrypoints.deps import client_address, limits_of, page, settings_of, time_id_cursor
+from services.intake.entrypoints.deps import categories_of, client_address, limits_of, page, settings_of, time_id_cursor
 from services.intake.entrypoints.errors import domain_errors
 from services.intake.entrypoints.schemas import (
     CommentIn,
@@ -25,8 +25,9 @@ from services.intake.open311.mapping import check_attributes
 from services.intake.service_layer import commands
 from services.intake.service_layer.privacy import can_see, comment_view, history_view, is_committee, issue_view
 from services.kernel.app import ServiceContext, get_ctx
-from services.kernel.auth import Principal, current_principal, require_roles
+from services.kernel.auth import Principal, current_principal
 from services.kernel.db import Connection
+from services.kernel.lean import json_response, lean_post
 from services.kernel.pagination import Page, decode_cursor, encode_cursor
 from services.kernel.problems import BadRequest, NotFound
 
@@ -40,63 +41,62 @@ async def visible_issue(conn: Connection, principal: Principal, issue_id: uuid.U
     return row
 
 
-@router.post("/issues", status_code=201, response_model=IssueOut, summary="Raise an issue (resident)")
-async def raise_issue(
-    body: IssueIn,
-    request: Request,
-    response: Response,
-    principal: Principal = Depends(require_roles(Role.RESIDENT, Role.COMMITTEE)),
-    ctx: ServiceContext = Depends(get_ctx),
-) -> dict[str, Any]:
+async def raise_issue(request: Request, body: IssueIn, principal: Principal, ctx: ServiceContext) -> Response:
+    """A resident raises an issue (a committee member may record one taken by phone or on a visit)."""
+    # The busiest write of a community, so a lean route (services/kernel/lean.py) whose issue,
+    # first history entry and event are written by one statement.
     if body.channel in ("phone", "visit") and not principal.has(Role.COMMITTEE):
         raise BadRequest("Only committees record issues taken by phone or on a visit.", field="channel")
     await limits_of(ctx).hit(principal.community, principal.sub, client_address(request, ctx))
     async with ctx.pool.acquire() as conn:
-        return await _raise(conn, body, principal, ctx, response)
+        category = await categories_of(ctx).get(conn, principal.community, body.category.value)
+        if category is None or not category["active"]:
+            raise BadRequest(f"The category {body.category.value} is not in use here / 该类别未启用.", field="category")
+        try:
+            attributes = check_attributes(category, {k: [v] for k, v in body.attributes.items()})
+        except ValueError as exc:
+            raise BadRequest(str(exc), field="attributes") from exc
+        held = looks_like_spam(
+            body.title, body.description, body.location.text, max_links=settings_of(ctx).intake_max_links
+        )
+        new = commands.NewIssue(
+            community=principal.community,
+            category=body.category,
+            title=body.title,
+            reporter_id=principal.sub,
+            channel=IssueChannel(body.channel),
+            description=body.description,
+            building=body.location.building,
+            building_group=body.building_group or principal.building_group,
+            anonymous=body.anonymous,
+            priority=body.priority,
+            extra={
+                "unit": body.location.unit,
+                "location_text": body.location.text,
+                "lat": body.location.lat,
+                "long": body.location.long,
+                "photos": body.photos,
+                "reporter_name": principal.name,
+                "contact": body.contact.model_dump(exclude_none=True) if body.contact else {},
+                "attributes": attributes,
+            },
+        )
+        issue, row = await commands.submit(conn, ctx.outbox, new, held=held)
+    return json_response(
+        IssueOut, issue_view(principal, row), status_code=201, headers={"Location": f"/issues/{issue.id}"}
+    )
 
 
-async def _raise(
-    conn: Connection, body: IssueIn, principal: Principal, ctx: ServiceContext, response: Response
-) -> dict[str, Any]:
-    """Validate and store a new issue on one connection (one pool round, one transaction)."""
-    category = await categories.get_category(conn, principal.community, body.category.value)
-    if category is None or not category["active"]:
-        raise BadRequest(f"The category {body.category.value} is not in use here / 该类别未启用.", field="category")
-    try:
-        attributes = check_attributes(category, {k: [v] for k, v in body.attributes.items()})
-    except ValueError as exc:
-        raise BadRequest(str(exc), field="attributes") from exc
-    held = looks_like_spam(
-        body.title, body.description, body.location.text, max_links=settings_of(ctx).intake_max_links
-    )
-    new = commands.NewIssue(
-        community=principal.community,
-        category=body.category,
-        title=body.title,
-        reporter_id=principal.sub,
-        channel=IssueChannel(body.channel),
-        description=body.description,
-        building=body.location.building,
-        building_group=body.building_group or principal.building_group,
-        anonymous=body.anonymous,
-        priority=body.priority,
-        extra={
-            "unit": body.location.unit,
-            "location_text": body.location.text,
-            "lat": body.location.lat,
-            "long": body.location.long,
-            "photos": body.photos,
-            "reporter_name": principal.name,
-            "contact": body.contact.model_dump(exclude_none=True) if body.contact else {},
-            "attributes": attributes,
-        },
-    )
-    async with conn.transaction():
-        issue = await commands.submit(conn, ctx.outbox, new, held=held)
-    row = await queries.get_issue(conn, issue.id)
-    assert row is not None
-    response.headers["Location"] = f"/issues/{issue.id}"
-    return issue_view(principal, row)
+lean_post(
+    router,
+    "/issues",
+    raise_issue,
+    body=IssueIn,
+    roles=(Role.RESIDENT, Role.COMMITTEE),
+    response_model=IssueOut,
+    status_code=201,
+    summary="Raise an issue (resident)",
+)
 
 
 @router.get("/issues", response_model=Page[IssueOut], summary="List issues, newest first")

@@ -20,7 +20,7 @@ from starlette.responses import Response
 from contracts.enums import IssueCategory, IssueChannel
 from services.intake.adapters import api_keys, categories, queries
 from services.intake.domain.spam import looks_like_spam
-from services.intake.entrypoints.deps import limits_of, settings_of
+from services.intake.entrypoints.deps import categories_of, limits_of, settings_of
 from services.intake.open311 import mapping
 from services.intake.open311.format import FORMATS, Open311Error, error_response, respond
 from services.intake.service_layer import commands
@@ -193,7 +193,7 @@ async def post_request(fmt: str, request: Request, ctx: ServiceContext = Depends
             raise Open311Error(400, "media_url must be an http(s) URL")
         async with ctx.pool.acquire() as conn:
             who = await _community(conn, ctx, fields, need_key=True)
-            category = await categories.get_category(conn, who["community"], code)
+            category = await categories_of(ctx).get(conn, who["community"], code)
             if category is None or not category["active"]:
                 raise Open311Error(404, f"Unknown service_code {code!r}")
             try:
@@ -233,8 +233,7 @@ async def post_request(fmt: str, request: Request, ctx: ServiceContext = Depends
                 },
             )
             held = looks_like_spam(description, address, max_links=settings_of(ctx).intake_max_links)
-            async with conn.transaction():
-                issue = await commands.submit(conn, ctx.outbox, new, held=held)
+            issue, _ = await commands.submit(conn, ctx.outbox, new, held=held)
         notice = "已受理，社区两委将审核 / Received; the community committees will review it."
         document = [
             {

@@ -45,7 +45,8 @@ def now() -> datetime:
 
 async def submit(
     conn: Connection, outbox: Outbox, new: NewIssue, *, held: bool, issue_id: uuid.UUID | None = None
-) -> Issue:
+) -> tuple[Issue, dict[str, Any]]:
+    """A new issue, stored with its history and events; returns it and its stored row."""
     issue = Issue.submit(
         issue_id=issue_id or uuid.uuid4(),
         community=new.community,
@@ -61,8 +62,8 @@ async def submit(
         anonymous=new.anonymous,
         priority=new.priority,
     )
-    await repository.insert(conn, issue, outbox, new.extra)
-    return issue
+    row = await repository.insert(conn, issue, outbox, new.extra)
+    return issue, row
 
 
 async def load(conn: Connection, issue_id: uuid.UUID, community: str) -> Issue:

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import Response
 
 from contracts.envelope import CloudEvent
 from contracts.events.issue import IssueSubmitted
@@ -17,6 +18,7 @@ from services.kernel.app import ServiceContext, ServiceDefinition, create_app, g
 from services.kernel.auth import Principal, current_principal
 from services.kernel.consumer import Subscription
 from services.kernel.db import Connection
+from services.kernel.lean import json_response, lean_post
 from services.kernel.settings import ServiceSettings
 from services.kernel.tracing import current_ids
 
@@ -32,12 +34,40 @@ class EmitRequest(BaseModel):
 router = APIRouter()
 
 
-@router.post("/emit", status_code=202)
+class EmitResponse(BaseModel):
+    event_ids: list[uuid.UUID]
+
+
+@router.post("/emit", status_code=202, response_model=EmitResponse)
 async def emit(
     body: EmitRequest,
     principal: Principal = Depends(current_principal),
     ctx: ServiceContext = Depends(get_ctx),
 ) -> dict[str, Any]:
+    return await _emit(body, principal, ctx)
+
+
+async def emit_lean(request: Request, body: EmitRequest, principal: Principal, ctx: ServiceContext) -> Response:
+    """The same as POST /emit, served as a lean route."""
+    return json_response(EmitResponse, await _emit(body, principal, ctx), status_code=202)
+
+
+lean_post(
+    router, "/emit-lean", emit_lean, body=EmitRequest, response_model=EmitResponse, status_code=202, summary="Emit"
+)
+lean_post(
+    router,
+    "/emit-lean-committee",
+    emit_lean,
+    body=EmitRequest,
+    roles=["committee"],
+    response_model=EmitResponse,
+    status_code=202,
+    summary="Emit (committees only)",
+)
+
+
+async def _emit(body: EmitRequest, principal: Principal, ctx: ServiceContext) -> dict[str, Any]:
     ids = []
     async with ctx.pool.acquire() as conn, conn.transaction():
         for title in body.titles:
