@@ -169,19 +169,23 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         description=definition.description,
         version=definition.version,
         lifespan=lifespan,
+        # The kernel's own middleware (http.py) makes the server span and the HTTP metrics; FastAPI's
+        # native telemetry would make a second span and second metrics for every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.ctx = ctx
     app.state.consumers = consumers
     app.state.verifier = TokenVerifier(settings)
     install_problem_handlers(app)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_credentials=True,
-        allow_methods=["*"],
-        allow_headers=["*"],
-        expose_headers=["Location", "Link"],
-    )
+    if settings.cors_origins:  # no front-end origin configured: no CORS headers to add
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["Location", "Link"],
+        )
     app.add_middleware(KernelHttpMiddleware, service=name, max_body_bytes=settings.max_body_bytes)
     app.include_router(_operations_router(definition, ctx, consumers))
     for router in definition.routers:

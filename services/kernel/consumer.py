@@ -113,7 +113,7 @@ class PullLoop:
             first = await self._subscription.fetch(1, timeout=self.long_poll)
         except TimeoutError:
             return []
-        if self.batch_size == 1:
+        if self.batch_size == 1 or not _more_waiting(first):
             return list(first)
         try:  # drain what is already waiting, without waiting for more
             more = await self._subscription.fetch(self.batch_size - 1, timeout=0.002)
@@ -161,6 +161,17 @@ class PullLoop:
         await _nak_all(_undelivered(self._subscription))
         with contextlib.suppress(Exception):
             await self._subscription.unsubscribe()
+
+
+def _more_waiting(messages: list[Msg]) -> bool:
+    """Whether the stream held more for this consumer when `messages` were delivered.
+
+    The drain fetch costs a round trip and, when nothing is waiting, its whole timeout: on a
+    trickle (one event at a time, the common case) that is pure latency on every hop."""
+    try:
+        return any(m.metadata.num_pending for m in messages)
+    except Exception:  # not a JetStream message (no metadata): ask the server, as before
+        return True
 
 
 def _undelivered(subscription: Any) -> list[Msg]:

@@ -16,6 +16,8 @@ from services.kernel.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from services.kernel.problems import PayloadTooLarge, problem_response
 from services.kernel.tracing import tracer
 
+_TRACE_HEADERS = (b"traceparent", b"tracestate", b"baggage")
+
 
 class _BodyTooLarge(Exception):
     pass
@@ -31,9 +33,14 @@ class KernelHttpMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        length: str | None = None
+        carrier: dict[str, str] = {}  # the trace context headers, if the caller sent any
+        for key, value in scope.get("headers", ()):
+            if key == b"content-length":
+                length = value.decode("latin-1")
+            elif key in _TRACE_HEADERS:
+                carrier[key.decode("latin-1")] = value.decode("latin-1")
         method: str = scope["method"]
-        length = headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
             too_large = PayloadTooLarge(
                 f"The request body is {length} bytes; at most {self.max_body_bytes} are accepted.",
@@ -64,7 +71,7 @@ class KernelHttpMiddleware:
             await send(message)
 
         started = time.perf_counter()
-        context = propagate.extract(headers) if "traceparent" in headers else None
+        context = propagate.extract(carrier) if "traceparent" in carrier else None
         with tracer().start_as_current_span(
             f"{method} {scope.get('path', '')}", context=context, kind=SpanKind.SERVER
         ) as span:
