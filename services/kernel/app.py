@@ -131,19 +131,23 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
             await task(ctx)
         await broker.start()
         await consumers.start(ctx.js)
-        relays = [
-            OutboxRelay(
-                service=name,
-                pool=ctx.pool,
-                js=ctx.js,
-                dsn=settings.database_url,
-                batch_size=settings.outbox_batch_size,
-                poll_interval=settings.outbox_poll_interval,
-                publish_timeout=settings.outbox_publish_timeout,
-                retention_seconds=settings.outbox_retention_hours * 3600,
-            )
-            for _ in range(settings.outbox_relays)
-        ]
+        relays = (
+            [
+                OutboxRelay(
+                    service=name,
+                    pool=ctx.pool,
+                    js=ctx.js,
+                    dsn=settings.database_url,
+                    batch_size=settings.outbox_batch_size,
+                    workers=settings.outbox_relays,
+                    poll_interval=settings.outbox_poll_interval,
+                    publish_timeout=settings.outbox_publish_timeout,
+                    retention_seconds=settings.outbox_retention_hours * 3600,
+                )
+            ]
+            if settings.outbox_relays
+            else []
+        )
         for relay in relays:
             await relay.start()
         loops = [asyncio.create_task(_supervised(task, ctx), name=f"{name}-bg") for task in definition.background]

@@ -1,11 +1,17 @@
 """The outbox relay: publishes committed outbox rows to JetStream.
 
 Several relays may run at once (in one process or many): each claims a batch with
-`FOR UPDATE SKIP LOCKED`, publishes it with `Nats-Msg-Id` = event id, and marks the rows
-published in the same transaction. If it dies after publishing and before the commit,
-the rows are published again; JetStream's duplicate window drops the copy, and consumers
-are idempotent beyond that window. A LISTEN on `outbox_<schema>` wakes the relay the
-moment a transaction commits, so latency is milliseconds, not a polling interval.
+`FOR UPDATE SKIP LOCKED` and marks it published in the same statement, publishes it with
+`Nats-Msg-Id` = event id, and commits once JetStream has acknowledged it (what was not
+acknowledged is unmarked first). If it dies after publishing and before the commit, the
+rows are published again; JetStream's duplicate window drops the copy, and consumers are
+idempotent beyond that window. A LISTEN on `outbox_<schema>` wakes the relay the moment a
+transaction commits, so latency is milliseconds, not a polling interval.
+
+One relay runs `workers` claim loops behind one LISTEN connection. A commit wakes one idle
+worker, not all of them: every other woken worker would only find the rows locked and spend
+a transaction on nothing. A worker that finds a full batch wakes a partner, so a backlog is
+drained by all of them.
 """
 
 from __future__ import annotations
@@ -27,16 +33,13 @@ from services.kernel.tracing import context_from, current_traceparent, recording
 
 log = logging.getLogger("linli.relay")
 
+# Claimed and marked in one statement; the mark stands only if the transaction commits.
 _CLAIM = """
-SELECT id, subject, event_type, payload, traceparent
-FROM outbox
-WHERE published_at IS NULL
-ORDER BY seq
-LIMIT $1
-FOR UPDATE SKIP LOCKED
+UPDATE outbox SET published_at = now(), attempts = attempts + 1
+WHERE seq IN (SELECT seq FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+RETURNING seq, id, subject, event_type, payload, traceparent
 """
-_MARK = "UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::uuid[])"
-_COUNT_FAILED = "UPDATE outbox SET attempts = attempts + 1 WHERE id = ANY($1::uuid[])"
+_UNMARK_FAILED = "UPDATE outbox SET published_at = NULL WHERE id = ANY($1::uuid[])"
 # Published rows are kept a while for audit and replay by hand, then pruned in small bites.
 _PRUNE = """
 DELETE FROM outbox WHERE seq IN (
@@ -55,6 +58,7 @@ class OutboxRelay:
         js: JetStreamContext,
         dsn: str,
         batch_size: int = 256,
+        workers: int = 1,
         poll_interval: float = 1.0,
         publish_timeout: float = 5.0,
         retention_seconds: float = 7 * 24 * 3600,
@@ -67,20 +71,31 @@ class OutboxRelay:
         self.poll_interval = poll_interval
         self.publish_timeout = publish_timeout
         self.retention_seconds = retention_seconds
+        self.workers = workers
         self._last_prune = 0.0
-        self._wake = asyncio.Event()
+        self._idle: list[asyncio.Event] = []  # one per worker waiting for work, longest waiting first
+        self._missed = False  # a wake-up came while every worker was busy
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
 
     async def start(self) -> None:
         self._tasks = [
-            asyncio.create_task(self._run(), name=f"relay-{self.service}"),
+            *(asyncio.create_task(self._run(), name=f"relay-{self.service}-{n}") for n in range(self.workers)),
             asyncio.create_task(self._listen(), name=f"relay-listen-{self.service}"),
         ]
 
+    def wake(self) -> None:
+        """Wake one idle worker; if all are busy, the next to finish runs again instead of sleeping."""
+        for event in self._idle:
+            if not event.is_set():
+                event.set()
+                return
+        self._missed = True
+
     async def stop(self) -> None:
         self._stopping = True
-        self._wake.set()
+        for event in self._idle:
+            event.set()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -96,8 +111,8 @@ class OutboxRelay:
                 conn = await db.connect(self.dsn, self.service)
                 closed = asyncio.Event()
                 conn.add_termination_listener(lambda _c, done=closed: done.set())
-                await conn.add_listener(channel, lambda *_args: self._wake.set())
-                self._wake.set()  # catch up on what committed while we were not listening
+                await conn.add_listener(channel, lambda *_args: self.wake())
+                self.wake()  # catch up on what committed while we were not listening
                 await closed.wait()
             except asyncio.CancelledError:
                 raise
@@ -123,11 +138,19 @@ class OutboxRelay:
                 await asyncio.sleep(delay)
                 continue
             if published >= self.batch_size:
-                continue  # more is waiting
+                self.wake()  # more is waiting: bring a partner in
+                continue
+            if self._missed:
+                self._missed = False
+                continue
             await self._prune_now_and_then()
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+            woken = asyncio.Event()
+            self._idle.append(woken)
+            try:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(woken.wait(), self.poll_interval)
+            finally:
+                self._idle.remove(woken)
 
     async def _prune_now_and_then(self) -> None:
         now = time.monotonic()
@@ -142,7 +165,7 @@ class OutboxRelay:
     async def publish_batch(self) -> int:
         """Claim, publish and mark one batch; returns how many rows were published."""
         async with self.pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(_CLAIM, self.batch_size)
+            rows = sorted(await conn.fetch(_CLAIM, self.batch_size), key=lambda row: row["seq"])
             if not rows:
                 return 0
             # Pipelined: every event of the batch is sent before any PubAck is awaited.
@@ -156,18 +179,14 @@ class OutboxRelay:
                     ack.cancel()
                 raise
             crash_point("relay.after_publish")
-            done = [
-                row["id"] for row, result in zip(rows, results, strict=True) if not isinstance(result, BaseException)
-            ]
             failed = [row["id"] for row, result in zip(rows, results, strict=True) if isinstance(result, BaseException)]
-            if done:
-                await conn.execute(_MARK, done)
-            if failed:
-                await conn.execute(_COUNT_FAILED, failed)
+            if failed:  # their attempt is counted; they are published again by a later batch
+                await conn.execute(_UNMARK_FAILED, failed)
                 first = next(r for r in results if isinstance(r, BaseException))
                 log.warning("outbox relay: %d of %d events not acknowledged: %r", len(failed), len(rows), first)
-        EVENTS_PUBLISHED.labels(self.service).inc(len(done))
-        return len(done)
+        done = len(rows) - len(failed)
+        EVENTS_PUBLISHED.labels(self.service).inc(done)
+        return done
 
     async def _publish(self, row: Any) -> asyncio.Future[Any]:
         """Send one event; returns the future of its PubAck (duplicate=True counts as success)."""
