@@ -12,7 +12,9 @@ import sys
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 
+import asyncpg
 import httpx
+import nats
 
 from services.kernel.migrate import SERVICE_NAMES, migrate
 from services.stack.harness import REPO, Harness, ServiceHandle
@@ -86,6 +88,32 @@ class BenchStack(Harness):
 
     def pids(self) -> dict[str, int]:
         return {name: pid for name in self.services if (pid := self.pid(name)) is not None}
+
+    async def settle(self, timeout: float = 300.0) -> float:
+        """Wait until every outbox is published and every durable consumer has nothing pending or
+        unacknowledged, so a measurement does not pay for the work an earlier one left behind
+        (POST /issues leaves thousands of issue.submitted for notifications). Returns seconds waited."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        conn = await asyncpg.connect(self.database_url)
+        nc = await nats.connect(self.nats.url)
+        try:
+            js = nc.jetstream()
+            while True:
+                backlog = 0
+                for name in self.service_names:
+                    backlog += await conn.fetchval(f"SELECT count(*) FROM {name}.outbox WHERE published_at IS NULL")
+                for stream in await js.streams_info():
+                    for consumer in await js.consumers_info(stream.config.name or ""):
+                        backlog += (consumer.num_pending or 0) + (consumer.num_ack_pending or 0)
+                if backlog == 0:
+                    return loop.time() - started
+                if loop.time() - started > timeout:
+                    raise TimeoutError(f"{backlog} events still in flight after {timeout}s")
+                await asyncio.sleep(0.2)
+        finally:
+            await nc.close()
+            await conn.close()
 
     async def wait_ready_any(self, names: Iterable[str], timeout: float = 90) -> None:
         pending = set(names)

@@ -13,7 +13,7 @@ from typing import Any
 
 from bench import http_write
 from bench.memory import RssSampler
-from bench.stack import phase, present_services
+from bench.stack import BenchStack, phase, present_services
 from bench.stats import figure
 
 IDLE_TARGET_MB = 150.0
@@ -29,6 +29,14 @@ async def _section(out: dict[str, Any], name: str, log: Any, work: Awaitable[dic
         return None
     out[name] = result
     return result
+
+
+async def _settle(stack: BenchStack, log: Any) -> None:
+    """Let the work an earlier section left behind finish (e.g. notifications of every POST /issues)."""
+    try:
+        log(f"settled in {await stack.settle():.1f}s (earlier sections' events consumed)")
+    except TimeoutError as exc:
+        log(f"not settled, measuring anyway: {exc}")
 
 
 async def run(base_dir: Path, *, args: argparse.Namespace, sections: list[str], log: Any) -> dict[str, Any]:
@@ -57,6 +65,7 @@ async def run(base_dir: Path, *, args: argparse.Namespace, sections: list[str], 
             if "e2e" in sections and {"shifts", "rewards", "notifications"} <= set(present):
                 from bench import e2e
 
+                await _settle(stack, log)
                 measured = await _section(out, "e2e", log, e2e.run(stack, args=args, log=log))
                 if measured is not None:
                     kernel = getattr(args, "kernel_results", None) or {}
@@ -71,10 +80,12 @@ async def run(base_dir: Path, *, args: argparse.Namespace, sections: list[str], 
             if "growth" in sections:
                 from bench import growth
 
+                await _settle(stack, log)
                 await _section(out, "growth", log, growth.run(stack, args=args, present=present, log=log))
             if "consume" in sections and "rewards" in present:
                 from bench import rewards_consume
 
+                await _settle(stack, log)
                 await _section(out, "consume", log, rewards_consume.run(stack, args=args, log=log))
         finally:
             sampler.stop()
