@@ -76,4 +76,5 @@ def create(settings: ServiceSettings | None = None, clock: Clock | None = None) 
     ctx: ServiceContext = app.state.ctx
     ctx.extras["clock"] = the_clock
     ctx.extras["hub"] = hub
+    ctx.extras["templates"] = messenger.templates
     return app

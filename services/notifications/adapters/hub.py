@@ -1,7 +1,7 @@
 """Live inbox fan-out: Postgres LISTEN/NOTIFY into the SSE streams open in this process.
 
-The consumer's transaction calls pg_notify, so a stream hears of an item only once it is
-committed, and every instance of the service hears it, whichever instance stored it.
+An inbox row's trigger calls pg_notify (migration 20261129220000), so a stream hears of an item
+only once it is committed, and every instance of the service hears it, whichever instance stored it.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import datetime
 from typing import Any
@@ -13,7 +14,7 @@ from services.notifications.domain.default_templates import DEFAULTS
 from services.notifications.domain.preferences import Preferences
 from services.notifications.domain.quiet_hours import QuietHours
 
-INBOX_CHANNEL = "notifications_inbox"
+INBOX_CHANNEL = "notifications_inbox"  # the inbox_announce trigger notifies it
 
 
 async def preferences(conn: Connection, person_id: str) -> Preferences:
@@ -39,11 +40,27 @@ async def display_name(conn: Connection, person_id: str) -> str:
     return name or person_id
 
 
-async def template(conn: Connection, key: str, language: str) -> tuple[str, str]:
-    row = await conn.fetchrow("SELECT subject, body FROM templates WHERE key = $1 AND language = $2", key, language)
-    if row is not None:
-        return row["subject"], row["body"]
-    return DEFAULTS[key][language]
+class TemplateCache:
+    """The templates in use, read once per `ttl` seconds rather than for every message.
+
+    An admin's edit calls `forget` on the instance that saved it; other instances use the new
+    text within `ttl`."""
+
+    def __init__(self, ttl: float = 30.0) -> None:
+        self.ttl = ttl
+        self._texts: dict[tuple[str, str], tuple[str, str]] = {}
+        self._until = 0.0
+
+    async def get(self, conn: Connection, key: str, language: str) -> tuple[str, str]:
+        now = time.monotonic()
+        if now >= self._until:
+            rows = await conn.fetch("SELECT key, language, subject, body FROM templates")
+            self._texts = {(r["key"], r["language"]): (r["subject"], r["body"]) for r in rows}
+            self._until = now + self.ttl
+        return self._texts.get((key, language)) or DEFAULTS[key][language]
+
+    def forget(self) -> None:
+        self._until = 0.0
 
 
 async def install_default_templates(conn: Connection) -> None:

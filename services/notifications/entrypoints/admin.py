@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from services.kernel.app import ServiceContext, get_ctx
 from services.kernel.auth import Principal, require_roles
 from services.kernel.problems import NotFound, UnprocessableContent
+from services.notifications.adapters.repository import TemplateCache
 from services.notifications.domain.default_templates import DEFAULTS
 from services.notifications.domain.templates import InvalidTemplate, allowed_fields, validate
 from services.notifications.entrypoints.deps import settings
@@ -174,4 +175,6 @@ async def put_template(
         body.body,
         principal.sub,
     )
+    templates: TemplateCache = ctx.extras["templates"]
+    templates.forget()
     return _template(row)

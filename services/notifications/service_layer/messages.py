@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import orjson
@@ -41,6 +41,7 @@ class Source:
 class Messenger:
     settings: NotificationSettings
     clock: Clock
+    templates: repo.TemplateCache = field(default_factory=repo.TemplateCache)
 
     async def to_person(
         self, conn: Connection, source: Source, person_id: str, template_key: str, context_for: ContextFor, urgent: bool
@@ -48,7 +49,7 @@ class Messenger:
         now = self.clock.now()
         prefs = await repo.preferences(conn, person_id)
         context = context_for(prefs.language)
-        subject_t, body_t = await repo.template(conn, template_key, prefs.language)
+        subject_t, body_t = await self.templates.get(conn, template_key, prefs.language)
         subject, body = render(subject_t, context), render(body_t, context)
         if prefs.inbox_enabled:
             inserted = await repo.insert_notification(
@@ -65,14 +66,8 @@ class Messenger:
                 now=now,
                 delivered=True,
             )
-            if inserted is not None:
+            if inserted is not None:  # open SSE streams hear of it at commit (the row's trigger)
                 await announce_delivery(conn, inserted, source, person_id, "inbox", 1, now)
-                # Delivered to open SSE streams when (and only if) this transaction commits.
-                await conn.execute(
-                    "SELECT pg_notify($1, $2)",
-                    repo.INBOX_CHANNEL,
-                    orjson.dumps({"recipient": person_id, "id": str(inserted)}).decode(),
-                )
         if prefs.wants_email and self.settings.notifications_smtp_host:
             release = prefs.quiet.release_at(now, urgent=urgent) if prefs.quiet else now
             await repo.insert_notification(
@@ -99,7 +94,7 @@ class Messenger:
             return
         now = self.clock.now()
         context = context_for("zh-CN")  # group chats are read in Chinese
-        _, body_t = await repo.template(conn, template_key, "zh-CN")
+        _, body_t = await self.templates.get(conn, template_key, "zh-CN")
         content = render(body_t, context)
         payload = wecom.markdown(content)
         quiet = QuietHours.parse(self.settings.notifications_group_quiet_hours, self.settings.notifications_timezone)

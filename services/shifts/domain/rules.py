@@ -76,6 +76,14 @@ class ShiftView:
 
 
 @dataclass(frozen=True)
+class Planned:
+    """When a shift was planned to run (all that counting its hours needs)."""
+
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
 class Overlap:
     shift_id: str
     title: str
@@ -205,7 +213,7 @@ class CountedService:
 
 
 def counted_service(
-    shift: ShiftView,
+    shift: ShiftView | Planned,
     *,
     checked_in_at: datetime | None,
     checked_out_at: datetime | None,

@@ -222,17 +222,24 @@ async def confirm_participants(
         shift = await _shift_or_404(conn, principal, shift_id)
         await require_leader(conn, principal, shift["post_id"])
         # Volunteers before the shift, in id order: the same lock order as a sign-up, so no deadlock.
-        await conn.execute(
-            "SELECT 1 FROM volunteers WHERE community = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE",
-            principal.community,
-            sorted({item.volunteer_id for item in body.participants}),
-        )
+        volunteers = {
+            row["id"]: row
+            for row in await conn.fetch(
+                "SELECT * FROM volunteers WHERE community = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE",
+                principal.community,
+                sorted({item.volunteer_id for item in body.participants}),
+            )
+        }
+        locked = await repo.shift(conn, principal.community, shift_id, lock=True)
+        if locked is None:
+            raise NotFound("No such shift.", shift_id=str(shift_id))
         for item in body.participants:
             done = await confirm(
                 conn,
                 ctx.outbox,
                 community=principal.community,
-                shift_id=shift_id,
+                shift=locked,
+                volunteer=volunteers.get(item.volunteer_id),
                 item=Confirmation(item.volunteer_id, item.outcome, item.hours, item.reason),
                 by=principal.sub,
                 now=now,

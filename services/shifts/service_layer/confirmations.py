@@ -38,19 +38,17 @@ async def confirm(
     outbox: Outbox,
     *,
     community: str,
-    shift_id: uuid.UUID,
+    shift: Row,
+    volunteer: Row | None,
     item: Confirmation,
     by: str,
     now: datetime,
     policy: SignupPolicy,
 ) -> Confirmed:
     """Record one participant's outcome once: the unique (shift, volunteer) key makes a second
-    confirmation return the first one and emit nothing."""
-    # The volunteer's row before the shift's: the lock order of a sign-up.
-    volunteer = await repo.volunteer(conn, community, item.volunteer_id, lock=True)
-    shift = await repo.shift(conn, community, shift_id, lock=True)
-    if shift is None:
-        raise NotFound("No such shift.", shift_id=str(shift_id))
+    confirmation return the first one and emit nothing. The caller holds the volunteer's row
+    lock and then the shift's (the lock order of a sign-up) and passes both rows."""
+    shift_id: uuid.UUID = shift["id"]
     existing = await conn.fetchrow(
         "SELECT * FROM participations WHERE shift_id = $1 AND volunteer_id = $2", shift_id, item.volunteer_id
     )
@@ -76,10 +74,9 @@ async def confirm(
     if signup is None or signup["status"] != "confirmed":
         raise NotFound("No confirmed sign-up of this volunteer for this shift.", volunteer_id=item.volunteer_id)
     assert volunteer is not None  # a confirmed sign-up implies a registered volunteer
-    view = await repo.shift_view(conn, shift)
     if item.outcome == "completed":
         counted = rules.counted_service(
-            view,
+            rules.Planned(shift["starts_at"], shift["ends_at"]),
             checked_in_at=signup["checked_in_at"],
             checked_out_at=signup["checked_out_at"],
             hours=item.hours,
