@@ -16,6 +16,39 @@ from bench.stats import figure, latency_summary
 REPORTER = "sun-hao"
 
 
+async def _framework_floor(
+    stack: BenchStack, headers: dict[str, str], *, concurrency: int, seconds: float, log: Any
+) -> dict[str, float]:
+    """Requests/s of routes that validate the same body and token and do nothing else, in the
+    kernel's app (bench/floor_app.py), next to the baseline in the same minute: what the
+    framework costs before any work is done."""
+    floor = stack.start_module("floor", "bench.floor_app", {"LINLI_OUTBOX_RELAYS": "0"})
+    await stack.wait_ready_any(["floor"])
+    baseline = stack.services["baseline"]
+    measured: dict[str, float] = {}
+    try:
+        for name, url, path in (
+            ("baseline", baseline.url, "/rows"),
+            ("fastapi", floor.url, "/floor/fastapi"),
+            ("lean", floor.url, "/floor/lean"),
+        ):
+
+            def request(i: int, path: str = path) -> tuple[str, str, bytes | None]:
+                return "POST", path, issue_body(i)
+
+            samples = await loadgen.closed_loop(
+                url, headers, request, concurrency=concurrency, duration=seconds, warmup=1.0
+            )
+            measured[name] = samples.throughput if not samples.errors else float("nan")
+    finally:
+        stack.terminate("floor")
+    log(
+        f"framework floor: baseline {measured['baseline']:.0f}/s, FastAPI no-op {measured['fastapi']:.0f}/s,"
+        f" lean no-op {measured['lean']:.0f}/s"
+    )
+    return measured
+
+
 def issue_body(i: int) -> bytes:
     return orjson.dumps(
         {
@@ -41,6 +74,7 @@ async def run(stack: BenchStack, *, concurrency: int, seconds: float, rounds: in
     def to_rows(i: int) -> tuple[str, str, bytes | None]:
         return "POST", "/rows", issue_body(i)
 
+    floor = await _framework_floor(stack, headers, concurrency=concurrency, seconds=seconds, log=log)
     service_samples = loadgen.Samples()
     base_samples = loadgen.Samples()
     warmup = min(2.0, seconds / 2)
@@ -72,13 +106,17 @@ async def run(stack: BenchStack, *, concurrency: int, seconds: float, rounds: in
         "baseline_errors": base_samples.errors,
         "service_first_error": service_samples.first_error,
         "payload_bytes": len(issue_body(0)),
+        "framework_floor_rps": floor,
     }
     rps = service_samples.throughput
     base_rps = base_samples.throughput
     return {
         "throughput": figure(
             name="HTTP write path",
-            metric=f"POST /issues requests/s at concurrency {concurrency}",
+            metric=(
+                f"POST /issues requests/s at concurrency {concurrency} (routes doing no work in the same app:"
+                f" FastAPI {floor['fastapi']:,.0f}/s, lean {floor['lean']:,.0f}/s; baseline then {floor['baseline']:,.0f}/s)"
+            ),
             unit="req/s",
             value=rps,
             baseline=base_rps,
