@@ -4,7 +4,9 @@ they report; the relay (relay.py) publishes them to JetStream afterwards."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from contracts.envelope import CloudEvent, EventData
 from services.kernel.db import Connection
@@ -13,6 +15,10 @@ from services.kernel.tracing import current_traceparent
 _INSERT = """
 INSERT INTO outbox (id, subject, event_type, community, payload, traceparent)
 VALUES ($1, $2, $3, $4, $5, $6)
+"""
+_INSERT_MANY = """
+INSERT INTO outbox (id, subject, event_type, community, payload, traceparent)
+SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[])
 """
 
 
@@ -30,13 +36,15 @@ class Outbox:
         subject: str | uuid.UUID,
         event_id: uuid.UUID | None = None,
         time: datetime | None = None,
+        traceparent: str | None = None,
     ) -> CloudEvent[EventData]:
+        """The event in its envelope, in the trace of the active span unless `traceparent` names another."""
         return CloudEvent.wrap(
             data,
             community=community,
             service=self.service,
             subject=str(subject),
-            traceparent=current_traceparent(),
+            traceparent=traceparent or current_traceparent(),
             event_id=event_id,
             time=time,
         )
@@ -65,18 +73,24 @@ class Outbox:
         )
         return event
 
-    async def emit_many(
-        self, conn: Connection, items: list[tuple[EventData, str, str | uuid.UUID]]
-    ) -> list[CloudEvent[EventData]]:
-        """Record several events (data, community, subject) with one round trip."""
+    async def emit_many(self, conn: Connection, events: Sequence[CloudEvent[Any]]) -> None:
+        """Record events made with `envelope` in one statement, in order; published only if the transaction commits.
+
+        For handlers that apply many changes at once (a consumer's batch handler): one round trip
+        and one relay wake-up however many events."""
         if not conn.is_in_transaction():
             raise RuntimeError("Outbox.emit_many must run inside the transaction that makes the change")
-        events = [self.envelope(d, community=c, subject=s) for d, c, s in items]
-        await conn.executemany(
-            _INSERT,
-            [(e.id, e.nats_subject, e.type, e.community, e.model_dump_json().encode(), e.traceparent) for e in events],
+        if not events:
+            return
+        await conn.execute(
+            _INSERT_MANY,
+            [e.id for e in events],
+            [e.nats_subject for e in events],
+            [e.type for e in events],
+            [e.community for e in events],
+            [e.model_dump_json().encode() for e in events],
+            [e.traceparent for e in events],
         )
-        return events
 
 
 async def backlog(conn: Connection) -> int:
