@@ -14,12 +14,23 @@ FROM (SELECT community, person_id, sum(hours) AS hours FROM awards
       WHERE rule_id = 'participation.hours' GROUP BY community, person_id) s
 WHERE a.kind = 'person' AND a.community = s.community AND a.person_id = s.person_id;
 
+-- A person's account is found by (community, kind, person_id), its unique key. The partial index on
+-- (community, building_group) served no query (building groups are filtered after that join), but on
+-- a table without statistics yet (a new community, a fresh database) the planner took it for person
+-- lookups and read every account of the community for each one.
+DROP INDEX accounts_group;
+
+-- One UPDATE per person by the full unique key (a join here could be planned as a scan of every account).
 CREATE FUNCTION confirmed_hours_add() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
 BEGIN
-    UPDATE accounts a SET confirmed_hours = a.confirmed_hours + s.hours
-    FROM (SELECT community, person_id, sum(hours) AS hours FROM added
-          WHERE rule_id = 'participation.hours' AND hours <> 0 GROUP BY community, person_id) s
-    WHERE a.kind = 'person' AND a.community = s.community AND a.person_id = s.person_id;
+    FOR r IN SELECT community, person_id, sum(hours) AS hours FROM added
+             WHERE rule_id = 'participation.hours' AND hours <> 0 GROUP BY community, person_id
+    LOOP
+        UPDATE accounts SET confirmed_hours = confirmed_hours + r.hours
+        WHERE community = r.community AND kind = 'person' AND person_id = r.person_id;
+    END LOOP;
     RETURN NULL;
 END $$;
 CREATE TRIGGER awards_confirmed_hours AFTER INSERT ON awards
@@ -45,6 +56,7 @@ CREATE TRIGGER awards_leaderboard AFTER INSERT ON awards
     REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION leaderboard_add();
 
 -- migrate:down
+CREATE INDEX accounts_group ON accounts (community, building_group) WHERE kind = 'person';
 DROP TRIGGER awards_leaderboard ON awards;
 DROP FUNCTION leaderboard_add();
 CREATE FUNCTION leaderboard_add() RETURNS trigger LANGUAGE plpgsql AS $$
