@@ -124,9 +124,11 @@ async def lock(conn: Connection, account_ids: list[uuid.UUID]) -> dict[uuid.UUID
     """Lock accounts in the one global order: person accounts by id, then system accounts by id.
 
     Every writer follows it (and a handler paying several people locks them all before any
-    system account), so two transactions never wait on each other in a cycle."""
+    system account), so two transactions never wait on each other in a cycle. The issuance
+    account is never locked: it keeps no cached balance (postings to it move no row), so
+    awards to different people do not queue on it."""
     rows = await conn.fetch(
-        """SELECT id, balance FROM accounts WHERE id = ANY($1::uuid[])
+        """SELECT id, balance FROM accounts WHERE id = ANY($1::uuid[]) AND kind <> 'issuance'
            ORDER BY kind <> 'person', id FOR UPDATE""",
         account_ids,
     )

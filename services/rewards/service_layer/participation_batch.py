@@ -164,8 +164,7 @@ async def _credit(
     if not credited:
         return
     system = await ledger_repo.system_accounts(conn, community)
-    issuance = system[AccountKind.ISSUANCE]
-    await ledger_repo.lock(conn, [issuance])  # after every person account: the global lock order
+    issuance = system[AccountKind.ISSUANCE]  # never locked: it keeps no cached balance
     transfers = [
         Transfer.move(
             TransactionKind.AWARD,
