@@ -88,7 +88,11 @@ def _event_id(data: bytes) -> str | None:
 
 
 class PullLoop:
-    """Fetch from one durable consumer and hand each batch to `handle`, one batch at a time.
+    """Fetch from one durable consumer and hand each batch to `handle`, up to `concurrency` batches at a time.
+
+    With concurrency 1 a batch is fetched only when the previous one is done; with more, the
+    next batch is fetched and handled while earlier ones are still in their transactions (never
+    more than `concurrency` batches fetched and not finished).
 
     Stopping never strands a message: the loop finishes the batch in hand (up to the graceful
     timeout), and whatever a fetch returns after the stop began is nak'd at once, so another
@@ -103,12 +107,14 @@ class PullLoop:
         *,
         batch_size: int,
         long_poll: float = 1.0,
+        concurrency: int = 1,
     ) -> None:
         self.js = js
         self.spec = spec
         self.handle = handle
         self.batch_size = batch_size
         self.long_poll = long_poll
+        self.concurrency = concurrency
         self._running = False
         self._task: asyncio.Task[None] | None = None
 
@@ -132,27 +138,43 @@ class PullLoop:
 
     async def _run(self) -> None:
         failures = 0
-        while self._running:
-            try:
-                batch = await self._fetch()
-                failures = 0
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # NATS away or reconnecting: pause and poll again
-                failures += 1
-                log.debug("%s: fetch failed (%s); retrying", self.spec.durable, exc)
-                await asyncio.sleep(min(0.1 * 2**failures, 2.0))
-                continue
-            if not batch:
-                continue
-            if not self._running:
-                await _nak_all(batch)
-                break
-            try:
-                await self.handle(batch)
-            except Exception:
-                # Unacked messages come back after ack_wait; never let one batch stop the loop.
-                log.exception("%s: batch handling failed", self.spec.durable)
+        in_flight: set[asyncio.Task[None]] = set()
+        try:
+            while self._running:
+                while len(in_flight) >= self.concurrency:
+                    _, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                try:
+                    batch = await self._fetch()
+                    failures = 0
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # NATS away or reconnecting: pause and poll again
+                    failures += 1
+                    log.debug("%s: fetch failed (%s); retrying", self.spec.durable, exc)
+                    await asyncio.sleep(min(0.1 * 2**failures, 2.0))
+                    continue
+                if not batch:
+                    continue
+                if not self._running:
+                    await _nak_all(batch)
+                    break
+                if self.concurrency == 1:
+                    await self._handle(batch)
+                else:
+                    in_flight.add(asyncio.create_task(self._handle(batch)))
+            if in_flight:  # stopping: finish the batches in hand
+                await asyncio.wait(in_flight)
+        except asyncio.CancelledError:
+            for task in in_flight:
+                task.cancel()
+            raise
+
+    async def _handle(self, batch: list[Msg]) -> None:
+        try:
+            await self.handle(batch)
+        except Exception:
+            # Unacked messages come back after ack_wait; never let one batch stop the loop.
+            log.exception("%s: batch handling failed", self.spec.durable)
 
     async def stop(self, graceful_timeout: float) -> None:
         self._running = False
@@ -203,11 +225,18 @@ class Subscription:
     `handle_batch(conn, events)`, if given, applies the fresh events of a pulled batch at once
     (in delivery order, none twice, none processed before); it must have the same effect as
     `handle` on each of them in turn, because a failed batch is retried one event at a time
-    through `handle` (which also decides what is poison)."""
+    through `handle` (which also decides what is poison).
+
+    `concurrency` > 1 lets that many pulled batches be handled at once, each in its own
+    transaction on its own connection, so one batch's database round trips overlap another's
+    work. Only for handlers whose effect does not depend on the order of events across batches
+    beyond what their own row locks serialise; an event redelivered while its first delivery is
+    in flight waits on the first's processed_events row and is then skipped as a duplicate."""
 
     model: type[EventData]
     handle: Handler
     handle_batch: BatchHandler | None = None
+    concurrency: int = 1
 
     @functools.cached_property
     def envelope(self) -> type[CloudEvent[Any]]:
@@ -242,7 +271,9 @@ class EventConsumers:
             async def handle(batch: list[Msg], spec: ConsumerSpec = spec, sub: Subscription = subscription) -> None:
                 await self.process_batch(spec, sub, batch)
 
-            loop = PullLoop(js, spec, handle, batch_size=self.settings.consumer_batch_size)
+            loop = PullLoop(
+                js, spec, handle, batch_size=self.settings.consumer_batch_size, concurrency=subscription.concurrency
+            )
             await loop.start()
             self._loops.append(loop)
 

@@ -6,6 +6,7 @@ The consumer is driven by hand here (the test pulls the messages and hands them 
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from services.kernel.consumer import EventConsumers, Subscription
 from services.kernel.db import Connection
 from services.kernel.topology import ConsumerSpec, ensure_streams
 from tests.kernel.helpers import effect_titles, probe_rows
-from tests.support.infra import settings_for
+from tests.support.infra import eventually, settings_for
 
 SPEC = ConsumerSpec("probe", "issue.submitted")
 
@@ -171,4 +172,54 @@ async def test_a_failing_batch_is_retried_one_by_one_and_its_poison_is_dead_lett
     assert await effect_titles(database_url) == ["good 1", "good 2"], "the failed batch left nothing behind"
     letters = await dlq.list_dead_letters(harness.js, "probe")
     assert [(letter.event_id, letter.tries) for letter in letters] == [(str(poison.id), 2)]
+    assert await harness.settled()
+
+
+async def test_a_subscription_with_concurrency_handles_the_next_batch_while_one_is_in_its_transaction(
+    harness: Harness, database_url: str
+) -> None:
+    overlapped = asyncio.Event()
+    active = 0
+
+    async def rendezvous() -> None:
+        """The first batch keeps its transaction open until a second batch is being handled beside it."""
+        nonlocal active
+        active += 1
+        if active == 2:
+            overlapped.set()
+        try:
+            await asyncio.wait_for(overlapped.wait(), timeout=10)
+        finally:
+            active -= 1
+
+    async def handle(conn: Connection, event: CloudEvent[Any]) -> None:
+        await rendezvous()
+        await harness.recorder.handle(conn, event)
+
+    async def handle_batch(conn: Connection, events: Sequence[CloudEvent[Any]]) -> None:
+        await rendezvous()
+        await harness.recorder.handle_batch(conn, events)
+
+    subscription = Subscription(IssueSubmitted, handle, handle_batch, concurrency=2)
+    consumers = EventConsumers(
+        service="probe",
+        broker=harness.consumers.broker,
+        settings=harness.consumers.settings.model_copy(update={"consumer_batch_size": 4}),
+        subscriptions=[subscription],
+        pool=harness.consumers._pool,
+    )
+    titles = [f"event {i}" for i in range(12)]
+    for title in titles:
+        await harness.publish(submitted(title))
+
+    await consumers.start(harness.js)
+    try:
+        await asyncio.wait_for(overlapped.wait(), timeout=10)
+
+        async def all_applied() -> bool:
+            return sorted(await effect_titles(database_url)) == sorted(titles)
+
+        await eventually(all_applied, message="every event applied once")
+    finally:
+        await consumers.stop()
     assert await harness.settled()
