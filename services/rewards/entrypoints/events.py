@@ -13,6 +13,7 @@ SUBSCRIPTIONS = (
         ParticipationCompleted,
         awards.on_participation_completed,
         participation_batch.on_participation_completed_batch,
+        concurrency=4,
     ),
     Subscription(ParticipationNoShow, awards.on_no_show),
     Subscription(IssueResolved, awards.on_issue_resolved),

@@ -51,8 +51,8 @@ INSERT INTO awards (community, person_id, source_event_id, source_event_type, ru
                     explanation, transaction_id)
 SELECT $1, person_id, source_event_id, $2, $3, $4, $5, computed, points, hours, night_hours, post_type, day, bg,
        explanation, transaction_id
-FROM unnest($6::text[], $7::uuid[], $8::int[], $9::int[], $10::numeric[], $11::numeric[], $12::text[], $13::date[],
-            $14::int[], $15::jsonb[], $16::uuid[]) WITH ORDINALITY
+FROM unnest($6::text[], $7::uuid[], $8::int[], $9::int[], $10::text[]::numeric[], $11::text[]::numeric[],
+            $12::text[], $13::date[], $14::int[], $15::jsonb[], $16::uuid[]) WITH ORDINALITY
      AS a(person_id, source_event_id, computed, points, hours, night_hours, post_type, day, bg, explanation,
           transaction_id, n)
 ORDER BY n
@@ -138,8 +138,8 @@ async def _award_participations(
         [a.event.id for a in decided],
         [a.computation.points for a in decided],
         [a.capped.points for a in decided],
-        [a.computation.hours for a in decided],
-        [a.computation.night_hours for a in decided],
+        [str(a.computation.hours) for a in decided],  # as text: exact, and far cheaper to encode than Decimal
+        [str(a.computation.night_hours) for a in decided],
         [str(a.event.data.post_type) for a in decided],
         [a.day for a in decided],
         [a.event.data.building_group for a in decided],
