@@ -12,7 +12,7 @@ The effect is exactly that of `awards.on_participation_completed` applied to eac
 - one balanced award transaction and one points.awarded per credited award, with the
   person's balance after it; star levels crossed by the running hours are granted.
 
-About eight statements per batch (plus one per star level granted) instead of about twelve
+About eleven statements per batch (plus two per star level granted) instead of about twelve
 per event. The emitted events keep their source event's trace (the consumer's span for a batch
 cannot be every event's child).
 """
@@ -35,7 +35,7 @@ from services.rewards.adapters import ledger_repo, rules_repo
 from services.rewards.domain import rules as r
 from services.rewards.domain.ledger import AccountKind, TransactionKind, Transfer
 from services.rewards.service_layer import honours
-from services.rewards.service_layer.awards import OUTBOX, in_force
+from services.rewards.service_layer.awards import OUTBOX, cap_limit, in_force
 
 _ALREADY_AWARDED = """
 SELECT source_event_id FROM awards WHERE source_event_id = ANY($1::uuid[]) AND rule_id = $2
@@ -91,7 +91,7 @@ async def _award_participations(
     rule, cap = rules[r.PARTICIPATION], rules[r.DAILY_CAP]
     params: r.ParticipationParams = rule.typed()
     cap_params: r.DailyCapParams = cap.typed()
-    limit = cap_params.points if cap.active else 2**31 - 1
+    limit = cap_limit(cap)
 
     groups: dict[str, int | None] = {}
     for event in events:
