@@ -31,6 +31,7 @@ from contracts.envelope import CloudEvent
 from contracts.events.rewards import PointsAwarded
 from contracts.events.shifts import ParticipationCompleted
 from services.kernel.db import Connection
+from services.kernel.tracing import current_traceparent
 from services.rewards.adapters import ledger_repo, rules_repo
 from services.rewards.domain import rules as r
 from services.rewards.domain.ledger import AccountKind, TransactionKind, Transfer
@@ -180,6 +181,7 @@ async def _credit(
     ]
     balances = await ledger_repo.write_many(conn, transfers)
     now = datetime.now(UTC)
+    batch_trace = current_traceparent()  # for sources that came without a trace of their own
     events: list[CloudEvent[Any]] = []
     for award in credited:
         data = award.event.data
@@ -199,7 +201,10 @@ async def _credit(
         )
         events.append(
             OUTBOX.envelope(
-                payload, community=community, subject=data.volunteer_id, traceparent=award.event.traceparent
+                payload,
+                community=community,
+                subject=data.volunteer_id,
+                traceparent=award.event.traceparent or batch_trace,
             )
         )
     await OUTBOX.emit_many(conn, events)
