@@ -7,6 +7,7 @@ drops a re-published duplicate and consumers key their idempotency on it.
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from datetime import UTC, datetime
@@ -117,7 +118,7 @@ class CloudEvent(BaseModel, Generic[D]):
         time: datetime | None = None,
     ) -> CloudEvent[D]:
         """Put a payload in its envelope."""
-        model: type[CloudEvent[D]] = CloudEvent[type(data)]  # type: ignore[misc,assignment]
+        model: type[CloudEvent[D]] = envelope_of(type(data))
         return model(
             id=event_id or uuid.uuid4(),
             source=f"/linli/{community}/{service}",
@@ -129,6 +130,16 @@ class CloudEvent(BaseModel, Generic[D]):
             community=community,
             data=data,
         )
+
+
+@functools.cache
+def envelope_of(data_type: type[D]) -> type[CloudEvent[D]]:
+    """`CloudEvent[data_type]`, made once and kept for the life of the process.
+
+    pydantic keeps parametrised generics only weakly: an envelope type no live event holds is
+    collected and, next time, built again with its whole validation schema (milliseconds)."""
+    model: type[CloudEvent[D]] = CloudEvent[data_type]  # type: ignore[valid-type]
+    return model
 
 
 class RawEnvelope(BaseModel):

@@ -10,6 +10,13 @@ For each event type a service handles there is one durable JetStream consumer
 3. Ack, only after the commit. A crash before the ack redelivers the message; step 2
    then finds the processed row and changes nothing.
 
+A pulled batch goes through step 2 in one transaction. A service whose handler gains much
+from seeing many events at once (set-based SQL instead of a few statements per event) may
+also give `handle_batch`: it is then called once per pulled batch with the fresh events
+(those not processed before, each once), in the same transaction as their processed_events
+rows. Whenever a batch fails, its events are retried one by one through `handle`, so
+`handle_batch` must have exactly the effect of calling `handle` on each event in order.
+
 A poison message (bad payload or a handler error) is retried with exponential back-off
 and, after `consumer_max_tries` deliveries, published to the dead-letter stream and
 acked, so good traffic keeps flowing. A failure of the database or network is not the
@@ -42,7 +49,8 @@ import orjson
 from faststream.nats import NatsBroker
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from opentelemetry.trace import SpanKind
+from opentelemetry import trace
+from opentelemetry.trace import Link, SpanKind
 from pydantic import ValidationError
 
 from contracts.envelope import CloudEvent, EventData
@@ -51,11 +59,12 @@ from services.kernel.faults import crash_point
 from services.kernel.metrics import CONSUME_LATENCY, DEAD_LETTERS, EVENTS_CONSUMED
 from services.kernel.settings import ServiceSettings
 from services.kernel.topology import ConsumerSpec, dlq_subject, ensure_consumer
-from services.kernel.tracing import context_from, tracer
+from services.kernel.tracing import context_from, recording, tracer
 
 log = logging.getLogger("linli.consumer")
 
 Handler = Callable[[Connection, CloudEvent[Any]], Awaitable[None]]
+BatchHandler = Callable[[Connection, Sequence[CloudEvent[Any]]], Awaitable[None]]
 
 _MARK_MANY = """
 INSERT INTO processed_events (consumer, event_id, event_type)
@@ -79,7 +88,11 @@ def _event_id(data: bytes) -> str | None:
 
 
 class PullLoop:
-    """Fetch from one durable consumer and hand each batch to `handle`, one batch at a time.
+    """Fetch from one durable consumer and hand each batch to `handle`, up to `concurrency` batches at a time.
+
+    With concurrency 1 a batch is fetched only when the previous one is done; with more, the
+    next batch is fetched and handled while earlier ones are still in their transactions (never
+    more than `concurrency` batches fetched and not finished).
 
     Stopping never strands a message: the loop finishes the batch in hand (up to the graceful
     timeout), and whatever a fetch returns after the stop began is nak'd at once, so another
@@ -94,12 +107,14 @@ class PullLoop:
         *,
         batch_size: int,
         long_poll: float = 1.0,
+        concurrency: int = 1,
     ) -> None:
         self.js = js
         self.spec = spec
         self.handle = handle
         self.batch_size = batch_size
         self.long_poll = long_poll
+        self.concurrency = concurrency
         self._running = False
         self._task: asyncio.Task[None] | None = None
 
@@ -123,27 +138,43 @@ class PullLoop:
 
     async def _run(self) -> None:
         failures = 0
-        while self._running:
-            try:
-                batch = await self._fetch()
-                failures = 0
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # NATS away or reconnecting: pause and poll again
-                failures += 1
-                log.debug("%s: fetch failed (%s); retrying", self.spec.durable, exc)
-                await asyncio.sleep(min(0.1 * 2**failures, 2.0))
-                continue
-            if not batch:
-                continue
-            if not self._running:
-                await _nak_all(batch)
-                break
-            try:
-                await self.handle(batch)
-            except Exception:
-                # Unacked messages come back after ack_wait; never let one batch stop the loop.
-                log.exception("%s: batch handling failed", self.spec.durable)
+        in_flight: set[asyncio.Task[None]] = set()
+        try:
+            while self._running:
+                while len(in_flight) >= self.concurrency:
+                    _, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                try:
+                    batch = await self._fetch()
+                    failures = 0
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # NATS away or reconnecting: pause and poll again
+                    failures += 1
+                    log.debug("%s: fetch failed (%s); retrying", self.spec.durable, exc)
+                    await asyncio.sleep(min(0.1 * 2**failures, 2.0))
+                    continue
+                if not batch:
+                    continue
+                if not self._running:
+                    await _nak_all(batch)
+                    break
+                if self.concurrency == 1:
+                    await self._handle(batch)
+                else:
+                    in_flight.add(asyncio.create_task(self._handle(batch)))
+            if in_flight:  # stopping: finish the batches in hand
+                await asyncio.wait(in_flight)
+        except asyncio.CancelledError:
+            for task in in_flight:
+                task.cancel()
+            raise
+
+    async def _handle(self, batch: list[Msg]) -> None:
+        try:
+            await self.handle(batch)
+        except Exception:
+            # Unacked messages come back after ack_wait; never let one batch stop the loop.
+            log.exception("%s: batch handling failed", self.spec.durable)
 
     async def stop(self, graceful_timeout: float) -> None:
         self._running = False
@@ -200,10 +231,23 @@ class RetryLater(Exception):
 
 @dataclass(frozen=True)
 class Subscription:
-    """A service handles events of `model` with `handle(conn, event)` inside the idempotency transaction."""
+    """A service handles events of `model` with `handle(conn, event)` inside the idempotency transaction.
+
+    `handle_batch(conn, events)`, if given, applies the fresh events of a pulled batch at once
+    (in delivery order, none twice, none processed before); it must have the same effect as
+    `handle` on each of them in turn, because a failed batch is retried one event at a time
+    through `handle` (which also decides what is poison).
+
+    `concurrency` > 1 lets that many pulled batches be handled at once, each in its own
+    transaction on its own connection, so one batch's database round trips overlap another's
+    work. Only for handlers whose effect does not depend on the order of events across batches
+    beyond what their own row locks serialise; an event redelivered while its first delivery is
+    in flight waits on the first's processed_events row and is then skipped as a duplicate."""
 
     model: type[EventData]
     handle: Handler
+    handle_batch: BatchHandler | None = None
+    concurrency: int = 1
 
     @functools.cached_property
     def envelope(self) -> type[CloudEvent[Any]]:
@@ -238,7 +282,9 @@ class EventConsumers:
             async def handle(batch: list[Msg], spec: ConsumerSpec = spec, sub: Subscription = subscription) -> None:
                 await self.process_batch(spec, sub, batch)
 
-            loop = PullLoop(js, spec, handle, batch_size=self.settings.consumer_batch_size)
+            loop = PullLoop(
+                js, spec, handle, batch_size=self.settings.consumer_batch_size, concurrency=subscription.concurrency
+            )
             await loop.start()
             self._loops.append(loop)
 
@@ -291,11 +337,18 @@ class EventConsumers:
                         )
                     }
                     outcomes = []
+                    fresh_events: list[tuple[Msg, CloudEvent[Any]]] = []
                     for raw, event in parsed:
                         fresh = event.id in fresh_ids
                         fresh_ids.discard(event.id)  # the same event twice in one batch applies once
-                        await self._apply(conn, spec, subscription, raw, event, fresh=fresh)
                         outcomes.append(fresh)
+                        if fresh:
+                            fresh_events.append((raw, event))
+                    if subscription.handle_batch is None:
+                        for (raw, event), fresh in zip(parsed, outcomes, strict=True):
+                            await self._apply(conn, spec, subscription, raw, event, fresh=fresh)
+                    elif fresh_events:
+                        await self._apply_batch(conn, spec, subscription.handle_batch, fresh_events)
             except Exception as exc:  # one bad event or an outage: retry them one at a time
                 log.debug("%s: batch of %d falls back to one at a time: %s", spec.durable, len(parsed), exc)
             else:
@@ -332,6 +385,29 @@ class EventConsumers:
             if fresh:
                 await subscription.handle(conn, event)
             return fresh
+
+    async def _apply_batch(
+        self,
+        conn: Connection,
+        spec: ConsumerSpec,
+        handle_batch: BatchHandler,
+        batch: list[tuple[Msg, CloudEvent[Any]]],
+    ) -> None:
+        """Run a batch handler on fresh events, in the caller's transaction, under one consumer span.
+
+        The span cannot have every event's producer as its parent: when spans are recorded it
+        links to each of them; the ids of the events are an attribute either way."""
+        links: list[Link] = []
+        if recording():
+            for raw, event in batch:
+                context = context_from((raw.headers or {}).get("traceparent") or event.traceparent)
+                if context is not None:
+                    links.append(Link(trace.get_current_span(context).get_span_context()))
+        with tracer().start_as_current_span(f"consume {spec.event_name}", kind=SpanKind.CONSUMER, links=links) as span:
+            span.set_attribute("messaging.consumer.group.name", spec.durable)
+            span.set_attribute("messaging.batch.message_count", len(batch))
+            span.set_attribute("cloudevents.event_ids", [str(event.id) for _, event in batch])
+            await handle_batch(conn, [event for _, event in batch])
 
     async def _process_one(
         self, spec: ConsumerSpec, subscription: Subscription, raw: Msg, event: CloudEvent[Any]

@@ -46,6 +46,9 @@ def as_arrays(events: Sequence[CloudEvent[Any]]) -> list[list[Any]]:
     return [[row[i] for row in rows] for i in range(len(_TYPES))]
 
 
+_INSERT_MANY = insert_from_arrays(1)
+
+
 class Outbox:
     """Writes a service's events into its outbox table. Call inside the caller's transaction."""
 
@@ -60,13 +63,15 @@ class Outbox:
         subject: str | uuid.UUID,
         event_id: uuid.UUID | None = None,
         time: datetime | None = None,
+        traceparent: str | None = None,
     ) -> CloudEvent[EventData]:
+        """The event in its envelope, in the trace of the active span unless `traceparent` names another."""
         return CloudEvent.wrap(
             data,
             community=community,
             service=self.service,
             subject=str(subject),
-            traceparent=current_traceparent(),
+            traceparent=traceparent or current_traceparent(),
             event_id=event_id,
             time=time,
         )
@@ -87,15 +92,16 @@ class Outbox:
         await conn.execute(_INSERT, *outbox_row(event))
         return event
 
-    async def emit_many(
-        self, conn: Connection, items: list[tuple[EventData, str, str | uuid.UUID]]
-    ) -> list[CloudEvent[EventData]]:
-        """Record several events (data, community, subject) with one round trip."""
+    async def emit_many(self, conn: Connection, events: Sequence[CloudEvent[Any]]) -> None:
+        """Record events made with `envelope` in one statement, in order; published only if the transaction commits.
+
+        For handlers that apply many changes at once (a consumer's batch handler): one round trip
+        and one relay wake-up however many events."""
         if not conn.is_in_transaction():
             raise RuntimeError("Outbox.emit_many must run inside the transaction that makes the change")
-        events = [self.envelope(d, community=c, subject=s) for d, c, s in items]
-        await conn.executemany(_INSERT, [outbox_row(e) for e in events])
-        return events
+        if not events:
+            return
+        await conn.execute(_INSERT_MANY, *as_arrays(events))
 
 
 async def backlog(conn: Connection) -> int:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 
 import asyncpg
 
@@ -19,6 +22,29 @@ INSERT INTO accounts (community, kind, person_id, building_group, volunteer_no)
 VALUES ($1, 'person', $2, $3, upper(left($1, 2)) || lpad(nextval('volunteer_numbers')::text, 6, '0'))
 ON CONFLICT (community, kind, person_id) DO NOTHING
 RETURNING id
+"""
+_OPEN_PEOPLE = """
+INSERT INTO accounts (community, kind, person_id, building_group, volunteer_no)
+SELECT $1, 'person', p, g, upper(left($1, 2)) || lpad(nextval('volunteer_numbers')::text, 6, '0')
+FROM unnest($2::text[], $3::int[]) WITH ORDINALITY AS t(p, g, n) ORDER BY n
+ON CONFLICT (community, kind, person_id) DO NOTHING
+"""
+_LOCK_PEOPLE = """
+SELECT id, person_id, balance, building_group, confirmed_hours FROM accounts
+WHERE community = $1 AND kind = 'person' AND person_id = ANY($2::text[]) ORDER BY id FOR UPDATE
+"""
+_SET_GROUPS = """
+UPDATE accounts a SET building_group = t.g FROM unnest($1::uuid[], $2::int[]) AS t(id, g) WHERE a.id = t.id
+"""
+_INSERT_TXS = """
+INSERT INTO transactions (id, community, kind, person_id, memo, reason, actor_id, reverses, redemption_id)
+SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::text[],
+                     $8::uuid[], $9::uuid[])
+"""
+_INSERT_MANY_POSTINGS = """
+INSERT INTO postings (transaction_id, account_id, amount)
+SELECT t, a, m FROM unnest($1::uuid[], $2::uuid[], $3::bigint[]) WITH ORDINALITY AS p(t, a, m, n) ORDER BY n
+RETURNING transaction_id, account_id, balance_after
 """
 _INSERT_TX = """
 INSERT INTO transactions (id, community, kind, person_id, memo, reason, actor_id, reverses, redemption_id)
@@ -60,13 +86,49 @@ async def open_person_account(
     return found
 
 
+@dataclass(frozen=True)
+class PersonAccount:
+    """A person's account row as read under its lock."""
+
+    id: uuid.UUID
+    person_id: str
+    balance: int
+    building_group: int | None
+    confirmed_hours: Decimal
+
+
+async def open_and_lock_people(
+    conn: Connection, community: str, building_groups: Mapping[str, int | None]
+) -> dict[str, PersonAccount]:
+    """Open the accounts of these people where missing and lock them all, in the global lock order.
+
+    `building_groups` maps each person to the building group the events last told (None: not told);
+    an account learns it as open_person_account would. New accounts are inserted in person order
+    (two batches opening the same accounts queue on the first, never cross), then all are locked by
+    id, like every other writer, before any system account."""
+    people = sorted(building_groups)
+    await conn.execute(_OPEN_PEOPLE, community, people, [building_groups[p] for p in people])
+    rows = await conn.fetch(_LOCK_PEOPLE, community, people)
+    accounts = {r["person_id"]: PersonAccount(**dict(r)) for r in rows}
+    moved = {
+        accounts[p].id: group
+        for p, group in building_groups.items()
+        if group is not None and accounts[p].building_group != group
+    }
+    if moved:
+        await conn.execute(_SET_GROUPS, list(moved), list(moved.values()))
+    return accounts
+
+
 async def lock(conn: Connection, account_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
     """Lock accounts in the one global order: person accounts by id, then system accounts by id.
 
     Every writer follows it (and a handler paying several people locks them all before any
-    system account), so two transactions never wait on each other in a cycle."""
+    system account), so two transactions never wait on each other in a cycle. The issuance
+    account is never locked: it keeps no cached balance (postings to it move no row), so
+    awards to different people do not queue on it."""
     rows = await conn.fetch(
-        """SELECT id, balance FROM accounts WHERE id = ANY($1::uuid[])
+        """SELECT id, balance FROM accounts WHERE id = ANY($1::uuid[]) AND kind <> 'issuance'
            ORDER BY kind <> 'person', id FOR UPDATE""",
         account_ids,
     )
@@ -99,3 +161,33 @@ async def write(conn: Connection, transfer: Transfer) -> dict[uuid.UUID, int]:
             raise InsufficientPoints("The balance is too low for this.") from exc
         raise
     return {r["account_id"]: r["balance_after"] for r in rows}
+
+
+async def write_many(conn: Connection, transfers: Sequence[Transfer]) -> dict[tuple[uuid.UUID, uuid.UUID], int]:
+    """Write balanced transactions with two statements, in order (the posting trigger moves the cached
+    balances row by row, so running balances follow the order). Returns the balance after each posting,
+    keyed by (transaction, account). The caller holds the locks, as for `write`."""
+    if not transfers:
+        return {}
+    await conn.execute(
+        _INSERT_TXS,
+        [t.id for t in transfers],
+        [t.community for t in transfers],
+        [str(t.kind) for t in transfers],
+        [t.person_id for t in transfers],
+        [t.memo for t in transfers],
+        [t.reason for t in transfers],
+        [t.actor_id for t in transfers],
+        [t.reverses for t in transfers],
+        [t.redemption_id for t in transfers],
+    )
+    postings = [(t.id, p.account_id, p.amount) for t in transfers for p in t.postings]
+    try:
+        rows = await conn.fetch(
+            _INSERT_MANY_POSTINGS, [p[0] for p in postings], [p[1] for p in postings], [p[2] for p in postings]
+        )
+    except asyncpg.CheckViolationError as exc:
+        if exc.constraint_name == "balance_never_negative":
+            raise InsufficientPoints("The balance is too low for this.") from exc
+        raise
+    return {(r["transaction_id"], r["account_id"]): r["balance_after"] for r in rows}

@@ -6,10 +6,15 @@ from contracts.events.deliberation import SessionConcluded
 from contracts.events.issue import IssueClosed, IssueResolved
 from contracts.events.shifts import ParticipationCompleted, ParticipationNoShow
 from services.kernel.consumer import Subscription
-from services.rewards.service_layer import awards
+from services.rewards.service_layer import awards, participation_batch
 
 SUBSCRIPTIONS = (
-    Subscription(ParticipationCompleted, awards.on_participation_completed),
+    Subscription(
+        ParticipationCompleted,
+        awards.on_participation_completed,
+        participation_batch.on_participation_completed_batch,
+        concurrency=4,
+    ),
     Subscription(ParticipationNoShow, awards.on_no_show),
     Subscription(IssueResolved, awards.on_issue_resolved),
     Subscription(IssueClosed, awards.on_issue_closed),

@@ -32,14 +32,14 @@ class ReversalRequest(BaseModel):
 
 class SystemAccount(BaseModel):
     kind: str
-    balance: int
+    balance: int = Field(description="issuance: derived, minus the sum of every other account of the community.")
 
 
 class PostingLine(BaseModel):
     account_kind: str
     person_id: str | None
     amount: int
-    balance_after: int
+    balance_after: int | None = Field(description="The account's running balance; none on issuance (derived).")
 
 
 class LedgerTransaction(BaseModel):
@@ -85,7 +85,12 @@ async def system_accounts(
 ) -> list[SystemAccount]:
     where = community_of(principal, community)
     rows = await ctx.pool.fetch(
-        "SELECT kind, balance FROM accounts WHERE community = $1 AND kind <> 'person' ORDER BY kind", where
+        """SELECT kind, CASE WHEN kind = 'issuance'
+                             THEN -(SELECT coalesce(sum(o.balance), 0) FROM accounts o
+                                    WHERE o.community = $1 AND o.kind <> 'issuance')::bigint
+                             ELSE balance END AS balance
+           FROM accounts WHERE community = $1 AND kind <> 'person' ORDER BY kind""",
+        where,
     )
     return [SystemAccount(kind=r["kind"], balance=r["balance"]) for r in rows]
 

@@ -4,6 +4,9 @@ Each runs inside the consumer's idempotency transaction. The award row is writte
 and is UNIQUE per (source event, recipient, rule): a duplicate is refused by the database
 before any posting exists. The recipient's account row is locked before the daily cap is
 read, so two awards to one person cannot both squeeze under the cap.
+
+participation.completed, the event that arrives in thousands, also has a batch handler
+(participation_batch.py) with exactly the effect of this one applied to each event in turn.
 """
 
 from __future__ import annotations
@@ -57,20 +60,14 @@ async def award(
     await ledger_repo.lock(conn, [account])
     cap_params: r.DailyCapParams = cap.typed()
     day = r.service_day(moment, cap_params.timezone)
-    if not rule.active:
-        computation = r.Computation(
-            0,
-            {"zh-CN": f"规则 {rule.rule_id} 已停用，不计分", "en": f"Rule {rule.rule_id} is inactive: no points"},
-            computation.hours,
-            computation.night_hours,
-        )
+    computation = in_force(rule, computation)
     earned_today: int = await conn.fetchval(
         "SELECT coalesce(sum(points), 0) FROM awards WHERE community = $1 AND person_id = $2 AND service_day = $3",
         community,
         person_id,
         day,
     )
-    capped = r.apply_daily_cap(computation, earned_today, cap_params.points if cap.active else 2**31 - 1)
+    capped = r.apply_daily_cap(computation, earned_today, cap_limit(cap))
     transaction_id = uuid.uuid4() if capped.points > 0 else None
     award_id = await conn.fetchval(
         _INSERT_AWARD,
@@ -126,6 +123,24 @@ async def award(
     if computation.hours > 0:
         await honours.grant_star_levels(conn, community, person_id, computation.hours, building_group)
     return capped.points
+
+
+def in_force(rule: r.Rule, computation: r.Computation) -> r.Computation:
+    """What a rule pays: nothing while it is inactive (the hours still count towards star levels)."""
+    if rule.active:
+        return computation
+    return r.Computation(
+        0,
+        {"zh-CN": f"规则 {rule.rule_id} 已停用，不计分", "en": f"Rule {rule.rule_id} is inactive: no points"},
+        computation.hours,
+        computation.night_hours,
+    )
+
+
+def cap_limit(cap: r.Rule) -> int:
+    """The most a person may earn a day under the daily cap rule (no limit while it is inactive)."""
+    params: r.DailyCapParams = cap.typed()
+    return params.points if cap.active else 2**31 - 1
 
 
 async def lock_recipients(conn: Connection, community: str, people: list[str]) -> list[str]:

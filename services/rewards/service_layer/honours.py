@@ -24,11 +24,12 @@ RETURNING id
 """
 
 HOURS_OF = """
-SELECT coalesce(sum(hours), 0) FROM awards WHERE community = $1 AND person_id = $2 AND rule_id = 'participation.hours'
+SELECT coalesce(max(confirmed_hours), 0) FROM accounts WHERE community = $1 AND kind = 'person' AND person_id = $2
 """
 
 
 async def confirmed_hours(conn: Connection, community: str, person_id: str) -> Decimal:
+    """Hours of every participation.hours award of the person: the account's running total, kept by a trigger on awards."""
     hours: Decimal = await conn.fetchval(HOURS_OF, community, person_id)
     return hours
 
@@ -38,8 +39,15 @@ async def grant_star_levels(
 ) -> list[int]:
     """After `added` hours were recorded (already in awards), grant each star level just crossed."""
     after = await confirmed_hours(conn, community, person_id)
+    return await grant_crossed(conn, community, person_id, after - added, after, building_group)
+
+
+async def grant_crossed(
+    conn: Connection, community: str, person_id: str, before: Decimal, after: Decimal, building_group: int | None
+) -> list[int]:
+    """Grant each star level crossed when the person's confirmed hours grew from `before` to `after`."""
     granted = []
-    for level in levels_crossed(after - added, after):
+    for level in levels_crossed(before, after):
         if await _grant(conn, community, person_id, HonourKind.STAR_LEVEL, level=level, building_group=building_group):
             granted.append(level)
     return granted
