@@ -42,7 +42,7 @@ class ServiceSettings(BaseSettings):
     outbox_relays: int = Field(default=2, ge=0, le=16)
     outbox_retention_hours: float = Field(default=168.0, gt=0)
 
-    consumer_batch_size: int = Field(default=128, ge=1, le=1000)
+    consumer_batch_size: int = Field(default=256, ge=1, le=1000)
     consumer_max_ack_pending: int = Field(default=1000, ge=1)
     consumer_ack_wait: float = Field(default=30.0, gt=0)
     consumer_max_tries: int = Field(default=5, ge=1)

@@ -42,10 +42,16 @@ _ALREADY_AWARDED = """
 SELECT source_event_id FROM awards WHERE source_event_id = ANY($1::uuid[]) AND rule_id = $2
 """
 _EARNED = """
-SELECT w.person_id, w.service_day, sum(w.points)::bigint AS points
-FROM awards w JOIN unnest($2::text[], $3::date[]) AS k(person_id, service_day) USING (person_id, service_day)
-WHERE w.community = $1 GROUP BY w.person_id, w.service_day
+SELECT k.person_id, k.service_day, e.points
+FROM unnest($2::text[], $3::date[]) AS k(person_id, service_day)
+CROSS JOIN LATERAL (SELECT coalesce(sum(w.points), 0)::bigint AS points FROM awards w
+                    WHERE w.community = $1 AND w.person_id = k.person_id AND w.service_day = k.service_day) e
 """
+# A plan made while awards was nearly empty (a fresh database has no statistics until autovacuum
+# analyses it, and a prepared statement keeps its plan) would read every award of the community for
+# each batch. The batch's lookups are by key, one per person and day: no scan of a whole table is ever
+# what they need, so the batch transaction rules it out.
+_INDEXED_LOOKUPS = "SET LOCAL enable_seqscan = off"
 _INSERT_AWARDS = """
 INSERT INTO awards (community, person_id, source_event_id, source_event_type, rule_id, rule_version, cap_version,
                     computed_points, points, hours, night_hours, post_type, service_day, building_group,
@@ -78,6 +84,7 @@ class BatchDisagrees(RuntimeError):
 async def on_participation_completed_batch(
     conn: Connection, events: Sequence[CloudEvent[ParticipationCompleted]]
 ) -> None:
+    await conn.execute(_INDEXED_LOOKUPS)
     by_community: dict[str, list[CloudEvent[ParticipationCompleted]]] = defaultdict(list)
     for event in events:
         by_community[event.community].append(event)
