@@ -22,6 +22,10 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from bench.stats import latency_summary
+from services.kernel.settings import ServiceSettings
+
+# The raw loop pulls batches of the size the kernel's consumers pull by default.
+KERNEL_BATCH = ServiceSettings.model_fields["consumer_batch_size"].default
 
 RAW_TABLE = """
 CREATE SCHEMA IF NOT EXISTS bench;
@@ -128,7 +132,7 @@ async def raw_drain(
     filter_subject: str,
     durable: str,
     total: int,
-    batch: int = 32,
+    batch: int = KERNEL_BATCH,
     pool_size: int = 10,
     max_ack_pending: int = 1000,
     timeout: float = 600,
