@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
+
 import asyncpg
+
+from contracts.envelope import CloudEvent
+from contracts.events.issue import IssueSubmitted
 
 
 async def probe_rows(database_url: str, sql: str, *args: object) -> list[asyncpg.Record]:
@@ -19,3 +25,16 @@ async def effect_titles(database_url: str) -> list[str]:
 
 async def effect_count(database_url: str) -> int:
     return len(await effect_titles(database_url))
+
+
+def submitted(title: str) -> CloudEvent[IssueSubmitted]:
+    """An issue.submitted event as intake would publish it, for the probe to consume."""
+    data = IssueSubmitted(
+        issue_id=uuid.uuid4(),
+        category="other",
+        title=title,
+        status="submitted",
+        channel="app",
+        submitted_at=datetime.now(UTC),
+    )
+    return CloudEvent.wrap(data, community="meihu", service="intake", subject=str(data.issue_id))

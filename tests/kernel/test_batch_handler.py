@@ -7,10 +7,8 @@ The consumer is driven by hand here (the test pulls the messages and hands them 
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,22 +24,10 @@ from services.kernel import db, dlq
 from services.kernel.consumer import EventConsumers, Subscription
 from services.kernel.db import Connection
 from services.kernel.topology import ConsumerSpec, ensure_streams
-from tests.kernel.helpers import effect_titles, probe_rows
+from tests.kernel.helpers import effect_titles, probe_rows, submitted
 from tests.support.infra import eventually, settings_for
 
 SPEC = ConsumerSpec("probe", "issue.submitted")
-
-
-def submitted(title: str) -> CloudEvent[IssueSubmitted]:
-    data = IssueSubmitted(
-        issue_id=uuid.uuid4(),
-        category="other",
-        title=title,
-        status="submitted",
-        channel="app",
-        submitted_at=datetime.now(UTC),
-    )
-    return CloudEvent.wrap(data, community="meihu", service="intake", subject=str(data.issue_id))
 
 
 @dataclass

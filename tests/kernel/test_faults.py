@@ -6,37 +6,22 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 from nats.js.errors import NotFoundError
 
-from contracts.envelope import CloudEvent
-from contracts.events.issue import IssueSubmitted
 from services.kernel import dlq
 from services.kernel.migrate import migrate
 from services.kernel.topology import DLQ_STREAM, ConsumerSpec, ensure_streams
 from services.stack.nats import NatsServer
 from services.stack.postgres import PostgresServer
-from tests.kernel.helpers import effect_count, effect_titles, probe_rows
+from tests.kernel.helpers import effect_count, effect_titles, probe_rows, submitted
 from tests.kernel.probe import MIGRATIONS, create
 from tests.support.infra import ServiceProcess, Tokens, eventually, jetstream, running, settings_for
 
 SPEC = ConsumerSpec("probe", "issue.submitted")
-
-
-def submitted(title: str) -> CloudEvent[IssueSubmitted]:
-    data = IssueSubmitted(
-        issue_id=uuid.uuid4(),
-        category="other",
-        title=title,
-        status="submitted",
-        channel="app",
-        submitted_at=datetime.now(UTC),
-    )
-    return CloudEvent.wrap(data, community="meihu", service="intake", subject=str(data.issue_id))
 
 
 def probe_process(database_url: str, nats_url: str, run_dir: Path, tmp_path: Path, **env: str) -> ServiceProcess:
