@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import random
 import time
@@ -53,7 +52,7 @@ from opentelemetry import trace
 from opentelemetry.trace import Link, SpanKind
 from pydantic import ValidationError
 
-from contracts.envelope import CloudEvent, EventData
+from contracts.envelope import CloudEvent, EventData, envelope_of
 from services.kernel.db import INFRASTRUCTURE_ERRORS, Connection
 from services.kernel.faults import crash_point
 from services.kernel.metrics import CONSUME_LATENCY, DEAD_LETTERS, EVENTS_CONSUMED
@@ -249,11 +248,10 @@ class Subscription:
     handle_batch: BatchHandler | None = None
     concurrency: int = 1
 
-    @functools.cached_property
+    @property
     def envelope(self) -> type[CloudEvent[Any]]:
-        """CloudEvent[model], made once: looking up a parametrised generic costs more than validating."""
-        envelope: type[CloudEvent[Any]] = CloudEvent[self.model]  # type: ignore[name-defined]
-        return envelope
+        """CloudEvent[model], made once per process (looking it up costs more than validating)."""
+        return envelope_of(self.model)
 
 
 class EventConsumers:
