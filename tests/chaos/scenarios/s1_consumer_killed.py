@@ -17,6 +17,10 @@ from tests.chaos.streams import deliveries
 from tests.chaos.workloads import converge, drive
 
 KILLS_AT = (0.2, 0.45, 0.7)
+# The writes are spread over this long, whatever their number: the consumer drains a backlog in
+# batches faster than it builds up, so the kills land mid-backlog only while writes still arrive.
+WRITE_SECONDS = 15.0
+BATCH = 20
 
 
 async def run(ctx: Context) -> Row:
@@ -30,7 +34,15 @@ async def run(ctx: Context) -> Row:
         # The probe is its own producer: killing it also kills requests in flight, which the client retries.
         shared = workload.producer == workload.consumer
         writer = asyncio.create_task(
-            drive(workload, stack, total, batch=20, concurrency=2, pace=0.15, retry_for=60 if shared else 0)
+            drive(
+                workload,
+                stack,
+                total,
+                batch=BATCH,
+                concurrency=2,
+                pace=WRITE_SECONDS / -(-total // BATCH),
+                retry_for=60 if shared else 0,
+            )
         )
         kills = 0
         mid_backlog = 0
