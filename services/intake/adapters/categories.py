@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
+from services.kernel.cache import TimedCache
 from services.kernel.db import Connection
 
 DEFAULTS = "*"
@@ -53,27 +53,19 @@ async def save_category(conn: Connection, community: str, code: str, values: dic
 
 
 class CategoryCache:
-    """Each community's categories, read once per `ttl` seconds instead of on every submission.
-
-    Categories change only through the admin route, which calls `forget` on its own instance;
-    other instances see the change within `ttl`. A submission in that window against a category
-    another instance just switched off is accepted, as it would have been a moment earlier."""
+    """Each community's categories, read once per 30 s per instance instead of on every submission
+    (services/kernel/cache.py). A submission in the window after another instance switched a
+    category off is accepted, as it would have been a moment earlier."""
 
     def __init__(self, ttl: float = 30.0) -> None:
-        self.ttl = ttl
-        self._by_community: dict[str, tuple[float, dict[str, dict[str, Any]]]] = {}
+        self._cache: TimedCache[str, dict[str, dict[str, Any]]] = TimedCache(ttl)
 
     async def get(self, conn: Connection, community: str, code: str) -> dict[str, Any] | None:
-        now = time.monotonic()
-        cached = self._by_community.get(community)
-        if cached is None or cached[0] <= now:
-            rows = {row["code"]: row for row in await list_categories(conn, community)}
-            cached = self._by_community[community] = (now + self.ttl, rows)
-        return cached[1].get(code)
+        async def load() -> dict[str, dict[str, Any]]:
+            return {row["code"]: row for row in await list_categories(conn, community)}
+
+        return (await self._cache.get(community, load)).get(code)
 
     def forget(self, community: str) -> None:
         """Drop what is kept for `community` (every community, if it is the defaults' '*')."""
-        if community == DEFAULTS:
-            self._by_community.clear()
-        else:
-            self._by_community.pop(community, None)
+        self._cache.forget(None if community == DEFAULTS else community)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 
+from services.kernel.cache import TimedCache
 from services.kernel.db import Connection
 from services.notifications.domain.default_templates import DEFAULTS
 from services.notifications.domain.preferences import Preferences
@@ -41,26 +41,21 @@ async def display_name(conn: Connection, person_id: str) -> str:
 
 
 class TemplateCache:
-    """The templates in use, read once per `ttl` seconds rather than for every message.
-
-    An admin's edit calls `forget` on the instance that saved it; other instances use the new
-    text within `ttl`."""
+    """The templates in use, read once per 30 s per instance rather than for every message
+    (services/kernel/cache.py); an admin's edit calls `forget` on the instance that saved it."""
 
     def __init__(self, ttl: float = 30.0) -> None:
-        self.ttl = ttl
-        self._texts: dict[tuple[str, str], tuple[str, str]] = {}
-        self._until = 0.0
+        self._cache: TimedCache[str, dict[tuple[str, str], tuple[str, str]]] = TimedCache(ttl)
 
     async def get(self, conn: Connection, key: str, language: str) -> tuple[str, str]:
-        now = time.monotonic()
-        if now >= self._until:
+        async def load() -> dict[tuple[str, str], tuple[str, str]]:
             rows = await conn.fetch("SELECT key, language, subject, body FROM templates")
-            self._texts = {(r["key"], r["language"]): (r["subject"], r["body"]) for r in rows}
-            self._until = now + self.ttl
-        return self._texts.get((key, language)) or DEFAULTS[key][language]
+            return {(r["key"], r["language"]): (r["subject"], r["body"]) for r in rows}
+
+        return (await self._cache.get("templates", load)).get((key, language)) or DEFAULTS[key][language]
 
     def forget(self) -> None:
-        self._until = 0.0
+        self._cache.forget()
 
 
 async def install_default_templates(conn: Connection) -> None:
