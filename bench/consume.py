@@ -21,7 +21,7 @@ import orjson
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
-from bench.stats import latency_summary
+from bench.stats import figure, latency_summary
 from services.kernel.settings import ServiceSettings
 
 # The raw loop pulls batches of the size the kernel's consumers pull by default.
@@ -220,3 +220,18 @@ async def service_drain(
     """Start the service (its consumer finds the backlog waiting) and time the drain."""
     await start()
     return await drained(js, stream, durable, total, timeout, window=window)
+
+
+def drain_figure(*, name: str, metric: str, value: float, baseline: float, **details: Any) -> dict[str, Any]:
+    """A consume-path figure: a service's drain rate against the raw loop's (target: 70 %)."""
+    return figure(
+        name=name,
+        metric=metric,
+        unit="events/s",
+        value=value,
+        baseline=baseline,
+        target=">= 70% of the raw loop",
+        met=value >= 0.7 * baseline,
+        higher_is_better=True,
+        **details,
+    )

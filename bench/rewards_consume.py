@@ -24,7 +24,6 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from bench import consume
 from bench.events import participation_completed, publish_backlog, variants
 from bench.stack import BenchStack
-from bench.stats import figure
 from contracts.catalogue import emitter_of
 from contracts.envelope import subject_filter
 
@@ -99,15 +98,11 @@ async def run(stack: BenchStack, *, args: argparse.Namespace, log: Any) -> dict[
     finally:
         await nc.close()
     return {
-        "figure": figure(
+        "figure": consume.drain_figure(
             name="Consume path (rewards)",
             metric=f"participation.completed/s draining a backlog of {total:,}: rewards vs raw loop",
-            unit="events/s",
             value=service["rate"],
             baseline=raw["rate"],
-            target=">= 70% of the raw loop",
-            met=service["rate"] >= 0.7 * raw["rate"],
-            higher_is_better=True,
             backlog=total,
             service=service,
             raw=raw,
