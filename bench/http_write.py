@@ -1,10 +1,17 @@
 """HTTP write path: intake's POST /issues (token check, validation, issue + history + outbox in
 one transaction) vs bench/baseline_http.py (parse the JSON, insert one row with asyncpg), both
 served by one uvicorn process on the same PostgreSQL, driven by the same load generator at
-the same concurrency with the same request bytes (the baseline ignores the token)."""
+the same concurrency with the same request bytes (the baseline ignores the token).
+
+Notifications (the one consumer of issue.submitted) is stopped while the rounds run and started
+again after: the baseline has the two cores to itself and PostgreSQL, so intake gets the same;
+the committees' notifications of these issues are delivered once it is back (the next section
+waits for that), and their cost is the consume path's figure, not this one's."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
@@ -49,6 +56,20 @@ async def _framework_floor(
     return measured
 
 
+@contextlib.asynccontextmanager
+async def _paused(stack: BenchStack, name: str) -> AsyncIterator[None]:
+    """`name` stopped for the block and running (ready) again after it."""
+    if not stack.pid(name):
+        yield
+        return
+    stack.terminate(name)
+    try:
+        yield
+    finally:
+        stack.start_service(name)
+        await stack.wait_ready([name])
+
+
 def issue_body(i: int) -> bytes:
     return orjson.dumps(
         {
@@ -78,23 +99,24 @@ async def run(stack: BenchStack, *, concurrency: int, seconds: float, rounds: in
     service_samples = loadgen.Samples()
     base_samples = loadgen.Samples()
     warmup = min(2.0, seconds / 2)
-    for round_ in range(rounds):
-        # Alternate, so a noisy neighbour on the shared cores weighs on both alike.
-        b = await loadgen.closed_loop(
-            baseline.url, headers, to_rows, concurrency=concurrency, duration=seconds, warmup=warmup
-        )
-        s = await loadgen.closed_loop(
-            stack.url("intake"), headers, to_issues, concurrency=concurrency, duration=seconds, warmup=warmup
-        )
-        for total, part in ((base_samples, b), (service_samples, s)):
-            total.latencies += part.latencies
-            total.duration += part.duration
-            for key, count in part.errors.items():
-                total.errors[key] = total.errors.get(key, 0) + count
-            total.first_error = total.first_error or part.first_error
-        log(
-            f"http round {round_}: baseline {b.throughput:.0f}/s, POST /issues {s.throughput:.0f}/s ({s.errors or 'no errors'})"
-        )
+    async with _paused(stack, "notifications"):
+        for round_ in range(rounds):
+            # Alternate, so a noisy neighbour on the shared cores weighs on both alike.
+            b = await loadgen.closed_loop(
+                baseline.url, headers, to_rows, concurrency=concurrency, duration=seconds, warmup=warmup
+            )
+            s = await loadgen.closed_loop(
+                stack.url("intake"), headers, to_issues, concurrency=concurrency, duration=seconds, warmup=warmup
+            )
+            for total, part in ((base_samples, b), (service_samples, s)):
+                total.latencies += part.latencies
+                total.duration += part.duration
+                for key, count in part.errors.items():
+                    total.errors[key] = total.errors.get(key, 0) + count
+                total.first_error = total.first_error or part.first_error
+            log(
+                f"http round {round_}: baseline {b.throughput:.0f}/s, POST /issues {s.throughput:.0f}/s ({s.errors or 'no errors'})"
+            )
     svc = latency_summary(service_samples.latencies)
     base = latency_summary(base_samples.latencies)
     details = {

@@ -32,13 +32,15 @@ _END = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
 
 
 def _vary(i: int, data: dict[str, Any]) -> None:
-    """1,000 volunteers x 50 days, one 2-hour patrol each: the daily cap never zeroes an award."""
+    """1,000 volunteers x 50 days, one 2-hour patrol each: the daily cap never zeroes an award.
+    Each volunteer belongs to one of six building groups, as a resident does."""
     day = (i // len(VOLUNTEERS)) % 50
     end = _END - timedelta(days=day)
+    volunteer = i % len(VOLUNTEERS)
     data["participation_id"] = str(uuid.uuid4())
     data["shift_id"] = str(uuid.uuid4())
-    data["volunteer_id"] = VOLUNTEERS[i % len(VOLUNTEERS)]
-    data["building_group"] = (i % 6) + 1
+    data["volunteer_id"] = VOLUNTEERS[volunteer]
+    data["building_group"] = (volunteer % 6) + 1
     data["started_at"] = (end - timedelta(hours=2)).isoformat()
     data["ended_at"] = data["confirmed_at"] = end.isoformat()
 

@@ -195,3 +195,19 @@ async def test_concurrent_batches_and_single_awards_over_the_same_people_neither
         assert [await balance(conn, p) for p in people] == [200] * 5
         report = await verify(conn, "meihu")
     assert report["clean"], report
+
+
+async def test_an_account_remembered_from_a_database_since_replaced_is_opened_again(
+    database_url: str, postgres: PostgresServer
+) -> None:
+    # The batch path remembers which people have accounts (accounts are never deleted); a restored or
+    # replaced database is the one way a remembered account can be missing.
+    await as_batch(database_url, [participation("zhou-jie", hours=2.0)])
+    restored = await new_database(postgres.url(), TEMPLATE)
+
+    await as_batch(restored, [participation("zhou-jie", hours=3.0)])
+
+    async with connect(restored) as conn:
+        assert await balance(conn, "zhou-jie") > 0
+        assert await conn.fetchval("SELECT confirmed_hours FROM accounts WHERE person_id = 'zhou-jie'") == 3
+        assert (await verify(conn, "meihu"))["clean"]

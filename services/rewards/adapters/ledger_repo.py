@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -28,14 +28,17 @@ INSERT INTO accounts (community, kind, person_id, building_group, volunteer_no)
 SELECT $1, 'person', p, g, upper(left($1, 2)) || lpad(nextval('volunteer_numbers')::text, 6, '0')
 FROM unnest($2::text[], $3::int[]) WITH ORDINALITY AS t(p, g, n) ORDER BY n
 ON CONFLICT (community, kind, person_id) DO NOTHING
+RETURNING person_id
 """
 _LOCK_PEOPLE = """
 SELECT id, person_id, balance, building_group, confirmed_hours FROM accounts
 WHERE community = $1 AND kind = 'person' AND person_id = ANY($2::text[]) ORDER BY id FOR UPDATE
 """
-_SET_GROUPS = """
-UPDATE accounts a SET building_group = t.g FROM unnest($1::uuid[], $2::int[]) AS t(id, g) WHERE a.id = t.id
+_UPDATE_PEOPLE = """
+UPDATE accounts a SET confirmed_hours = a.confirmed_hours + t.h, building_group = coalesce(t.g, a.building_group)
+FROM unnest($1::uuid[], $2::text[]::numeric[], $3::int[]) AS t(id, h, g) WHERE a.id = t.id
 """
+_ADD_HOURS = "UPDATE accounts SET confirmed_hours = confirmed_hours + $2 WHERE id = $1 RETURNING confirmed_hours"
 _INSERT_TXS = """
 INSERT INTO transactions (id, community, kind, person_id, memo, reason, actor_id, reverses, redemption_id)
 SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::text[],
@@ -57,11 +60,16 @@ RETURNING account_id, balance_after
 """
 
 
+# By kind, not `kind <> 'person'`: that reads every person's account of the community to find the few others.
+_SYSTEM_OF = "SELECT kind, id FROM accounts WHERE community = $1 AND kind = ANY($2::text[]) AND person_id IS NULL"
+_SYSTEM_KINDS = [str(k) for k in SYSTEM_ACCOUNTS]
+
+
 async def system_accounts(conn: Connection, community: str) -> dict[AccountKind, uuid.UUID]:
-    rows = await conn.fetch("SELECT kind, id FROM accounts WHERE community = $1 AND kind <> 'person'", community)
+    rows = await conn.fetch(_SYSTEM_OF, community, _SYSTEM_KINDS)
     if len(rows) < len(SYSTEM_ACCOUNTS):
-        await conn.execute(_SYSTEM, community, [str(k) for k in SYSTEM_ACCOUNTS])
-        rows = await conn.fetch("SELECT kind, id FROM accounts WHERE community = $1 AND kind <> 'person'", community)
+        await conn.execute(_SYSTEM, community, _SYSTEM_KINDS)
+        rows = await conn.fetch(_SYSTEM_OF, community, _SYSTEM_KINDS)
     return {AccountKind(r["kind"]): r["id"] for r in rows}
 
 
@@ -86,6 +94,36 @@ async def open_person_account(
     return found
 
 
+class _OpenedAccounts:
+    """People whose account this process has seen committed: they need no opening insert again.
+
+    Accounts are never deleted (a trigger refuses it), and only accounts that existed before the
+    reading transaction are remembered, so a rolled-back opening is never taken for one; should
+    the database be restored to an earlier state, a remembered account found missing is opened
+    then and forgotten.
+    A batch of awards goes to people with accounts nearly always, and a conflicting insert still
+    draws a volunteer number and probes the unique index for each of them. Bounded: when full it
+    starts again (the cost is one opening insert per person, once)."""
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self._limit = limit
+        self._known: set[tuple[str, str]] = set()
+
+    def has(self, community: str, person_id: str) -> bool:
+        return (community, person_id) in self._known
+
+    def add(self, community: str, people: Iterable[str]) -> None:
+        if len(self._known) >= self._limit:
+            self._known.clear()
+        self._known.update((community, p) for p in people)
+
+    def forget(self, community: str, people: Iterable[str]) -> None:
+        self._known.difference_update((community, p) for p in people)
+
+
+_OPENED = _OpenedAccounts()
+
+
 @dataclass(frozen=True)
 class PersonAccount:
     """A person's account row as read under its lock."""
@@ -102,22 +140,56 @@ async def open_and_lock_people(
 ) -> dict[str, PersonAccount]:
     """Open the accounts of these people where missing and lock them all, in the global lock order.
 
-    `building_groups` maps each person to the building group the events last told (None: not told);
-    an account learns it as open_person_account would. New accounts are inserted in person order
-    (two batches opening the same accounts queue on the first, never cross), then all are locked by
-    id, like every other writer, before any system account."""
+    `building_groups` maps each person to the building group the events last told (None: not
+    told), for new accounts; `update_people` records it on existing ones. New accounts are inserted
+    in person order (two batches opening the same accounts queue on the first, never cross), then
+    all are locked by id, like every other writer, before any system account."""
+
+    async def open_(people: list[str]) -> set[str]:
+        rows = await conn.fetch(_OPEN_PEOPLE, community, people, [building_groups[p] for p in people])
+        return {r["person_id"] for r in rows}
+
     people = sorted(building_groups)
-    await conn.execute(_OPEN_PEOPLE, community, people, [building_groups[p] for p in people])
+    unknown = [p for p in people if not _OPENED.has(community, p)]
+    created = await open_(unknown) if unknown else set()
     rows = await conn.fetch(_LOCK_PEOPLE, community, people)
-    accounts = {r["person_id"]: PersonAccount(**dict(r)) for r in rows}
-    moved = {
-        accounts[p].id: group
-        for p, group in building_groups.items()
-        if group is not None and accounts[p].building_group != group
-    }
-    if moved:
-        await conn.execute(_SET_GROUPS, list(moved), list(moved.values()))
-    return accounts
+    if len(rows) < len(people):  # remembered, but gone: the database was restored or reset
+        found = {r["person_id"] for r in rows}
+        gone = [p for p in people if p not in found]
+        _OPENED.forget(community, gone)
+        created |= await open_(gone)
+        rows = [*rows, *await conn.fetch(_LOCK_PEOPLE, community, gone)]
+    _OPENED.add(community, (r["person_id"] for r in rows if r["person_id"] not in created))
+    return {r["person_id"]: PersonAccount(**dict(r)) for r in rows}
+
+
+async def update_people(
+    conn: Connection,
+    accounts: Mapping[str, PersonAccount],
+    hours_added: Mapping[str, Decimal],
+    building_groups: Mapping[str, int | None],
+) -> None:
+    """One UPDATE for a batch's locked accounts: confirmed hours grown by their participation.hours
+    awards, and the building group the events last told where it moved (as open_person_account)."""
+    changed = [
+        account
+        for person, account in accounts.items()
+        if hours_added.get(person)
+        or (building_groups.get(person) is not None and building_groups[person] != account.building_group)
+    ]
+    if changed:
+        await conn.execute(
+            _UPDATE_PEOPLE,
+            [a.id for a in changed],
+            [str(hours_added.get(a.person_id, 0)) for a in changed],
+            [building_groups.get(a.person_id) for a in changed],
+        )
+
+
+async def add_confirmed_hours(conn: Connection, account_id: uuid.UUID, hours: Decimal) -> Decimal:
+    """Grow a locked person account's confirmed hours by a participation.hours award's; returns the total."""
+    total: Decimal = await conn.fetchval(_ADD_HOURS, account_id, hours)
+    return total
 
 
 async def lock(conn: Connection, account_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:

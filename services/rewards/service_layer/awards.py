@@ -120,8 +120,9 @@ async def award(
             community=community,
             subject=person_id,
         )
-    if computation.hours > 0:
-        await honours.grant_star_levels(conn, community, person_id, computation.hours, building_group)
+    if rule.rule_id == r.PARTICIPATION and computation.hours > 0:
+        after = await ledger_repo.add_confirmed_hours(conn, account, computation.hours)
+        await honours.grant_crossed(conn, community, person_id, after - computation.hours, after, building_group)
     return capped.points
 
 

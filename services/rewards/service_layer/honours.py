@@ -29,17 +29,9 @@ SELECT coalesce(max(confirmed_hours), 0) FROM accounts WHERE community = $1 AND 
 
 
 async def confirmed_hours(conn: Connection, community: str, person_id: str) -> Decimal:
-    """Hours of every participation.hours award of the person: the account's running total, kept by a trigger on awards."""
+    """Hours of every participation.hours award of the person: the account's running total, kept by the award writers."""
     hours: Decimal = await conn.fetchval(HOURS_OF, community, person_id)
     return hours
-
-
-async def grant_star_levels(
-    conn: Connection, community: str, person_id: str, added: Decimal, building_group: int | None
-) -> list[int]:
-    """After `added` hours were recorded (already in awards), grant each star level just crossed."""
-    after = await confirmed_hours(conn, community, person_id)
-    return await grant_crossed(conn, community, person_id, after - added, after, building_group)
 
 
 async def grant_crossed(

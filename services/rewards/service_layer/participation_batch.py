@@ -9,6 +9,7 @@ The effect is exactly that of `awards.on_participation_completed` applied to eac
 - the daily cap adds up, in event order, what the person already earned that service day and
   every earlier award of the batch to the same person and day;
 - an inactive rule records a 0-point award; hours still count towards star levels;
+- each account's confirmed hours and building group are written in one UPDATE for the batch;
 - one balanced award transaction and one points.awarded per credited award, with the
   person's balance after it; star levels crossed by the running hours are granted.
 
@@ -132,6 +133,11 @@ async def _award_participations(
         capped = r.apply_daily_cap(computation, earned.get(key, 0), limit)
         earned[key] = earned.get(key, 0) + capped.points
         decided.append(_Award(event, computation, capped, key[1], uuid.uuid4() if capped.points > 0 else None))
+    hours_added: dict[str, Decimal] = defaultdict(Decimal)
+    for award in decided:
+        if award.computation.hours > 0:
+            hours_added[award.event.data.volunteer_id] += award.computation.hours
+    await ledger_repo.update_people(conn, accounts, hours_added, groups)
     if not decided:
         return
 
