@@ -180,14 +180,20 @@ async def leaderboard(
     where = community_of(principal, community)
     start = _period_start(period, datetime.now(SHANGHAI).date()) or ALL_TIME
     order = "t.points DESC, t.hours DESC" if metric == "points" else "t.hours DESC, t.points DESC"
-    # The index on (community, period, period_start, <metric> DESC) hands over the top rows in order.
+    # The period's totals come through the primary key and are sorted (no index orders them by a
+    # total: every award would rewrite its entries, see migration leaderboard_updates_in_place);
+    # the accounts are read for the building group filter when one is asked, else for the top only.
     rows = await ctx.pool.fetch(
-        f"""SELECT t.person_id, a.building_group, t.points, t.hours::float8 AS hours
-            FROM leaderboard_totals t
-            JOIN accounts a ON a.community = t.community AND a.kind = 'person' AND a.person_id = t.person_id
-            WHERE t.community = $1 AND t.period = $2 AND t.period_start = $3
-              AND ($4::int IS NULL OR a.building_group = $4)
-            ORDER BY {order}, t.person_id LIMIT $5""",
+        f"""WITH top AS (
+                SELECT t.person_id, t.points, t.hours FROM leaderboard_totals t
+                WHERE t.community = $1 AND t.period = $2 AND t.period_start = $3
+                  AND ($4::int IS NULL OR EXISTS (
+                      SELECT 1 FROM accounts g WHERE g.community = $1 AND g.kind = 'person'
+                                                 AND g.person_id = t.person_id AND g.building_group = $4))
+                ORDER BY {order}, t.person_id LIMIT $5)
+            SELECT t.person_id, a.building_group, t.points, t.hours::float8 AS hours
+            FROM top t JOIN accounts a ON a.community = $1 AND a.kind = 'person' AND a.person_id = t.person_id
+            ORDER BY {order}, t.person_id""",
         where,
         period,
         start,
