@@ -351,11 +351,17 @@ class EventConsumers:
                 log.debug("%s: batch of %d falls back to one at a time: %s", spec.durable, len(parsed), exc)
             else:
                 crash_point("consumer.after_commit")
-                await asyncio.gather(*(raw.ack() for raw, _ in parsed))
+                # One after another: an ack only appends to the client's write buffer, and a task
+                # per ack (gather) cost more than the acks themselves for a batch of hundreds.
+                for raw, _ in parsed:
+                    await raw.ack()
                 elapsed = (time.perf_counter() - started) / len(parsed)
-                for fresh in outcomes:
-                    EVENTS_CONSUMED.labels(self.service, spec.durable, "applied" if fresh else "duplicate").inc()
-                    CONSUME_LATENCY.labels(self.service, spec.durable).observe(elapsed)
+                applied = sum(outcomes)
+                EVENTS_CONSUMED.labels(self.service, spec.durable, "applied").inc(applied)
+                EVENTS_CONSUMED.labels(self.service, spec.durable, "duplicate").inc(len(outcomes) - applied)
+                latency = CONSUME_LATENCY.labels(self.service, spec.durable)
+                for _ in outcomes:
+                    latency.observe(elapsed)
                 return
         for raw, event in parsed:
             await self._process_one(spec, subscription, raw, event)
