@@ -91,6 +91,13 @@ async def books(database_url: str) -> dict[str, Any]:
                 tuple(row) for row in await conn.fetch("SELECT * FROM leaderboard_totals ORDER BY 1, 2, 3, 4")
             ],
             "clean": (await verify(conn, None))["clean"],
+            "hours_kept": await conn.fetchval(
+                """SELECT bool_and(a.confirmed_hours = coalesce(s.hours, 0)) FROM accounts a
+                   LEFT JOIN (SELECT community, person_id, sum(hours) AS hours FROM awards
+                              WHERE rule_id = 'participation.hours' GROUP BY 1, 2) s
+                          ON s.community = a.community AND s.person_id = a.person_id
+                   WHERE a.kind = 'person'"""
+            ),
         }
 
 
@@ -109,6 +116,7 @@ async def test_a_batch_leaves_the_same_books_as_its_events_applied_one_by_one(
     expected, batched = await books(database_url), await books(other_database)
     assert batched == expected
     assert batched["clean"]
+    assert batched["hours_kept"]  # confirmed hours are the sum of the awards' hours, both ways
     assert [(h[0], h[2]) for h in batched["honours"]] == [("wang-fang", 1)]
     assert [a[4] for a in batched["awards"] if a[0] == "liu-yang"].count(0) == 0  # the cap bit, not zeroed all
 
