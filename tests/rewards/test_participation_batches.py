@@ -219,3 +219,17 @@ async def test_an_account_remembered_from_a_database_since_replaced_is_opened_ag
         assert await balance(conn, "zhou-jie") > 0
         assert await conn.fetchval("SELECT confirmed_hours FROM accounts WHERE person_id = 'zhou-jie'") == 3
         assert (await verify(conn, "meihu"))["clean"]
+
+
+async def test_the_one_event_path_opens_again_an_account_remembered_from_a_replaced_database(
+    database_url: str, postgres: PostgresServer
+) -> None:
+    await one_by_one(database_url, [participation("qian-li", hours=2.0)])
+    restored = await new_database(postgres.url(), TEMPLATE)
+
+    await one_by_one(restored, [participation("qian-li", hours=3.0)])
+
+    async with connect(restored) as conn:
+        assert await balance(conn, "qian-li") > 0
+        assert await conn.fetchval("SELECT confirmed_hours FROM accounts WHERE person_id = 'qian-li'") == 3
+        assert (await verify(conn, "meihu"))["clean"]

@@ -73,37 +73,14 @@ async def system_accounts(conn: Connection, community: str) -> dict[AccountKind,
     return {AccountKind(r["kind"]): r["id"] for r in rows}
 
 
-async def person_account(conn: Connection, community: str, person_id: str) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        "SELECT * FROM accounts WHERE community = $1 AND kind = 'person' AND person_id = $2", community, person_id
-    )
-
-
-async def open_person_account(
-    conn: Connection, community: str, person_id: str, building_group: int | None = None
-) -> uuid.UUID:
-    """The person's account, opened on first use; learns the building group when an event tells it."""
-    account_id: uuid.UUID | None = await conn.fetchval(_OPEN_PERSON, community, person_id, building_group)
-    if account_id is not None:
-        return account_id
-    row = await person_account(conn, community, person_id)
-    assert row is not None
-    if building_group is not None and row["building_group"] != building_group:
-        await conn.execute("UPDATE accounts SET building_group = $2 WHERE id = $1", row["id"], building_group)
-    found: uuid.UUID = row["id"]
-    return found
-
-
 class _OpenedAccounts:
-    """People whose account this process has seen committed: they need no opening insert again.
+    """People whose account this process has seen: they need no opening insert again.
 
-    Accounts are never deleted (a trigger refuses it), and only accounts that existed before the
-    reading transaction are remembered, so a rolled-back opening is never taken for one; should
-    the database be restored to an earlier state, a remembered account found missing is opened
-    then and forgotten.
-    A batch of awards goes to people with accounts nearly always, and a conflicting insert still
-    draws a volunteer number and probes the unique index for each of them. Bounded: when full it
-    starts again (the cost is one opening insert per person, once)."""
+    An award goes to a person with an account nearly always, and a conflicting insert still draws
+    a volunteer number and probes the unique index. Accounts are never deleted (a trigger refuses
+    it); an account remembered but not found (its opening rolled back, or the database was
+    restored) is forgotten and opened then, so remembering one too early costs a lookup, never an
+    award. Bounded: when full it starts again (one opening insert per person, once)."""
 
     def __init__(self, limit: int = 200_000) -> None:
         self._limit = limit
@@ -122,6 +99,33 @@ class _OpenedAccounts:
 
 
 _OPENED = _OpenedAccounts()
+
+
+async def person_account(conn: Connection, community: str, person_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT * FROM accounts WHERE community = $1 AND kind = 'person' AND person_id = $2", community, person_id
+    )
+
+
+async def open_person_account(
+    conn: Connection, community: str, person_id: str, building_group: int | None = None
+) -> uuid.UUID:
+    """The person's account, opened on first use; learns the building group when an event tells it.
+
+    An account this process has seen committed is read, not opened again (see `_OpenedAccounts`)."""
+    row = await person_account(conn, community, person_id) if _OPENED.has(community, person_id) else None
+    if row is None:
+        _OPENED.forget(community, [person_id])
+        account_id: uuid.UUID | None = await conn.fetchval(_OPEN_PERSON, community, person_id, building_group)
+        if account_id is not None:
+            return account_id  # opened by this transaction: remembered once another reads it
+        row = await person_account(conn, community, person_id)
+        assert row is not None
+    _OPENED.add(community, [person_id])
+    if building_group is not None and row["building_group"] != building_group:
+        await conn.execute("UPDATE accounts SET building_group = $2 WHERE id = $1", row["id"], building_group)
+    found: uuid.UUID = row["id"]
+    return found
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,7 @@ async def open_and_lock_people(
     unknown = [p for p in people if not _OPENED.has(community, p)]
     created = await open_(unknown) if unknown else set()
     rows = await conn.fetch(_LOCK_PEOPLE, community, people)
-    if len(rows) < len(people):  # remembered, but gone: the database was restored or reset
+    if len(rows) < len(people):  # remembered, but not found
         found = {r["person_id"] for r in rows}
         gone = [p for p in people if p not in found]
         _OPENED.forget(community, gone)
