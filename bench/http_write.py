@@ -6,7 +6,13 @@ the same concurrency with the same request bytes (the baseline ignores the token
 Notifications (the one consumer of issue.submitted) is stopped while the rounds run and started
 again after: the baseline has the two cores to itself and PostgreSQL, so intake gets the same;
 the committees' notifications of these issues are delivered once it is back (the next section
-waits for that), and their cost is the consume path's figure, not this one's."""
+waits for that), and their cost is the consume path's figure, not this one's.
+
+A third series, the work floor (bench/work_floor_app.py), alternates with the two: the baseline's
+bare endpoint writing exactly what POST /issues must write (issue, history, outbox event into
+intake's tables, published by intake's relay) with no token, no validation and nothing computed
+per request. Its rate and p99 are the best any POST /issues can do on this machine, so the report
+shows whether a target is reachable here at all."""
 
 from __future__ import annotations
 
@@ -70,6 +76,14 @@ async def _paused(stack: BenchStack, name: str) -> AsyncIterator[None]:
         await stack.wait_ready([name])
 
 
+def _add(total: loadgen.Samples, part: loadgen.Samples) -> None:
+    total.latencies += part.latencies
+    total.duration += part.duration
+    for key, count in part.errors.items():
+        total.errors[key] = total.errors.get(key, 0) + count
+    total.first_error = total.first_error or part.first_error
+
+
 def issue_body(i: int) -> bytes:
     return orjson.dumps(
         {
@@ -95,30 +109,41 @@ async def run(stack: BenchStack, *, concurrency: int, seconds: float, rounds: in
     def to_rows(i: int) -> tuple[str, str, bytes | None]:
         return "POST", "/rows", issue_body(i)
 
+    def to_issue_rows(i: int) -> tuple[str, str, bytes | None]:
+        return "POST", "/issue-rows", issue_body(i)
+
     floor = await _framework_floor(stack, headers, concurrency=concurrency, seconds=seconds, log=log)
     service_samples = loadgen.Samples()
     base_samples = loadgen.Samples()
+    work_samples = loadgen.Samples()
     warmup = min(2.0, seconds / 2)
-    async with _paused(stack, "notifications"):
-        for round_ in range(rounds):
-            # Alternate, so a noisy neighbour on the shared cores weighs on both alike.
-            b = await loadgen.closed_loop(
-                baseline.url, headers, to_rows, concurrency=concurrency, duration=seconds, warmup=warmup
-            )
-            s = await loadgen.closed_loop(
-                stack.url("intake"), headers, to_issues, concurrency=concurrency, duration=seconds, warmup=warmup
-            )
-            for total, part in ((base_samples, b), (service_samples, s)):
-                total.latencies += part.latencies
-                total.duration += part.duration
-                for key, count in part.errors.items():
-                    total.errors[key] = total.errors.get(key, 0) + count
-                total.first_error = total.first_error or part.first_error
-            log(
-                f"http round {round_}: baseline {b.throughput:.0f}/s, POST /issues {s.throughput:.0f}/s ({s.errors or 'no errors'})"
-            )
+    work = stack.start_module("work_floor", "bench.work_floor_app")
+    await stack.wait_ready_any(["work_floor"])
+    try:
+        async with _paused(stack, "notifications"):
+            for round_ in range(rounds):
+                # Alternate, so a noisy neighbour on the shared cores weighs on all three alike.
+                b = await loadgen.closed_loop(
+                    baseline.url, headers, to_rows, concurrency=concurrency, duration=seconds, warmup=warmup
+                )
+                s = await loadgen.closed_loop(
+                    stack.url("intake"), headers, to_issues, concurrency=concurrency, duration=seconds, warmup=warmup
+                )
+                w = await loadgen.closed_loop(
+                    work.url, headers, to_issue_rows, concurrency=concurrency, duration=seconds, warmup=warmup
+                )
+                for total, part in ((base_samples, b), (service_samples, s), (work_samples, w)):
+                    _add(total, part)
+                log(
+                    f"http round {round_}: baseline {b.throughput:.0f}/s, POST /issues {s.throughput:.0f}/s"
+                    f" ({s.errors or 'no errors'}), work floor {w.throughput:.0f}/s ({w.errors or 'no errors'})"
+                )
+    finally:
+        stack.terminate("work_floor")
     svc = latency_summary(service_samples.latencies)
     base = latency_summary(base_samples.latencies)
+    work_lat = latency_summary(work_samples.latencies)
+    work_rps = work_samples.throughput if not work_samples.errors else float("nan")
     details = {
         "concurrency": concurrency,
         "seconds": service_samples.duration,
@@ -129,15 +154,22 @@ async def run(stack: BenchStack, *, concurrency: int, seconds: float, rounds: in
         "service_first_error": service_samples.first_error,
         "payload_bytes": len(issue_body(0)),
         "framework_floor_rps": floor,
+        "work_floor_rps": work_rps,
+        "work_floor_latency": work_lat,
+        "work_floor_errors": work_samples.errors,
     }
     rps = service_samples.throughput
     base_rps = base_samples.throughput
+    work_ratio = work_rps / base_rps
+    work_p99_ratio = work_lat["p99_ms"] / base["p99_ms"]
     return {
         "throughput": figure(
             name="HTTP write path",
             metric=(
-                f"POST /issues requests/s at concurrency {concurrency} (routes doing no work in the same app:"
-                f" FastAPI {floor['fastapi']:,.0f}/s, lean {floor['lean']:,.0f}/s; baseline then {floor['baseline']:,.0f}/s)"
+                f"POST /issues requests/s at concurrency {concurrency}. Ceiling here: the work floor (its writes"
+                f" alone, bare endpoint) {work_rps:,.0f}/s = {work_ratio:.2f} of the baseline. Routes doing no work"
+                f" in the same app: FastAPI {floor['fastapi']:,.0f}/s, lean {floor['lean']:,.0f}/s"
+                f" (baseline then {floor['baseline']:,.0f}/s)"
             ),
             unit="req/s",
             value=rps,
@@ -145,17 +177,22 @@ async def run(stack: BenchStack, *, concurrency: int, seconds: float, rounds: in
             target=">= 60% of baseline",
             met=rps >= 0.6 * base_rps and not service_samples.errors,
             higher_is_better=True,
+            reachable_here=work_ratio >= 0.6,
             **details,
         ),
         "p99": figure(
             name="HTTP write path",
-            metric=f"POST /issues p99 at concurrency {concurrency} (p50 {svc['p50_ms']} vs {base['p50_ms']} ms)",
+            metric=(
+                f"POST /issues p99 at concurrency {concurrency} (p50 {svc['p50_ms']} vs {base['p50_ms']} ms)."
+                f" Ceiling here: the work floor's p99 {work_lat['p99_ms']} ms = {work_p99_ratio:.2f}x the baseline's"
+            ),
             unit="ms",
             value=svc["p99_ms"],
             baseline=base["p99_ms"],
             target="<= 2x baseline p99",
             met=svc["p99_ms"] <= 2 * base["p99_ms"],
             higher_is_better=False,
+            reachable_here=work_p99_ratio <= 2,
         ),
         "baseline_p99_ms": base["p99_ms"],
         "plots": [
@@ -164,6 +201,7 @@ async def run(stack: BenchStack, *, concurrency: int, seconds: float, rounds: in
                 "series": {
                     "POST /issues (intake)": service_samples.latencies,
                     "baseline: Starlette + asyncpg INSERT": base_samples.latencies,
+                    "work floor: the same writes as POST /issues, bare endpoint": work_samples.latencies,
                 },
             }
         ],

@@ -69,6 +69,8 @@ def markdown(results: dict[str, Any]) -> str:
     ]
     for f in rows:
         mark = {True: "yes", False: "**no**", None: "n/a"}[f["met"]]
+        if f["met"] is False and f.get("reachable_here") is False:
+            mark = "**no**: out of reach here (see ceiling)"
         lines.append(
             f"| {f['name']} | {f['metric']} | {_fmt(f['value'], f['unit'])} | {_fmt(f['baseline'], f['unit'])} "
             f"| {_fmt(f['ratio'])} | {f['target']} | {mark} |"
