@@ -1,0 +1,85 @@
+"""CPU time spent by each part of the stack over a measurement (psutil): the services, PostgreSQL
+(the postmaster and every backend), nats-server, and the machine as a whole.
+
+A latency figure taken at a fixed rate says little without how busy the two cores were: the same
+chain queues at 85 % of the machine and not at 50 %. Dividing by the events handled gives the cost
+of one event per part, which is what the proposals compare from pass to pass."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Protocol
+
+import psutil
+
+
+class Stack(Protocol):
+    def pids(self) -> dict[str, int]: ...
+
+
+def _seconds(process: psutil.Process) -> float:
+    try:
+        times = process.cpu_times()
+        return float(times.user + times.system)
+    except psutil.Error:
+        return 0.0
+
+
+def _infrastructure(stack: Any) -> dict[str, list[psutil.Process]]:
+    parts: dict[str, list[psutil.Process]] = {}
+    for name, server in (("postgresql", getattr(stack, "postgres", None)), ("nats", getattr(stack, "nats", None))):
+        process = getattr(server, "process", None)
+        if process is None or process.poll() is not None:
+            continue
+        try:
+            root = psutil.Process(process.pid)
+            parts[name] = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            continue
+    return parts
+
+
+def _machine_busy() -> float:
+    times = psutil.cpu_times()
+    return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
+
+
+class CpuMeter:
+    """`start()`, the work, `stop(events)`: CPU ms per event by part, and the machine's busy share."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+
+    def _read(self) -> dict[str, float]:
+        read = {name: _seconds(psutil.Process(pid)) for name, pid in self.stack.pids().items() if _alive(pid)}
+        for name, processes in _infrastructure(self.stack).items():
+            read[name] = sum(_seconds(p) for p in processes)
+        return read
+
+    def start(self) -> None:
+        self._began = time.perf_counter()
+        self._busy = _machine_busy()
+        self._before = self._read()
+
+    def stop(self, events: int) -> dict[str, Any]:
+        after = self._read()
+        elapsed = time.perf_counter() - self._began
+        busy = _machine_busy() - self._busy
+        cores = psutil.cpu_count() or 1
+        per_event = {
+            name: round((after[name] - self._before.get(name, 0.0)) * 1000 / max(events, 1), 3)
+            for name in after
+            if after[name] - self._before.get(name, 0.0) > 0
+        }
+        return {
+            "cpu_ms_per_event": per_event,
+            "cpu_ms_per_event_total": round(sum(per_event.values()), 3),
+            "machine_busy_share": round(busy / (elapsed * cores), 3) if elapsed > 0 else None,
+        }
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return bool(psutil.Process(pid).is_running())
+    except psutil.Error:
+        return False
