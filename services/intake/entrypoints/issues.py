@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from contracts.enums import IssueCategory, IssueChannel, IssueStatus, Role
 from services.intake.adapters import queries
-from services.intake.domain.spam import looks_like_spam
 from services.intake.entrypoints.deps import categories_of, client_address, limits_of, page, settings_of, time_id_cursor
 from services.intake.entrypoints.errors import domain_errors
 from services.intake.entrypoints.schemas import (
@@ -21,7 +20,6 @@ from services.intake.entrypoints.schemas import (
     IssueOut,
     ReopenIn,
 )
-from services.intake.open311.mapping import check_attributes
 from services.intake.service_layer import commands
 from services.intake.service_layer.privacy import can_see, comment_view, history_view, is_committee, issue_view
 from services.kernel.app import ServiceContext, get_ctx
@@ -48,40 +46,42 @@ async def raise_issue(request: Request, body: IssueIn, principal: Principal, ctx
     if body.channel in ("phone", "visit") and not principal.has(Role.COMMITTEE):
         raise BadRequest("Only committees record issues taken by phone or on a visit.", field="channel")
     await limits_of(ctx).hit(principal.community, principal.sub, client_address(request, ctx))
+    new = commands.NewIssue(
+        community=principal.community,
+        category=body.category,
+        title=body.title,
+        reporter_id=principal.sub,
+        channel=IssueChannel(body.channel),
+        description=body.description,
+        building=body.location.building,
+        building_group=body.building_group or principal.building_group,
+        anonymous=body.anonymous,
+        priority=body.priority,
+        extra={
+            "unit": body.location.unit,
+            "location_text": body.location.text,
+            "lat": body.location.lat,
+            "long": body.location.long,
+            "photos": body.photos,
+            "reporter_name": principal.name,
+            "contact": body.contact.model_dump(exclude_none=True) if body.contact else {},
+        },
+    )
     async with ctx.pool.acquire() as conn:
-        category = await categories_of(ctx).get(conn, principal.community, body.category.value)
-        if category is None or not category["active"]:
-            raise BadRequest(f"The category {body.category.value} is not in use here / 该类别未启用.", field="category")
         try:
-            attributes = check_attributes(category, {k: [v] for k, v in body.attributes.items()})
-        except ValueError as exc:
+            issue, row = await commands.raise_issue(
+                conn,
+                ctx.outbox,
+                categories_of(ctx),
+                new,
+                attributes={k: [v] for k, v in body.attributes.items()},
+                spam_texts=(body.title, body.description, body.location.text),
+                max_links=settings_of(ctx).intake_max_links,
+            )
+        except commands.CategoryNotInUse as exc:
+            raise BadRequest(f"The category {exc} is not in use here / 该类别未启用.", field="category") from exc
+        except commands.InvalidAttributes as exc:
             raise BadRequest(str(exc), field="attributes") from exc
-        held = looks_like_spam(
-            body.title, body.description, body.location.text, max_links=settings_of(ctx).intake_max_links
-        )
-        new = commands.NewIssue(
-            community=principal.community,
-            category=body.category,
-            title=body.title,
-            reporter_id=principal.sub,
-            channel=IssueChannel(body.channel),
-            description=body.description,
-            building=body.location.building,
-            building_group=body.building_group or principal.building_group,
-            anonymous=body.anonymous,
-            priority=body.priority,
-            extra={
-                "unit": body.location.unit,
-                "location_text": body.location.text,
-                "lat": body.location.lat,
-                "long": body.location.long,
-                "photos": body.photos,
-                "reporter_name": principal.name,
-                "contact": body.contact.model_dump(exclude_none=True) if body.contact else {},
-                "attributes": attributes,
-            },
-        )
-        issue, row = await commands.submit(conn, ctx.outbox, new, held=held)
     return json_response(
         IssueOut, issue_view(principal, row), status_code=201, headers={"Location": f"/issues/{issue.id}"}
     )

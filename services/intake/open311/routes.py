@@ -19,7 +19,6 @@ from starlette.responses import Response
 
 from contracts.enums import IssueCategory, IssueChannel
 from services.intake.adapters import api_keys, categories, queries
-from services.intake.domain.spam import looks_like_spam
 from services.intake.entrypoints.deps import categories_of, limits_of, settings_of
 from services.intake.open311 import mapping
 from services.intake.open311.format import FORMATS, Open311Error, error_response, respond
@@ -140,7 +139,7 @@ async def service_definition(
             who = await _community(conn, ctx, params, need_key=False)
             row = await categories.get_category(conn, who["community"], service_code[:50])
         if row is None or not row["active"]:
-            raise Open311Error(404, f"Unknown service_code {service_code[:50]!r}")
+            raise _unknown_service(service_code[:50])
         return respond(fmt, "service_definition", mapping.definition(row))
 
     return await _guarded(fmt, work)
@@ -178,6 +177,10 @@ def _coordinate(fields: dict[str, str], name: str, bound: float) -> float | None
     return value
 
 
+def _unknown_service(code: str) -> Open311Error:
+    return Open311Error(404, f"Unknown service_code {code!r}")
+
+
 @router.post("/requests.{fmt}", summary="POST Service Request (form-encoded)")
 async def post_request(fmt: str, request: Request, ctx: ServiceContext = Depends(get_ctx)) -> Response:
     async def work() -> Response:
@@ -193,20 +196,15 @@ async def post_request(fmt: str, request: Request, ctx: ServiceContext = Depends
             raise Open311Error(400, "media_url must be an http(s) URL")
         async with ctx.pool.acquire() as conn:
             who = await _community(conn, ctx, fields, need_key=True)
-            category = await categories_of(ctx).get(conn, who["community"], code)
-            if category is None or not category["active"]:
-                raise Open311Error(404, f"Unknown service_code {code!r}")
             try:
-                stored = mapping.check_attributes(category, attributes)
-            except ValueError as exc:
-                raise Open311Error(400, str(exc)) from exc
+                category_code = IssueCategory(code)
+            except ValueError:
+                raise _unknown_service(code) from None
             # The hotline posts for many residents from one server: limit per resident it names
             # (phone, e-mail, account, device), not per the key's address, which is trusted by its key.
             caller = next((fields[k] for k in ("phone", "email", "account_id", "device_id") if fields.get(k)), "-")
             await limits_of(ctx).hit(who["community"], f"open311:{who['principal']}:{caller}", None)
             description = fields.get("description", "")
-            first_line = description.splitlines()[0][:80] if description.strip() else ""
-            title = first_line or f"{category['name_zh']} / {category['name_en']}"
             address = fields.get("address_string") or fields.get("address_id")
             contact = {
                 k: fields[k]
@@ -216,8 +214,9 @@ async def post_request(fmt: str, request: Request, ctx: ServiceContext = Depends
             token = uuid.uuid4()
             new = commands.NewIssue(
                 community=who["community"],
-                category=IssueCategory(code),
-                title=title,
+                category=category_code,
+                # The first line of the description; without one, the issue is named after its category.
+                title=description.splitlines()[0][:80] if description.strip() else "",
                 reporter_id=who["principal"],
                 channel=IssueChannel.OPEN311,
                 description=description,
@@ -228,12 +227,23 @@ async def post_request(fmt: str, request: Request, ctx: ServiceContext = Depends
                     "photos": [media] if media else [],
                     "reporter_name": who["name"],
                     "contact": contact,
-                    "attributes": stored,
                     "open311_token": token,
                 },
             )
-            held = looks_like_spam(description, address, max_links=settings_of(ctx).intake_max_links)
-            issue, _ = await commands.submit(conn, ctx.outbox, new, held=held)
+            try:
+                issue, _ = await commands.raise_issue(
+                    conn,
+                    ctx.outbox,
+                    categories_of(ctx),
+                    new,
+                    attributes=attributes,
+                    spam_texts=(description, address),
+                    max_links=settings_of(ctx).intake_max_links,
+                )
+            except commands.CategoryNotInUse as exc:
+                raise _unknown_service(code) from exc
+            except commands.InvalidAttributes as exc:
+                raise Open311Error(400, str(exc)) from exc
         notice = "已受理，社区两委将审核 / Received; the community committees will review it."
         document = [
             {

@@ -7,14 +7,18 @@ domain method, save it with its history and events (outbox, same transaction).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from contracts.enums import IssueCategory, IssueChannel
 from services.intake.adapters import repository
+from services.intake.adapters.categories import CategoryCache
 from services.intake.domain.issue import Issue
 from services.intake.domain.lifecycle import InvalidCommand
+from services.intake.domain.spam import looks_like_spam
+from services.intake.open311.mapping import check_attributes
 from services.kernel.db import Connection
 from services.kernel.outbox import Outbox
 
@@ -64,6 +68,40 @@ async def submit(
     )
     row = await repository.insert(conn, issue, outbox, new.extra)
     return issue, row
+
+
+class CategoryNotInUse(Exception):
+    """The category is not one the issue's community uses (unknown there, or switched off)."""
+
+
+class InvalidAttributes(ValueError):
+    """The category's attributes are not answered as it defines them; the message says how."""
+
+
+async def raise_issue(
+    conn: Connection,
+    outbox: Outbox,
+    categories: CategoryCache,
+    new: NewIssue,
+    *,
+    attributes: dict[str, list[str]],
+    spam_texts: Sequence[str | None],
+    max_links: int,
+) -> tuple[Issue, dict[str, Any]]:
+    """A resident's new issue, by whichever door it came in (the app's POST /issues, Open311's POST
+    /requests): the category must be in use in the community and its attributes answered as it
+    defines them (stored as it gives them back); an issue without a title is named after its
+    category; link-stuffed text is kept but held for a committee's review."""
+    category = await categories.get(conn, new.community, new.category.value)
+    if category is None or not category["active"]:
+        raise CategoryNotInUse(new.category.value)
+    try:
+        new.extra["attributes"] = check_attributes(category, attributes)
+    except ValueError as exc:
+        raise InvalidAttributes(str(exc)) from exc
+    if not new.title:
+        new.title = f"{category['name_zh']} / {category['name_en']}"
+    return await submit(conn, outbox, new, held=looks_like_spam(*spam_texts, max_links=max_links))
 
 
 async def load(conn: Connection, issue_id: uuid.UUID, community: str) -> Issue:
