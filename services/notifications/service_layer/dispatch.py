@@ -50,9 +50,10 @@ class Dispatcher:
         await self._webhooks(conn, event, source)
 
     async def _webhooks(self, conn: Connection, event: CloudEvent[Any], source: Source) -> None:
-        body = event.model_dump_json()
+        body: str | None = None  # serialised once, and only if some subscriber wants the event
         for sub in await repo.active_subscriptions(conn, event.community):
             if patterns.matches(list(sub["event_types"]), event.event_name):
+                body = body or event.model_dump_json()
                 await repo.insert_notification(
                     conn,
                     event_id=source.event_id,
