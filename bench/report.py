@@ -98,6 +98,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
 
     plots = _plots(results.get("sections", {}), [])
     if not plots:
@@ -115,6 +116,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
                 n = len(ordered)
                 ax.plot(ordered, [(i + 1) / n for i in range(n)], label=f"{label} (n={n})")
             ax.set_xscale("log")
+            ax.xaxis.set_minor_formatter(NullFormatter())  # a label on every minor tick overlaps below 1 ms
             ax.set_xlabel("latency (ms, log)")
             ax.set_ylabel("fraction of requests")
             ax.axhline(0.99, color="grey", lw=0.5, ls="--")
