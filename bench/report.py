@@ -98,7 +98,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import NullFormatter
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
     plots = _plots(results.get("sections", {}), [])
     if not plots:
@@ -116,7 +116,10 @@ def plot(results: dict[str, Any], path: Path) -> None:
                 n = len(ordered)
                 ax.plot(ordered, [(i + 1) / n for i in range(n)], label=f"{label} (n={n})")
             ax.set_xscale("log")
-            ax.xaxis.set_minor_formatter(NullFormatter())  # a label on every minor tick overlaps below 1 ms
+            # Labels at 1-2-5 steps (0.2, 0.5, 1, 2 ... ms): a label on every minor tick overlaps below 1 ms.
+            ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+            ax.xaxis.set_minor_formatter(NullFormatter())
             ax.set_xlabel("latency (ms, log)")
             ax.set_ylabel("fraction of requests")
             ax.axhline(0.99, color="grey", lw=0.5, ls="--")
