@@ -82,14 +82,6 @@ def _reachable(floor_ratio: float, meets: Any) -> bool | None:
     return None if math.isnan(floor_ratio) else bool(meets(floor_ratio))
 
 
-def _add(total: loadgen.Samples, part: loadgen.Samples) -> None:
-    total.latencies += part.latencies
-    total.duration += part.duration
-    for key, count in part.errors.items():
-        total.errors[key] = total.errors.get(key, 0) + count
-    total.first_error = total.first_error or part.first_error
-
-
 def issue_body(i: int) -> bytes:
     return orjson.dumps(
         {
@@ -139,7 +131,7 @@ async def run(stack: BenchStack, *, concurrency: int, seconds: float, rounds: in
                     work.url, headers, to_issue_rows, concurrency=concurrency, duration=seconds, warmup=warmup
                 )
                 for total, part in ((base_samples, b), (service_samples, s), (work_samples, w)):
-                    _add(total, part)
+                    total.add(part)
                 log(
                     f"http round {round_}: baseline {b.throughput:.0f}/s, POST /issues {s.throughput:.0f}/s"
                     f" ({s.errors or 'no errors'}), work floor {w.throughput:.0f}/s ({w.errors or 'no errors'})"

@@ -58,6 +58,14 @@ class Samples:
         if self.first_error is None:
             self.first_error = detail[:500]
 
+    def add(self, other: Samples) -> None:
+        """Take in another run's samples (rounds of one figure measured apart)."""
+        self.latencies += other.latencies
+        self.duration += other.duration
+        for key, count in other.errors.items():
+            self.errors[key] = self.errors.get(key, 0) + count
+        self.first_error = self.first_error or other.first_error
+
 
 class Connection:
     """One keep-alive HTTP/1.1 connection."""
