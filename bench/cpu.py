@@ -17,9 +17,10 @@ class Stack(Protocol):
     def pids(self) -> dict[str, int]: ...
 
 
-def _seconds(process: psutil.Process) -> float:
+def _seconds(process: psutil.Process | int) -> float:
+    """CPU seconds a process (or pid) has used so far; 0 for one that is gone (its part then drops out)."""
     try:
-        times = process.cpu_times()
+        times = (psutil.Process(process) if isinstance(process, int) else process).cpu_times()
         return float(times.user + times.system)
     except psutil.Error:
         return 0.0
@@ -51,7 +52,7 @@ class CpuMeter:
         self.stack = stack
 
     def _read(self) -> dict[str, float]:
-        read = {name: _seconds(psutil.Process(pid)) for name, pid in self.stack.pids().items() if _alive(pid)}
+        read = {name: _seconds(pid) for name, pid in self.stack.pids().items()}
         for name, processes in _infrastructure(self.stack).items():
             read[name] = sum(_seconds(p) for p in processes)
         return read
@@ -76,10 +77,3 @@ class CpuMeter:
             "cpu_ms_per_event_total": round(sum(per_event.values()), 3),
             "machine_busy_share": round(busy / (elapsed * cores), 3) if elapsed > 0 else None,
         }
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return bool(psutil.Process(pid).is_running())
-    except psutil.Error:
-        return False
