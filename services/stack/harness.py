@@ -165,6 +165,12 @@ class Harness:
         self.postgres.stop()
         self.nats.stop()
 
+    def _check_alive(self, name: str) -> None:
+        process = self.services[name].process
+        if process is not None and process.poll() is not None:
+            tail = self.services[name].log_path.read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"{name} exited with {process.returncode}:\n{tail}")
+
     # -- reaching the services -------------------------------------------------------------
     def url(self, name: str) -> str:
         return self.services[name].url
@@ -192,8 +198,13 @@ class Harness:
                 if time.monotonic() - started > timeout:
                     raise TimeoutError(f"not ready after {timeout}s: {sorted(pending)}")
                 for name in list(pending):
+                    self._check_alive(name)
                     with contextlib.suppress(httpx.HTTPError):
-                        if (await client.get(f"{self.url(name)}/readyz")).status_code == 200:
+                        response = await client.get(f"{self.url(name)}/readyz")
+                        if response.status_code == 200:
+                            answered = response.json().get("service")
+                            if answered != name:  # our process lost its port; someone else answers
+                                raise RuntimeError(f"{self.url(name)} is answered by {answered!r}, not {name}")
                             pending.discard(name)
                 await asyncio.sleep(0.2)
         return time.monotonic() - started
