@@ -57,7 +57,7 @@ async def create_row(request: Request) -> Response:
 
 
 async def healthz(request: Request) -> Response:
-    return Response(b'{"status":"ok"}', media_type="application/json")
+    return Response(b'{"status":"ready","service":"baseline"}', media_type="application/json")
 
 
 app = Starlette(routes=[Route("/rows", create_row, methods=["POST"]), Route("/readyz", healthz)], lifespan=lifespan)

@@ -37,7 +37,7 @@ async def _framework_floor(
     kernel's app (bench/floor_app.py), next to the baseline in the same minute: what the
     framework costs before any work is done."""
     floor = stack.start_module("floor", "bench.floor_app", {"LINLI_OUTBOX_RELAYS": "0"})
-    await stack.wait_ready_any(["floor"])
+    await stack.wait_ready(["floor"])
     baseline = stack.services["baseline"]
     measured: dict[str, float] = {}
     try:
@@ -99,7 +99,7 @@ async def run(stack: BenchStack, *, concurrency: int, seconds: float, rounds: in
     baseline = stack.services.get("baseline")
     if baseline is None or not baseline.running:
         baseline = stack.start_module("baseline", "bench.baseline_http")
-        await stack.wait_ready_any(["baseline"])
+        await stack.wait_ready(["baseline"])
 
     def to_issues(i: int) -> tuple[str, str, bytes | None]:
         return "POST", "/issues", issue_body(i)
@@ -116,7 +116,7 @@ async def run(stack: BenchStack, *, concurrency: int, seconds: float, rounds: in
     work_samples = loadgen.Samples()
     warmup = min(2.0, seconds / 2)
     work = stack.start_module("work_floor", "bench.work_floor_app")
-    await stack.wait_ready_any(["work_floor"])
+    await stack.wait_ready(["work_floor"])
     try:
         async with _paused(stack, "notifications"):
             for round_ in range(rounds):

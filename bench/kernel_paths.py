@@ -33,7 +33,7 @@ async def run(base_dir: Path, *, publish_events: int, consume_events: int, windo
     out: dict[str, Any] = {}
     async with phase(base_dir) as stack:
         stack.start_probe()
-        await stack.wait_ready_any(["probe"])
+        await stack.wait_ready(["probe"])
         sampler = RssSampler(stack)
         sampler.start()
         try:

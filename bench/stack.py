@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 
 import asyncpg
-import httpx
 import nats
 
 from services.kernel.migrate import SERVICE_NAMES, migrate
@@ -114,20 +113,6 @@ class BenchStack(Harness):
         finally:
             await nc.close()
             await conn.close()
-
-    async def wait_ready_any(self, names: Iterable[str], timeout: float = 90) -> None:
-        pending = set(names)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        async with httpx.AsyncClient(timeout=2) as client:
-            while pending:
-                if loop.time() > deadline:
-                    raise TimeoutError(f"not ready after {timeout}s: {sorted(pending)}")
-                for name in list(pending):
-                    with contextlib.suppress(httpx.HTTPError):
-                        if (await client.get(f"{self.url(name)}/readyz")).status_code == 200:
-                            pending.discard(name)
-                await asyncio.sleep(0.1)
 
 
 @contextlib.asynccontextmanager

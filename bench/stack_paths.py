@@ -48,7 +48,7 @@ async def run(base_dir: Path, *, args: argparse.Namespace, sections: list[str], 
     log(f"stack phase: starting {', '.join(present)}")
     async with phase(base_dir, services=present) as stack:
         stack.start_module("baseline", "bench.baseline_http")
-        await stack.wait_ready_any(["baseline"])
+        await stack.wait_ready(["baseline"])
         await asyncio.sleep(3)  # let start-up allocations settle
         sampler = RssSampler(stack)
         idle = sampler.snapshot()

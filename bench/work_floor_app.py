@@ -127,7 +127,7 @@ async def create_issue(request: Request) -> Response:
 
 
 async def healthz(request: Request) -> Response:
-    return Response(b'{"status":"ok"}', media_type="application/json")
+    return Response(b'{"status":"ready","service":"work_floor"}', media_type="application/json")
 
 
 app = Starlette(
