@@ -7,17 +7,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib.util
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import nats
 
 from services.kernel.migrate import SERVICE_NAMES, migrate
 from services.stack.harness import REPO, Harness, ServiceHandle
-from services.stack.ports import any_free, wait_for_port
+from services.stack.ports import any_free
 
 PROBE_MIGRATIONS = REPO / "tests" / "kernel" / "probe" / "migrations"
 
@@ -38,44 +37,21 @@ def present_services() -> tuple[str, ...]:
 class BenchStack(Harness):
     """A Harness that can also run modules outside services/ (the probe, the baseline)."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.modules: dict[str, str] = {}  # what runs under a name outside services/
+
+    def module_of(self, name: str) -> str:
+        return self.modules.get(name) or super().module_of(name)
+
     def start_module(self, name: str, module: str, extra_env: dict[str, str] | None = None) -> ServiceHandle:
-        handle = self.services.get(name) or ServiceHandle(name, any_free(), self.base_dir / f"{name}.log")
-        if handle.running:  # never leave a process behind by starting its replacement
+        if name not in self.services:
+            self.services[name] = ServiceHandle(name, any_free(), self.base_dir / f"{name}.log")
+        if self.services[name].running:  # never leave a process behind by starting its replacement
             self.terminate(name)
-        self.services[name] = handle
-        env = {
-            **self.env_for_any(handle),
-            **(extra_env or {}),
-        }
-        handle._log = handle.log_path.open("ab")
-        handle.process = subprocess.Popen(
-            [sys.executable, "-m", module],
-            env=env,
-            stdout=handle._log,
-            stderr=subprocess.STDOUT,
-            cwd=REPO,
-            start_new_session=True,
-        )
-        wait_for_port(handle.port, 60)
-        return handle
-
-    def env_for_any(self, handle: ServiceHandle) -> dict[str, str]:
-        if handle.name in self.service_names:
-            return self.env_for(handle.name)
-        base = dict(self.env_for(self.service_names[0])) if self.service_names else None
-        if base is None:
-            import os
-
-            base = {
-                **os.environ,
-                "DATABASE_URL": self.database_url,
-                "NATS_URL": self.nats.url,
-                "LINLI_JWT_PUBLIC_KEY_FILE": str(self.run_dir / "dev-jwt-public.pem"),
-                "PYTHONUNBUFFERED": "1",
-                **self.extra_env,
-            }
-        base["LINLI_HTTP_PORT"] = str(handle.port)
-        return base
+        self.modules[name] = module
+        self.start_service(name, extra_env)
+        return self.services[name]
 
     def start_probe(self) -> ServiceHandle:
         migrate(self.database_url, "probe", PROBE_MIGRATIONS)

@@ -117,22 +117,28 @@ class Harness:
             **self.extra_env,
         }
 
+    def module_of(self, name: str) -> str:
+        """The module `python -m` runs for a service."""
+        return f"services.{name}"
+
+    def root_of(self, name: str) -> Path:
+        """The checkout a service runs from."""
+        return REPO
+
     def start_service(self, name: str, extra_env: dict[str, str] | None = None) -> None:
         handle = self.services[name]
         handle._log = handle.log_path.open("ab")
         handle.process = subprocess.Popen(
-            [sys.executable, "-m", f"services.{name}"],
+            [sys.executable, "-m", self.module_of(name)],
             env={**self.env_for(name), **(extra_env or {})},
             stdout=handle._log,
             stderr=subprocess.STDOUT,
-            cwd=REPO,
+            cwd=self.root_of(name),
             start_new_session=True,
         )
         deadline = time.monotonic() + 60
         while not _listening(handle.port):
-            if handle.process.poll() is not None:
-                tail = handle.log_path.read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"{name} exited with {handle.process.returncode} while starting:\n{tail}")
+            self._check_alive(name)  # a process that died says so at once
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{name} did not listen on {handle.port} within 60 s")
             time.sleep(0.05)
@@ -168,8 +174,13 @@ class Harness:
     def _check_alive(self, name: str) -> None:
         process = self.services[name].process
         if process is not None and process.poll() is not None:
-            tail = self.services[name].log_path.read_text(errors="replace")[-2000:]
-            raise RuntimeError(f"{name} exited with {process.returncode}:\n{tail}")
+            raise RuntimeError(f"{name} exited with {process.returncode}:\n{self.log_tail(name, 15)}")
+
+    def log_tail(self, name: str, lines: int = 30) -> str:
+        path = self.services[name].log_path
+        if not path.exists():
+            return ""
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
     # -- reaching the services -------------------------------------------------------------
     def url(self, name: str) -> str:

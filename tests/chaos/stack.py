@@ -16,7 +16,6 @@ import contextlib
 import os
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
@@ -37,7 +36,7 @@ from services.kernel.migrate import SERVICES_DIR, migrate
 from services.stack.demo import BY_ID, COMMUNITY
 from services.stack.harness import REPO, Harness, ServiceHandle
 from services.stack.nats import NatsServer
-from services.stack.ports import any_free, wait_for_port
+from services.stack.ports import any_free
 from services.stack.postgres import PostgresServer, _as_owner
 
 PROBE_MODULE = "tests.kernel.probe"
@@ -150,28 +149,6 @@ class ChaosStack(Harness):
         env.update(self.service_env.get(name, {}))
         return env
 
-    def start_service(self, name: str, extra_env: dict[str, str] | None = None) -> None:
-        handle = self.services[name]
-        handle._log = handle.log_path.open("ab")
-        handle.process = subprocess.Popen(
-            [sys.executable, "-m", self.module_of(name)],
-            env={**self.env_for(name), **(extra_env or {})},
-            stdout=handle._log,
-            stderr=subprocess.STDOUT,
-            cwd=self.root_of(name),
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 60
-        while True:  # like wait_for_port, but a process that died says so at once
-            if handle.process.poll() is not None:
-                raise RuntimeError(f"{name} exited with {handle.process.returncode}:\n{self.log_tail(name, 15)}")
-            try:
-                wait_for_port(handle.port, 0.5)
-                return
-            except TimeoutError:
-                if time.monotonic() > deadline:
-                    raise
-
     def stop_all(self) -> None:
         super().stop_all()
         for node in self.cluster:
@@ -278,12 +255,6 @@ class ChaosStack(Harness):
     def client(self, name: str, timeout: float = 30) -> httpx.AsyncClient:
         limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
         return httpx.AsyncClient(base_url=self.url(name), timeout=timeout, limits=limits)
-
-    def log_tail(self, name: str, lines: int = 30) -> str:
-        path = self.services[name].log_path
-        if not path.exists():
-            return ""
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
 async def _quiet(exc: Exception) -> None:
