@@ -195,39 +195,31 @@ async def run(stack: BenchStack, *, args: argparse.Namespace, log: Any) -> dict[
     seconds = 5.0 if args.quick else 10.0
     # The figure is taken at half the saturation; a quarter shows the same chain with the cores
     # less busy (the busy share and CPU per confirmation are recorded for both).
-    quarter = await _open_loop(stack, pairs, max(chain_rate / 4, 1.0), seconds, log)
+    quarter, (quarter_e2e, _) = await _open_loop(stack, pairs, max(chain_rate / 4, 1.0), seconds, log)
     rate = max(chain_rate / 2, 1.0)
-    half = await _open_loop(stack, pairs, rate, seconds, log)
-    e2e, sent = half["e2e"], half["http"]
-    summary = latency_summary(e2e)
-    http = latency_summary(sent)
+    half, (e2e, sent) = await _open_loop(stack, pairs, rate, seconds, log)
     return {
         "saturation": {"http_confirmations_per_s": round(http_rate, 1), "chain_per_s": round(chain_rate, 1)},
-        "rate": round(rate, 2),
-        "latency": summary,
-        "http_latency": http,
-        "cpu": half["cpu"],
-        "quarter_saturation": {
-            "rate": round(quarter["rate"], 2),
-            "latency": latency_summary(quarter["e2e"]),
-            "http_latency": latency_summary(quarter["http"]),
-            "cpu": quarter["cpu"],
-        },
+        **half,
+        "quarter_saturation": quarter,
         "plots": [
             {
                 "title": f"End to end at {rate:.0f}/s: confirmation -> points.awarded -> inbox",
                 "series": {
                     "end to end": e2e,
                     "confirmation HTTP only": sent,
-                    f"end to end at a quarter of saturation ({quarter['rate']:.0f}/s)": quarter["e2e"],
+                    f"end to end at a quarter of saturation ({quarter['rate']:.0f}/s)": quarter_e2e,
                 },
             }
         ],
     }
 
 
-async def _open_loop(stack: BenchStack, pairs: Pairs, rate: float, seconds: float, log: Any) -> dict[str, Any]:
-    """Confirmations at `rate` for `seconds` (open loop); end-to-end and HTTP latencies, CPU per confirmation."""
+async def _open_loop(
+    stack: BenchStack, pairs: Pairs, rate: float, seconds: float, log: Any
+) -> tuple[dict[str, Any], tuple[list[float], list[float]]]:
+    """Confirmations at `rate` for `seconds` (open loop): the rate, the end-to-end and HTTP latency
+    summaries and CPU per confirmation; and the end-to-end and HTTP samples, for the plot."""
     url = stack.url("shifts")
     await pairs.make(stack, int(rate * seconds) + 10)
     await stack.settle()
@@ -252,12 +244,13 @@ async def _open_loop(stack: BenchStack, pairs: Pairs, rate: float, seconds: floa
         cpu = meter.stop(len(watch.awaited))
         e2e = watch.latencies()
     summary = latency_summary(e2e)
+    http = latency_summary(sent.latencies)
     log(
         f"e2e at {rate:.1f}/s: p50 {summary['p50_ms']} ms, p99 {summary['p99_ms']} ms"
-        f" (HTTP part p99 {latency_summary(sent.latencies)['p99_ms']} ms); machine {cpu['machine_busy_share']:.0%} busy,"
+        f" (HTTP part p99 {http['p99_ms']} ms); machine {cpu['machine_busy_share']:.0%} busy,"
         f" {cpu['cpu_ms_per_event_total']} ms of CPU per confirmation"
     )
-    return {"rate": rate, "e2e": e2e, "http": sent.latencies, "cpu": cpu}
+    return {"rate": round(rate, 2), "latency": summary, "http_latency": http, "cpu": cpu}, (e2e, sent.latencies)
 
 
 def e2e_figure(e2e: dict[str, Any], baselines: dict[str, float]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import orjson
@@ -77,7 +77,7 @@ async def _paused(stack: BenchStack, name: str) -> AsyncIterator[None]:
         await stack.wait_ready([name])
 
 
-def _reachable(floor_ratio: float, meets: Any) -> bool | None:
+def _reachable(floor_ratio: float, meets: Callable[[float], bool]) -> bool | None:
     """Whether the work floor itself meets the target; unknown (None) if the floor was not measured."""
     return None if math.isnan(floor_ratio) else bool(meets(floor_ratio))
 
