@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -96,11 +96,14 @@ async def raise_issue(
     if category is None or not category["active"]:
         raise CategoryNotInUse(new.category.value)
     try:
-        new.extra["attributes"] = check_attributes(category, attributes)
+        stored = check_attributes(category, attributes)
     except ValueError as exc:
         raise InvalidAttributes(str(exc)) from exc
-    if not new.title:
-        new.title = f"{category['name_zh']} / {category['name_en']}"
+    new = replace(
+        new,
+        title=new.title or f"{category['name_zh']} / {category['name_en']}",
+        extra={**new.extra, "attributes": stored},
+    )
     return await submit(conn, outbox, new, held=looks_like_spam(*spam_texts, max_links=max_links))
 
 
