@@ -22,6 +22,7 @@ Exits non-zero on the first failed check. Takes about 15 seconds.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -36,6 +37,7 @@ from typing import Any
 
 import nats
 from nats.aio.client import Client
+from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig
 
 from services.kernel.topology import ConsumerSpec, ensure_consumer, ensure_streams, stream_configs
@@ -194,6 +196,18 @@ async def wait_cluster(nodes: list[Node]) -> None:
     fail("the three nodes did not form a JetStream meta group")
 
 
+async def wait_consumer_leader(js: JetStreamContext, stream: str, durable: str) -> None:
+    """An R3 consumer answers pulls only once its replicas have elected a leader, a moment after
+    it was created; until then a fetch gets 503 (the services' pull loop retries it)."""
+    for _ in range(100):
+        with contextlib.suppress(nats.errors.Error):
+            info = await js.consumer_info(stream, durable)
+            if info.cluster is not None and info.cluster.leader:
+                return
+        await asyncio.sleep(0.1)
+    fail(f"consumer {durable} on {stream} elected no leader")
+
+
 async def scenario(nodes: list[Node]) -> None:
     await wait_cluster(nodes)
     ok("three nodes formed a JetStream cluster")
@@ -243,6 +257,7 @@ async def scenario(nodes: list[Node]) -> None:
         rewards = conns["rewards"].jetstream()
         spec = ConsumerSpec("rewards", "participation.completed")
         await ensure_consumer(rewards, spec, ack_wait=30, max_ack_pending=100)
+        await wait_consumer_leader(rewards, spec.stream, spec.durable)
         pull = await rewards.pull_subscribe_bind(spec.durable, stream=spec.stream)
         messages = await pull.fetch(3, timeout=5)
         for message in messages:
@@ -260,9 +275,18 @@ async def scenario(nodes: list[Node]) -> None:
 
         await subscriber.subscribe("linli.>", cb=on_live)
         await subscriber.flush()
-        await intake.publish("linli.meihu.issue.accepted", b"{}", headers={"Nats-Msg-Id": "i-2"})
-        if await asyncio.wait_for(live.get(), 5) != "linli.meihu.issue.accepted":
-            fail("subscriber did not see the live event")
+        # flush() answers once the subscriber's own node has the subscription; the node intake
+        # publishes through learns of it over the routes a moment later, and a message published
+        # before then is not forwarded. So publish again until it arrives: with the same
+        # Nats-Msg-Id, JetStream stores the event once however often it is sent.
+        seen = None
+        for _ in range(10):
+            await intake.publish("linli.meihu.issue.accepted", b"{}", headers={"Nats-Msg-Id": "i-2"})
+            with contextlib.suppress(TimeoutError):
+                seen = await asyncio.wait_for(live.get(), 0.5)
+                break
+        if seen != "linli.meihu.issue.accepted":
+            fail(f"subscriber did not see the live event (saw {seen})")
         ok("subscriber receives live events on linli.>")
         history = await subscriber.jetstream().subscribe("linli.*.issue.>", ordered_consumer=True)
         first = await history.next_msg(timeout=5)
