@@ -11,7 +11,7 @@ import functools
 import re
 import uuid
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -140,17 +140,3 @@ def envelope_of(data_type: type[D]) -> type[CloudEvent[D]]:
     collected and, next time, built again with its whole validation schema (milliseconds)."""
     model: type[CloudEvent[D]] = CloudEvent[data_type]  # type: ignore[valid-type]
     return model
-
-
-class RawEnvelope(BaseModel):
-    """The envelope without a typed payload: used to route and dead-letter before the data is parsed."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-    specversion: str = Field(pattern=r"^1\.0$")
-    id: uuid.UUID
-    source: str
-    type: str
-    community: str
-    subject: str
-    data: dict[str, Any]

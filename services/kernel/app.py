@@ -13,9 +13,9 @@ import contextlib
 import gc
 import logging
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import asyncpg
 import stamina
@@ -30,16 +30,19 @@ from contracts.catalogue import EMITTERS, Emitter
 from contracts.generate import service_asyncapi
 from services.kernel import db
 from services.kernel.auth import TokenVerifier
+from services.kernel.clock import Clock, SystemClock
 from services.kernel.consumer import EventConsumers, Subscription
 from services.kernel.dlq import dead_letter_count
+from services.kernel.errors import DomainError
 from services.kernel.http import KernelHttpMiddleware
 from services.kernel.logs import configure_logging
 from services.kernel.outbox import Outbox, backlog
-from services.kernel.problems import ServiceUnavailable, install_problem_handlers, problem_response
+from services.kernel.problems import Problem, ServiceUnavailable, install_problem_handlers, problem_response
 from services.kernel.relay import OutboxRelay
 from services.kernel.settings import ServiceSettings
 from services.kernel.topology import consumer_lag, ensure_streams
 from services.kernel.tracing import configure_tracing
+from services.kernel.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger("linli.app")
 GC_YOUNG_THRESHOLD = 20_000  # objects allocated between young-generation collections (CPython default: 700)
@@ -52,16 +55,26 @@ CONSUMER_ACK_PENDING = Gauge(
 DLQ_MESSAGES = Gauge("linli_dead_letter_messages", "Messages waiting in the dead-letter stream", ["service"])
 
 
+S = TypeVar("S", bound=ServiceSettings)
+C = TypeVar("C")
+
+
 @dataclass
-class ServiceContext:
-    """What handlers and routes reach through `request.app.state.ctx`."""
+class ServiceContext(Generic[S, C]):
+    """What routes, consumers and loops of one service share: reached as `request.app.state.ctx`.
+
+    `settings` is the service's own settings class and `components` its own typed bundle of
+    process-wide parts (a rate limiter, a cache, a live-update hub), built once in its bootstrap;
+    `uow()` makes a fresh unit of work."""
 
     name: str
-    settings: ServiceSettings
+    settings: S
+    components: C
     broker: NatsBroker
     outbox: Outbox
+    clock: Clock
+    uow: UnitOfWorkFactory[S]
     pool_: asyncpg.Pool | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -75,31 +88,47 @@ class ServiceContext:
         return stream
 
 
-Task = Callable[[ServiceContext], Awaitable[None]]
+Task = Callable[[ServiceContext[Any, Any]], Awaitable[None]]
 
 
 @dataclass
-class ServiceDefinition:
+class ServiceDefinition(Generic[S, C]):
+    """Everything that makes one service; `create_app` turns it into its FastAPI app.
+
+    `unit_of_work`: the service's UnitOfWork class (with its repositories), made per command.
+    `errors`: the service's own kinds of domain refusal and the problem each answers with,
+    beyond the kernel's (problems.DOMAIN_PROBLEMS). `clock`: injected (tests); the system clock otherwise."""
+
     name: str
     title: str
     description: str
+    settings: S
+    components: C = None  # type: ignore[assignment]
     routers: Sequence[APIRouter] = ()
     subscriptions: Sequence[Subscription] = ()
     on_start: Sequence[Task] = ()
     background: Sequence[Task] = ()
     """Long-running loops (schedulers, reminders); cancelled at shutdown."""
-    settings: ServiceSettings | None = None
+    unit_of_work: type[UnitOfWork[S]] = UnitOfWork
+    errors: Mapping[type[DomainError], type[Problem]] = field(default_factory=dict)
+    clock: Clock | None = None
     version: str = "1.0.0"
 
 
-async def get_ctx(request: Request) -> ServiceContext:
+async def get_ctx(request: Request) -> ServiceContext[Any, Any]:
     """FastAPI dependency: the service's context (async: FastAPI runs a sync dependency in a worker thread)."""
-    ctx: ServiceContext = request.app.state.ctx
+    ctx: ServiceContext[Any, Any] = request.app.state.ctx
     return ctx
 
 
-def create_app(definition: ServiceDefinition) -> FastAPI:
-    settings = definition.settings or ServiceSettings()
+async def get_uow(request: Request) -> UnitOfWork[Any]:
+    """FastAPI dependency: a fresh unit of work of the service, not yet open (the command opens it)."""
+    ctx: ServiceContext[Any, Any] = request.app.state.ctx
+    return ctx.uow()
+
+
+def create_app(definition: ServiceDefinition[S, C]) -> FastAPI:
+    settings = definition.settings
     name = definition.name
     broker = NatsBroker(
         settings.nats_servers,
@@ -110,13 +139,27 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         connect_timeout=3,
         log_level=logging.DEBUG,
     )
-    ctx = ServiceContext(name=name, settings=settings, broker=broker, outbox=Outbox(name))
+    outbox = Outbox(name)
+    clock = definition.clock or SystemClock()
+    units = UnitOfWorkFactory(
+        definition.unit_of_work, pool=lambda: ctx.pool, outbox=outbox, clock=clock, settings=settings
+    )
+    ctx: ServiceContext[S, C] = ServiceContext(
+        name=name,
+        settings=settings,
+        components=definition.components,
+        broker=broker,
+        outbox=outbox,
+        clock=clock,
+        uow=units,
+    )
     consumers = EventConsumers(
         service=name,
         broker=broker,
         settings=settings,
         subscriptions=definition.subscriptions,
         pool=lambda: ctx.pool,
+        units=units,
     )
 
     @contextlib.asynccontextmanager
@@ -182,7 +225,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     app.state.ctx = ctx
     app.state.consumers = consumers
     app.state.verifier = TokenVerifier(settings)
-    install_problem_handlers(app)
+    install_problem_handlers(app, definition.errors)
     if settings.cors_origins:  # no front-end origin configured: no CORS headers to add
         app.add_middleware(
             CORSMiddleware,
@@ -214,7 +257,7 @@ async def _connect_broker(broker: NatsBroker) -> None:
             await broker.connect()
 
 
-async def _supervised(task: Task, ctx: ServiceContext) -> None:
+async def _supervised(task: Task, ctx: ServiceContext[Any, Any]) -> None:
     """Run a background loop; if it fails, log and start it again after a pause."""
     while True:
         try:
@@ -227,7 +270,9 @@ async def _supervised(task: Task, ctx: ServiceContext) -> None:
             await asyncio.sleep(2)
 
 
-def _operations_router(definition: ServiceDefinition, ctx: ServiceContext, consumers: EventConsumers) -> APIRouter:
+def _operations_router(
+    definition: ServiceDefinition[Any, Any], ctx: ServiceContext[Any, Any], consumers: EventConsumers
+) -> APIRouter:
     router = APIRouter(tags=["operations"])
     name = definition.name
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,38 +17,13 @@ import jwt
 from fastapi import Request
 
 from contracts.enums import Role
-from services.kernel.problems import Forbidden, Unauthorized
+from services.kernel.identity import Principal
+from services.kernel.problems import Unauthorized
 from services.kernel.settings import ServiceSettings
 
 ALGORITHMS = ["RS256", "ES256"]
 CACHE_SECONDS = 60.0
 CACHE_SIZE = 10_000
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling, from the token's claims."""
-
-    sub: str
-    name: str
-    community: str
-    roles: frozenset[str]
-    building_group: int | None = None
-
-    def has(self, *roles: Role | str) -> bool:
-        return any(str(r) in self.roles for r in roles)
-
-    @property
-    def is_district(self) -> bool:
-        return Role.DISTRICT in self.roles
-
-    def can_read(self, community: str) -> bool:
-        return community == self.community or self.is_district
-
-    def require(self, *roles: Role | str) -> None:
-        if not self.has(*roles):
-            wanted = ", ".join(str(r) for r in roles)
-            raise Forbidden(f"This needs one of the roles: {wanted}.", required_roles=[str(r) for r in roles])
 
 
 class TokenVerifier:
@@ -138,3 +112,6 @@ def require_roles(*roles: Role | str) -> Callable[[Request], Coroutine[Any, Any,
         return principal
 
     return dependency
+
+
+__all__ = ["Principal", "TokenVerifier", "authenticate", "current_principal", "require_roles"]

@@ -59,11 +59,13 @@ from services.kernel.metrics import CONSUME_LATENCY, DEAD_LETTERS, EVENTS_CONSUM
 from services.kernel.settings import ServiceSettings
 from services.kernel.topology import ConsumerSpec, dlq_subject, ensure_consumer
 from services.kernel.tracing import context_from, recording, tracer
+from services.kernel.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger("linli.consumer")
 
-Handler = Callable[[Connection, CloudEvent[Any]], Awaitable[None]]
-BatchHandler = Callable[[Connection, Sequence[CloudEvent[Any]]], Awaitable[None]]
+Handler = Callable[[UnitOfWork[Any], CloudEvent[Any]], Awaitable[None]]
+"""Applies one event through a unit of work joined to the transaction that records it as processed."""
+BatchHandler = Callable[[UnitOfWork[Any], Sequence[CloudEvent[Any]]], Awaitable[None]]
 
 _MARK_MANY = """
 INSERT INTO processed_events (consumer, event_id, event_type)
@@ -224,15 +226,14 @@ async def _nak_all(messages: list[Msg]) -> None:
             await msg.nak()
 
 
-class RetryLater(Exception):
-    """The event cannot be applied yet (e.g. it arrived before the one it follows); counts as a try."""
-
-
 @dataclass(frozen=True)
 class Subscription:
-    """A service handles events of `model` with `handle(conn, event)` inside the idempotency transaction.
+    """A service handles events of `model` with `handle(uow, event)` inside the idempotency transaction.
 
-    `handle_batch(conn, events)`, if given, applies the fresh events of a pulled batch at once
+    The unit of work is joined to that transaction: the handler's changes, the events its
+    aggregates recorded and the processed_events row commit together; the handler never commits.
+
+    `handle_batch(uow, events)`, if given, applies the fresh events of a pulled batch at once
     (in delivery order, none twice, none processed before); it must have the same effect as
     `handle` on each of them in turn, because a failed batch is retried one event at a time
     through `handle` (which also decides what is poison).
@@ -265,12 +266,14 @@ class EventConsumers:
         settings: ServiceSettings,
         subscriptions: Sequence[Subscription],
         pool: Callable[[], asyncpg.Pool],
+        units: UnitOfWorkFactory[Any],
     ) -> None:
         self.service = service
         self.broker = broker
         self.settings = settings
         self.subscriptions = list(subscriptions)
         self._pool = pool
+        self._units = units
         self.specs = [ConsumerSpec(service, s.model.event_name()) for s in self.subscriptions]
         self._loops: list[PullLoop] = []
 
@@ -387,7 +390,8 @@ class EventConsumers:
             if fresh is None:
                 fresh = bool(await conn.fetchval(_MARK_PROCESSED, spec.durable, event.id, event.type))
             if fresh:
-                await subscription.handle(conn, event)
+                async with self._units.joined(conn) as uow:
+                    await subscription.handle(uow, event)
             return fresh
 
     async def _apply_batch(
@@ -411,7 +415,8 @@ class EventConsumers:
             span.set_attribute("messaging.consumer.group.name", spec.durable)
             span.set_attribute("messaging.batch.message_count", len(batch))
             span.set_attribute("cloudevents.event_ids", [str(event.id) for _, event in batch])
-            await handle_batch(conn, [event for _, event in batch])
+            async with self._units.joined(conn) as uow:
+                await handle_batch(uow, [event for _, event in batch])
 
     async def _process_one(
         self, spec: ConsumerSpec, subscription: Subscription, raw: Msg, event: CloudEvent[Any]

@@ -37,7 +37,7 @@ from services.kernel.app import ServiceContext
 from services.kernel.auth import Principal, authenticate, current_principal, require_roles
 
 B = TypeVar("B", bound=BaseModel)
-LeanHandler = Callable[[Request, B, Principal, ServiceContext], Awaitable[Response]]
+LeanHandler = Callable[[Request, B, Principal, ServiceContext[Any, Any]], Awaitable[Response]]
 
 _LEAN = "__linli_lean__"
 _JSON_TYPES = ("application/json",)
@@ -91,7 +91,7 @@ def lean_post(
             model = body.model_validate_json(await request.body())
         except ValidationError as exc:
             raise RequestValidationError(_body_errors(exc)) from exc
-        ctx: ServiceContext = request.app.state.ctx
+        ctx: ServiceContext[Any, Any] = request.app.state.ctx
         return await handler(request, model, principal, ctx)
 
     async def documented(**_: Any) -> None:  # what OpenAPI reads; requests never reach it

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -10,6 +11,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+
+from services.kernel import errors
 
 PROBLEM_BASE = "https://linli.example.org/problems/"
 MEDIA_TYPE = "application/problem+json"
@@ -101,7 +104,57 @@ _STATUS_TYPES: dict[int, type[Problem]] = {
 }
 
 
-def install_problem_handlers(app: FastAPI) -> None:
+class RateLimited(TooManyRequests):
+    """A LimitReached refusal; answered with Retry-After."""
+
+
+DOMAIN_PROBLEMS: Mapping[type[errors.DomainError], type[Problem]] = {
+    errors.DoesNotExist: NotFound,
+    errors.NotPermitted: Forbidden,
+    errors.InvalidInput: BadRequest,
+    errors.RuleBroken: Conflict,
+    errors.IllegalTransition: Conflict,
+    errors.LimitReached: RateLimited,
+    errors.DomainError: Conflict,
+}
+"""Each kind of domain refusal and the problem that answers it; a service may add its own kinds."""
+
+
+def domain_problem(error: errors.DomainError, mapping: Mapping[type[errors.DomainError], type[Problem]]) -> Problem:
+    """The problem details answering `error`: the mapping's entry for its nearest class.
+
+    The type names the refusal (a RuleBroken's reason, or the error's `slug`), so a client can tell
+    "shift full" from "not open yet" without reading the detail."""
+    cls = next(mapping[kind] for kind in type(error).__mro__ if kind in mapping)
+    problem = cls(error.detail, **error.members())
+    slug = getattr(error, "slug", None) or (
+        error.reason
+        if isinstance(error, errors.RuleBroken) and not isinstance(error, errors.IllegalTransition)
+        else None
+    )
+    if isinstance(error, errors.IllegalTransition):
+        problem.type_slug, problem.title = "illegal-transition", "Illegal transition"
+    elif slug:
+        problem.type_slug = slug
+    if title := getattr(error, "title", None):
+        problem.title = title
+    return problem
+
+
+def install_problem_handlers(
+    app: FastAPI, domain: Mapping[type[errors.DomainError], type[Problem]] | None = None
+) -> None:
+    """Problem details for every error a route can raise, registered once per app.
+
+    `domain`: the service's own kinds of refusal beyond the kernel's (DOMAIN_PROBLEMS)."""
+    mapping = {**DOMAIN_PROBLEMS, **(domain or {})}
+
+    async def on_domain(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, errors.DomainError)
+        problem = domain_problem(exc, mapping)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, errors.LimitReached) else None
+        return problem_response(problem, request.url.path, headers)
+
     async def on_problem(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, Problem)
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
@@ -137,6 +190,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         problem.status, problem.type_slug, problem.title = 500, "internal", "Internal server error"
         return problem_response(problem, request.url.path)
 
+    app.add_exception_handler(errors.DomainError, on_domain)
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)

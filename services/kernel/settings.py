@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +30,9 @@ class ServiceSettings(BaseSettings):
     jwt_issuer: str = "linli-dev"
     jwt_audience: str = "linli"
 
+    time_zone: str = "Asia/Shanghai"
+    """The community's time zone: shift times, quiet hours, service days and calendars are read in it."""
+
     cors_origins: list[str] = ["http://localhost:5173", "http://127.0.0.1:5173"]
     log_level: str = "INFO"
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
@@ -52,6 +56,16 @@ class ServiceSettings(BaseSettings):
     stream_replicas: int = Field(default=1, ge=1, le=5)
     stream_duplicate_window: float = Field(default=120.0, gt=0)
     graceful_timeout: float = Field(default=15.0, gt=0)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        ZoneInfo(value)  # an unknown zone fails at start-up, not on the first shift
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)  # ZoneInfo keeps one instance per key
 
     @property
     def nats_servers(self) -> list[str]:

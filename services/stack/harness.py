@@ -219,10 +219,3 @@ class Harness:
                             pending.discard(name)
                 await asyncio.sleep(0.2)
         return time.monotonic() - started
-
-    async def is_ready(self, name: str) -> bool:
-        async with httpx.AsyncClient(timeout=2) as client:
-            try:
-                return (await client.get(f"{self.url(name)}/readyz")).status_code == 200
-            except httpx.HTTPError:
-                return False

@@ -1,0 +1,52 @@
+"""A unit of work that touches no database, for fast service-layer tests (cosmicpython's fake tier).
+
+A service's fake subclasses it and puts in-memory repositories where the real one has
+Postgres ones; the service-layer function under test cannot tell the difference. What it
+would have written to the outbox lands in `published`, in order, on commit only."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from contracts.envelope import CloudEvent
+from services.kernel.clock import SettableClock
+from services.kernel.outbox import Outbox
+from services.kernel.settings import ServiceSettings
+from services.kernel.unit_of_work import UnitOfWork
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+class FakeUnitOfWork(UnitOfWork[S], Generic[S]):
+    def __init__(self, service: str, settings: S, *, at: datetime) -> None:
+        super().__init__(pool=None, outbox=Outbox(service), clock=SettableClock(at), settings=settings)
+        self.published: list[CloudEvent[Any]] = []
+        self._pending: list[CloudEvent[Any]] = []
+        self.rolled_back = 0
+
+    @property
+    def events(self) -> list[Any]:
+        """The payloads published so far, oldest first."""
+        return [event.data for event in self.published]
+
+    async def _begin(self) -> None:
+        self._pending = []
+
+    async def _commit(self) -> None:
+        self.published.extend(self._pending)
+        self._pending = []
+        self.committed += 1
+
+    async def _rollback(self) -> None:
+        self._pending = []
+        self.rolled_back += 1
+
+    async def emit(self, data: Any, *, community: str, subject: Any, event_id: Any = None) -> CloudEvent[Any]:
+        event = self.outbox.envelope(data, community=community, subject=subject, event_id=event_id)
+        self._pending.append(event)
+        return event
+
+    async def emit_many(self, events: Sequence[CloudEvent[Any]]) -> None:
+        self._pending.extend(events)
