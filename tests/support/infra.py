@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import httpx
@@ -25,6 +25,7 @@ from services.kernel.dev_issuer import issue_token
 from services.kernel.settings import ServiceSettings
 from services.stack.ports import any_free, wait_for_port
 
+S = TypeVar("S", bound=ServiceSettings)
 REPO = Path(__file__).resolve().parents[2]
 _db_counter = itertools.count()
 
@@ -59,8 +60,11 @@ class Tokens:
         return {"Authorization": f"Bearer {self(sub, *roles, **kwargs)}"}
 
 
-def settings_for(database_url: str, nats_url: str, run_dir: Path, **overrides: Any) -> ServiceSettings:
-    """Service settings pointing at the test's servers, with quick retries for fast tests."""
+def settings_for(
+    database_url: str, nats_url: str, run_dir: Path, kind: type[S] = ServiceSettings, **overrides: Any
+) -> S:
+    """Settings of `kind` (a service's own settings class) pointing at the test's servers, with quick
+    retries for fast tests; the one settings builder of every test."""
     values: dict[str, Any] = {
         "database_url": database_url,
         "nats_url": nats_url,
@@ -74,7 +78,7 @@ def settings_for(database_url: str, nats_url: str, run_dir: Path, **overrides: A
         "db_pool_max": 5,
     }
     values.update(overrides)
-    return ServiceSettings(**values)
+    return kind(**values)
 
 
 async def new_database(admin_url: str, template: str) -> str:
