@@ -13,21 +13,21 @@ from typing import Any
 
 import httpx
 
-from services.stack.demo import BY_ID
+from contracts.demo import BY_ID
 
 TERM = {"term_from": "2026-01-01", "term_until": "2028-12-31"}
 
 COUNCILS: dict[str, dict[str, Any]] = {
     "consultation": {
         "kind": "consultation",
-        "name": "梅湖社区协商议事会",
+        "name": "美湖社区协商议事会",
         "majority_rule": "simple",
         "default_mode": "in_person",
-        "location": "梅湖社区党群服务中心 二楼议事厅",
+        "location": "美湖社区党群服务中心 二楼议事厅",
     },
     "women": {
         "kind": "women",
-        "name": "梅湖社区妇女议事会",
+        "name": "美湖社区妇女议事会",
         "majority_rule": "simple",
         "default_mode": "online",
         "location": "微信群 / WeChat group",

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from services.notifications.domain.default_templates import DEFAULTS
-from services.stack.demo import PEOPLE
+from contracts.demo import PEOPLE
 
 
 def _wanted(language: str, email: str) -> dict[str, Any]:

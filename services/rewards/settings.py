@@ -16,7 +16,7 @@ class RewardsSettings(ServiceSettings):
     - LINLI_REWARDS_CERTIFICATE_PREFIX: prefix of certificate numbers (证明编号).
     """
 
-    rewards_certificate_organisation: str = Field(default="合肥市包河区包公街道梅湖社区居民委员会", max_length=200)
+    rewards_certificate_organisation: str = Field(default="合肥市包河区包公街道美湖社区居民委员会", max_length=200)
     rewards_certificate_person_in_charge: str = Field(default="张伟", max_length=50)
     rewards_certificate_contact: str = Field(default="0551-6000 0000", max_length=50)
     rewards_certificate_prefix: str = Field(default="MHZYFW", max_length=20)

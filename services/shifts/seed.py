@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from services.kernel.clock import LOCAL
-from services.stack.demo import BY_ID
+from contracts.demo import BY_ID
 
 POSTS: dict[str, tuple[str, str]] = {
     "publicity": ("yang-min", "宣传党的政策，组织主题党日与政策宣讲。"),
@@ -35,7 +35,7 @@ PATROL_TEMPLATE: dict[str, Any] = {
     "weekdays": [2, 5],
     "start_time": "19:00:00",
     "end_time": "21:00:00",
-    "location": "梅湖小区东门集合",
+    "location": "美湖小区东门集合",
     "capacity": 6,
     "min_party_members": 1,
     "notes": "请佩戴红袖标，携带手电筒。Wear the red armband and bring a torch.",
@@ -73,10 +73,10 @@ def _one_off_shifts(today: date) -> list[dict[str, Any]]:
         },
         {
             "post": "culture",
-            "title": "梅湖邻里节 · 广场演出",
+            "title": "美湖邻里节 · 广场演出",
             "starts_at": (saturday + timedelta(hours=10)).isoformat(),
             "ends_at": (saturday + timedelta(hours=12)).isoformat(),
-            "location": "梅湖广场",
+            "location": "美湖广场",
             "capacity": 12,
         },
     ]

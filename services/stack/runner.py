@@ -26,7 +26,7 @@ import orjson
 from services.kernel.dev_issuer import ensure_key, issue_token
 from services.kernel.migrate import migrate_all
 from services.kernel.settings import RUN_DIR
-from services.stack.demo import BY_ID, COMMUNITY
+from contracts.demo import BY_ID, COMMUNITY
 from services.stack.nats import NatsServer
 from services.stack.ports import first_free, is_free
 from services.stack.postgres import PostgresServer

@@ -33,7 +33,7 @@ from nats.js.api import ConsumerInfo
 
 from services.kernel.dev_issuer import AUDIENCE, ISSUER, ensure_key
 from services.kernel.migrate import SERVICES_DIR, migrate
-from services.stack.demo import BY_ID, COMMUNITY
+from contracts.demo import BY_ID, COMMUNITY
 from services.stack.harness import REPO, Harness, ServiceHandle
 from services.stack.nats import NatsServer
 from services.stack.ports import any_free

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from services.deliberation.seed import seed_demo
-from services.stack.demo import BY_ID
+from contracts.demo import BY_ID
 from tests.deliberation.helpers import scalar
 from tests.support.infra import Tokens
 

@@ -37,7 +37,7 @@ def form(**overrides: str) -> dict[str, str]:
         "service_code": "repairs",
         "lat": "31.8206",
         "long": "117.2272",
-        "address_string": "梅湖小区12栋3单元",
+        "address_string": "美湖小区12栋3单元",
         "description": "楼道灯坏了一周\nThe corridor light is broken",
         "first_name": "Ming",
         "last_name": "Li",
@@ -133,7 +133,7 @@ async def test_a_hotline_files_a_request_and_follows_it_to_closed(
     assert set(request) >= REQUEST_FIELDS
     assert request["status"] == "open"
     assert request["service_code"] == "repairs"
-    assert request["address"] == "梅湖小区12栋3单元"
+    assert request["address"] == "美湖小区12栋3单元"
     assert request["media_url"] == "https://img.example.org/light.jpg"
 
     seen = (await client.get(f"/issues/{request_id}", headers=as_(tokens, COMMITTEE))).json()

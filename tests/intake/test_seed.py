@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from services.intake.seed import DEMO, DEMO_OPEN311_KEY, seed_demo
-from services.stack.demo import BY_ID
+from contracts.demo import BY_ID
 from tests.intake.support import db_fetch
 from tests.support.infra import Tokens
 

@@ -13,7 +13,7 @@ from contracts.events.issue import IssueSubmitted
 from services.kernel.clock import SettableClock
 from services.notifications.bootstrap import create
 from services.notifications.seed import seed_demo
-from services.stack.demo import BY_ID
+from contracts.demo import BY_ID
 from tests.notifications.conftest import MakeSettings
 from tests.notifications.support import points_awarded, publish, rows, wrap
 from tests.support.infra import Tokens, eventually, running

@@ -82,7 +82,7 @@ def _session(model: type[SessionScheduled] | type[SessionCancelled], session_id:
         starts_at=SESSION_STARTS,
         ends_at=SESSION_STARTS + timedelta(hours=2),
         mode="in_person",
-        location="梅湖社区议事厅",
+        location="美湖社区议事厅",
         member_ids=["chen-jing", "huang-li"],
     )
 

@@ -11,7 +11,7 @@ import pytest
 from services.kernel.dev_issuer import issue_token
 from services.kernel.topology import ConsumerSpec, ensure_streams
 from services.rewards.seed import seed_demo
-from services.stack.demo import BY_ID
+from contracts.demo import BY_ID
 from tests.rewards.helpers import balance, connect, participation
 from tests.support.infra import ServiceProcess, eventually, jetstream
 

@@ -72,7 +72,7 @@ class Shifts:
             "starts_at": starts_at.isoformat(),
             "ends_at": ends_at.isoformat(),
             "capacity": capacity,
-            "location": "梅湖小区东门",
+            "location": "美湖小区东门",
             **extra,
         }
         response = await self.client.post("/shifts", json=body, headers=self.leader)

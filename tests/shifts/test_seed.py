@@ -6,7 +6,7 @@ import functools
 from datetime import UTC, datetime
 
 from services.shifts.seed import seed_demo
-from services.stack.demo import BY_ID
+from contracts.demo import BY_ID
 from tests.shifts.conftest import Shifts
 
 

@@ -14,7 +14,7 @@ PATROL = {
     "start_time": "19:00:00",
     "end_time": "21:00:00",
     "valid_from": "2026-12-01",
-    "location": "梅湖小区",
+    "location": "美湖小区",
     "capacity": 6,
     "min_party_members": 1,
 }
@@ -97,7 +97,7 @@ async def test_editing_a_template_regenerates_only_shifts_nobody_signed_up_for(s
         )
     ]
     kept = (await shifts.client.get(f"/shifts/{first['id']}", headers=shifts.leader)).json()
-    assert (kept["location"], kept["confirmed_count"]) == ("梅湖小区", 1)
+    assert (kept["location"], kept["confirmed_count"]) == ("美湖小区", 1)
     assert (await shifts.outbox_types()).count("linli.shift.cancelled.v1") == 8
 
 

@@ -1,4 +1,4 @@
-"""The Meihu demo community (梅湖社区): the people every service's seed data refers to.
+"""The Meihu demo community (美湖社区): the people every service's seed data refers to.
 
 One list, so the intake reporter, the council member, the volunteer and the love-bank
 account holder are the same person across services. Person ids are token subjects.
@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 COMMUNITY = "meihu"
+COMMUNITY_NAME = "美湖社区"
+"""Meihu, "beautiful lake" (not the plum of a similar-sounding name), of Baogong street (包公街道), Baohe district (包河区), Hefei."""
+COMMUNITY_NAME_EN = "Meihu community"
 BUILDING_GROUPS = (1, 2, 3, 4, 5, 6)
 
 
