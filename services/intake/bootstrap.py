@@ -1,46 +1,38 @@
-"""Wires the intake service once: routers, consumers, the auto-close loop, the rate limiter."""
+"""Wires the intake service once: its settings, components, unit of work, routers, consumers and loop."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from starlette.responses import Response
+from fastapi import FastAPI
 
 from services.intake.adapters.categories import CategoryCache
 from services.intake.entrypoints import admin, committee, issues
 from services.intake.entrypoints.consumers import SUBSCRIPTIONS, auto_close_loop
 from services.intake.open311 import routes as open311
-from services.intake.service_layer.ratelimit import RateLimited, SubmissionLimits
+from services.intake.service_layer.ratelimit import SubmissionLimits
+from services.intake.service_layer.unit_of_work import IntakeComponents, IntakeUnitOfWork
 from services.intake.settings import IntakeSettings
-from services.kernel.app import ServiceContext, ServiceDefinition, create_app
-from services.kernel.problems import problem_response
-from services.kernel.settings import ServiceSettings
+from services.kernel.app import ServiceDefinition, create_app
+from services.kernel.clock import Clock
 
 NAME = "intake"
 
 
-def create(settings: ServiceSettings | None = None) -> FastAPI:
-    if settings is None:
-        settings = IntakeSettings()
-    elif not isinstance(settings, IntakeSettings):
-        settings = IntakeSettings.from_base(settings)
-    app = create_app(
+def create(settings: IntakeSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    settings = settings or IntakeSettings()
+    return create_app(
         ServiceDefinition(
             name=NAME,
             title="Linli intake",
             description="Residents raise issues; the two committees review, resolve and close them. Open311 GeoReport v2.",
+            settings=settings,
+            components=IntakeComponents(
+                limits=SubmissionLimits(settings.intake_person_rate, settings.intake_address_rate),
+                categories=CategoryCache(),
+            ),
+            unit_of_work=IntakeUnitOfWork,
             routers=[issues.router, committee.router, admin.router, open311.router],
             subscriptions=SUBSCRIPTIONS,
             background=[auto_close_loop],
-            settings=settings,
+            clock=clock,
         )
     )
-    ctx: ServiceContext = app.state.ctx
-    ctx.extras["limits"] = SubmissionLimits(settings.intake_person_rate, settings.intake_address_rate)
-    ctx.extras["categories"] = CategoryCache()
-
-    async def rate_limited(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, RateLimited)
-        return problem_response(exc, request.url.path, {"Retry-After": str(exc.retry_after)})
-
-    app.add_exception_handler(RateLimited, rate_limited)
-    return app

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import AliasChoices, Field
+from pydantic import Field
 
 from services.kernel.settings import ServiceSettings
 
@@ -28,14 +26,3 @@ class IntakeSettings(ServiceSettings):
     intake_default_community: str = "meihu"
     intake_open311_public_reads: bool = False
     intake_trust_forwarded_for: bool = False
-
-    @classmethod
-    def from_base(cls, base: ServiceSettings, **overrides: Any) -> IntakeSettings:
-        """IntakeSettings with every value of `base` (fields read through an alias are passed by it)."""
-        values: dict[str, Any] = {}
-        for name, field in ServiceSettings.model_fields.items():
-            alias = field.validation_alias
-            key = alias.choices[0] if isinstance(alias, AliasChoices) else name
-            values[str(key)] = getattr(base, name)
-        values.update(overrides)
-        return cls(**values)

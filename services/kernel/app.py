@@ -142,7 +142,12 @@ def create_app(definition: ServiceDefinition[S, C]) -> FastAPI:
     outbox = Outbox(name)
     clock = definition.clock or SystemClock()
     units = UnitOfWorkFactory(
-        definition.unit_of_work, pool=lambda: ctx.pool, outbox=outbox, clock=clock, settings=settings
+        definition.unit_of_work,
+        pool=lambda: ctx.pool,
+        outbox=outbox,
+        clock=clock,
+        settings=settings,
+        components=definition.components,
     )
     ctx: ServiceContext[S, C] = ServiceContext(
         name=name,

@@ -59,13 +59,15 @@ from services.kernel.metrics import CONSUME_LATENCY, DEAD_LETTERS, EVENTS_CONSUM
 from services.kernel.settings import ServiceSettings
 from services.kernel.topology import ConsumerSpec, dlq_subject, ensure_consumer
 from services.kernel.tracing import context_from, recording, tracer
-from services.kernel.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from services.kernel.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger("linli.consumer")
 
-Handler = Callable[[UnitOfWork[Any], CloudEvent[Any]], Awaitable[None]]
-"""Applies one event through a unit of work joined to the transaction that records it as processed."""
-BatchHandler = Callable[[UnitOfWork[Any], Sequence[CloudEvent[Any]]], Awaitable[None]]
+# The first argument is the service's own UnitOfWork subclass (the kind its definition names),
+# joined to the transaction that records the event as processed; typed Any because a handler
+# asks for the subclass, which a Callable over the base class would refuse.
+Handler = Callable[[Any, CloudEvent[Any]], Awaitable[None]]
+BatchHandler = Callable[[Any, Sequence[CloudEvent[Any]]], Awaitable[None]]
 
 _MARK_MANY = """
 INSERT INTO processed_events (consumer, event_id, event_type)

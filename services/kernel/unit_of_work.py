@@ -36,7 +36,7 @@ from asyncpg.transaction import Transaction
 from contracts.envelope import CloudEvent, EventData
 from services.kernel.clock import Clock
 from services.kernel.db import Connection
-from services.kernel.events import PendingEvent, RecordsEvents
+from services.kernel.events import RecordsEvents
 from services.kernel.outbox import Outbox
 from services.kernel.settings import ServiceSettings
 
@@ -53,9 +53,12 @@ class UnitOfWork(Generic[S]):
         outbox: Outbox,
         clock: Clock,
         settings: S,
+        components: Any = None,
         conn: Connection | None = None,
     ) -> None:
         self._pool = pool
+        self.components = components
+        """The service's process-wide parts (caches...), for repositories that use them; typed by subclasses."""
         self.outbox = outbox
         self.clock = clock
         self.settings = settings
@@ -139,6 +142,29 @@ class UnitOfWork(Generic[S]):
             await release()
 
     @contextlib.asynccontextmanager
+    async def one_statement(self) -> AsyncIterator[Self]:
+        """Open for a change written as ONE statement (data-modifying CTEs with its outbox rows).
+
+        A single statement is atomic by itself, so it needs no BEGIN and COMMIT: two round trips
+        saved on the busiest writes. Inside an open transaction it is simply part of it. Events
+        must be written by that statement: anything collected here is refused, since no
+        transaction would carry it."""
+        if self._conn is not None:
+            yield self
+            return
+        if self._pool is None:
+            raise RuntimeError("This unit of work has no pool to take a connection from")
+        async with self._pool().acquire() as conn:
+            self._conn = conn
+            try:
+                yield self
+                if [event for aggregate in self._collected for event in aggregate.pull_events()]:
+                    raise RuntimeError("one_statement: events were recorded that no statement wrote")
+            finally:
+                self._conn = None
+                self._collected.clear()
+
+    @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[Connection]:
         """A connection for queries: the open transaction's, or a pooled one without a transaction."""
         if self._conn is not None:
@@ -207,16 +233,27 @@ class UnitOfWorkFactory(Generic[S]):
         outbox: Outbox,
         clock: Clock,
         settings: S,
+        components: Any = None,
     ) -> None:
         self.kind = kind
+        self.components = components
         self._pool = pool
         self.outbox = outbox
         self.clock = clock
         self.settings = settings
 
     def __call__(self) -> UnitOfWork[S]:
-        return self.kind(pool=self._pool, outbox=self.outbox, clock=self.clock, settings=self.settings)
+        return self.kind(
+            pool=self._pool, outbox=self.outbox, clock=self.clock, settings=self.settings, components=self.components
+        )
 
     def joined(self, conn: Connection) -> UnitOfWork[S]:
         """A unit of work inside `conn`'s open transaction, which its owner commits."""
-        return self.kind(pool=self._pool, outbox=self.outbox, clock=self.clock, settings=self.settings, conn=conn)
+        return self.kind(
+            pool=self._pool,
+            outbox=self.outbox,
+            clock=self.clock,
+            settings=self.settings,
+            components=self.components,
+            conn=conn,
+        )

@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 
-from services.notifications.domain.default_templates import DEFAULTS
 from contracts.demo import PEOPLE
+from services.notifications.domain.default_templates import DEFAULTS
 
 
 def _wanted(language: str, email: str) -> dict[str, Any]:

@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 
-from services.kernel.clock import LOCAL
 from contracts.demo import BY_ID
+from services.kernel.clock import LOCAL
 
 POSTS: dict[str, tuple[str, str]] = {
     "publicity": ("yang-min", "宣传党的政策，组织主题党日与政策宣讲。"),

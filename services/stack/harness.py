@@ -21,9 +21,9 @@ from typing import IO, Any
 
 import httpx
 
+from contracts.demo import BY_ID, COMMUNITY
 from services.kernel.dev_issuer import ensure_key, issue_token
 from services.kernel.migrate import SERVICE_NAMES, migrate_all
-from contracts.demo import BY_ID, COMMUNITY
 from services.stack.nats import NatsServer
 from services.stack.ports import any_free, wait_for_port
 from services.stack.postgres import PostgresServer

@@ -23,10 +23,10 @@ from typing import IO, Any
 
 import orjson
 
+from contracts.demo import BY_ID, COMMUNITY
 from services.kernel.dev_issuer import ensure_key, issue_token
 from services.kernel.migrate import migrate_all
 from services.kernel.settings import RUN_DIR
-from contracts.demo import BY_ID, COMMUNITY
 from services.stack.nats import NatsServer
 from services.stack.ports import first_free, is_free
 from services.stack.postgres import PostgresServer

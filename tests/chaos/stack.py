@@ -31,9 +31,9 @@ from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerInfo
 
+from contracts.demo import BY_ID, COMMUNITY
 from services.kernel.dev_issuer import AUDIENCE, ISSUER, ensure_key
 from services.kernel.migrate import SERVICES_DIR, migrate
-from contracts.demo import BY_ID, COMMUNITY
 from services.stack.harness import REPO, Harness, ServiceHandle
 from services.stack.nats import NatsServer
 from services.stack.ports import any_free

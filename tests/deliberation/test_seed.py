@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from services.deliberation.seed import seed_demo
 from contracts.demo import BY_ID
+from services.deliberation.seed import seed_demo
 from tests.deliberation.helpers import scalar
 from tests.support.infra import Tokens
 

@@ -24,8 +24,7 @@ def intake_app(database_url: str, nats_url: str, run_dir: Path) -> AppFactory:
     def start(**overrides: Any) -> AbstractAsyncContextManager[httpx.AsyncClient]:
         values: dict[str, Any] = {"intake_auto_close_interval": 3600.0, "intake_person_rate": "1000/minute"}
         values.update(overrides)
-        base = settings_for(database_url, nats_url, run_dir)
-        return running(create(IntakeSettings.from_base(base, **values)))
+        return running(create(settings_for(database_url, nats_url, run_dir, IntakeSettings, **values)))
 
     return start
 

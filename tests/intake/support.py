@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import asyncpg
 import httpx
-import orjson
 
+from tests.support.events import published
 from tests.support.infra import Tokens, jetstream
+from tests.support.sql import Sql
 
 RESIDENT = ("wang-fang", "resident", 3)
 NEIGHBOUR = ("sun-hao", "resident", 6)
@@ -57,34 +57,14 @@ async def act(
     return result
 
 
-async def db_fetch(database_url: str, sql: str, *args: Any) -> list[asyncpg.Record]:
-    conn = await asyncpg.connect(database_url, server_settings={"search_path": "intake"})
-    try:
-        return await conn.fetch(sql, *args)
-    finally:
-        await conn.close()
+def sql(database_url: str) -> Sql:
+    """Intake's tables, through the one SQL runner of the tests."""
+    return Sql(database_url, "intake")
 
 
-async def db_execute(database_url: str, sql: str, *args: Any) -> None:
-    conn = await asyncpg.connect(database_url, server_settings={"search_path": "intake"})
-    try:
-        await conn.execute(sql, *args)
-    finally:
-        await conn.close()
-
-
-async def stream_events(nats_url: str, stream: str = "LINLI_INTAKE") -> list[dict[str, Any]]:
-    """Every CloudEvent in a stream, in order."""
-    async with jetstream(nats_url) as js:
-        try:
-            info = await js.stream_info(stream)
-        except Exception:
-            return []
-        events = []
-        for seq in range(info.state.first_seq, info.state.last_seq + 1):
-            message = await js.get_msg(stream, seq)
-            events.append(orjson.loads(message.data or b"{}"))
-        return events
+async def stream_events(nats_url: str) -> list[dict[str, Any]]:
+    """Every CloudEvent intake published, in order."""
+    return await published(nats_url, "LINLI_INTAKE")
 
 
 async def events_of(nats_url: str, issue_id: str | uuid.UUID) -> list[str]:

@@ -13,11 +13,11 @@ from tests.intake.support import (
     COMMITTEE,
     act,
     as_,
-    db_fetch,
     decision_adopted,
     decision_rejected,
     events_of,
     publish,
+    sql,
     submit,
 )
 from tests.support.infra import Tokens, eventually, jetstream
@@ -51,14 +51,13 @@ async def test_decision_adopted_twice_with_the_same_event_id_starts_the_issue_on
     await eventually(lambda: acked(nats_url, "decision.adopted", 2), message="both copies handled")
 
     assert await status_of(client, tokens, issue_id) == "in_progress"
-    started = await db_fetch(
-        database_url,
+    started = await sql(database_url).fetch(
         "SELECT count(*) AS n FROM issue_history WHERE issue_id = $1 AND to_status = 'in_progress'",
         uuid.UUID(issue_id),
     )
     assert started[0]["n"] == 1
-    outbox = await db_fetch(
-        database_url, "SELECT count(*) AS n FROM outbox WHERE event_type = 'linli.issue.started.v1'"
+    outbox = await sql(database_url).fetch(
+        "SELECT count(*) AS n FROM outbox WHERE event_type = 'linli.issue.started.v1'"
     )
     assert outbox[0]["n"] == 1
 
@@ -106,7 +105,7 @@ async def test_decisions_on_unknown_or_not_referred_issues_are_ignored_without_d
 
     await eventually(later_started, message="the good decision still applies")
     assert await status_of(client, tokens, accepted["id"]) == "accepted"
-    processed = await db_fetch(database_url, "SELECT event_id FROM processed_events")
+    processed = await sql(database_url).fetch("SELECT event_id FROM processed_events")
     assert {unknown.id, not_referred.id} <= {r["event_id"] for r in processed}
     async with jetstream(nats_url) as js:
         dead = await js.stream_info("LINLI_DLQ")

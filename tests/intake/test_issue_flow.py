@@ -10,10 +10,10 @@ from tests.intake.support import (
     RESIDENT,
     act,
     as_,
-    db_execute,
     decision_adopted,
     events_of,
     publish,
+    sql,
     stream_events,
     submit,
 )
@@ -160,8 +160,8 @@ async def test_reporter_reopens_within_seven_days_and_work_restarts(
     assert restarted["status"] == "in_progress"
 
     await act(client, tokens, issue["id"], "resolve", {"summary": "再次清理", "contributors": ["liu-yang"]})
-    await db_execute(
-        database_url, "UPDATE issues SET resolved_at = now() - interval '8 days' WHERE id = $1", issue["id"]
+    await sql(database_url).execute(
+        "UPDATE issues SET resolved_at = now() - interval '8 days' WHERE id = $1", issue["id"]
     )
     late = await client.post(f"/issues/{issue['id']}/reopen", json={"reason": "late"}, headers=as_(tokens, RESIDENT))
     assert late.status_code == 409

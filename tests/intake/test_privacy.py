@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.intake.support import COMMITTEE, NEIGHBOUR, RESIDENT, act, as_, db_fetch, submit
+from tests.intake.support import COMMITTEE, NEIGHBOUR, RESIDENT, act, as_, sql, submit
 from tests.support.infra import Tokens
 
 COUNCIL_MEMBER = ("huang-li", "council_member", 3)
@@ -80,9 +80,9 @@ async def test_link_stuffed_text_is_held_for_review_not_published(
     assert [i["id"] for i in queue] == [held["id"]]
     assert queue[0]["held_for_review"]
 
-    outbox = await db_fetch(database_url, "SELECT event_type FROM outbox")
+    outbox = await sql(database_url).fetch("SELECT event_type FROM outbox")
     assert outbox == []
     released = await act(client, tokens, held["id"], "release")
     assert not released["held_for_review"]
-    outbox = await db_fetch(database_url, "SELECT event_type FROM outbox")
+    outbox = await sql(database_url).fetch("SELECT event_type FROM outbox")
     assert [r["event_type"] for r in outbox] == ["linli.issue.submitted.v1"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 
-from services.intake.seed import DEMO, DEMO_OPEN311_KEY, seed_demo
 from contracts.demo import BY_ID
-from tests.intake.support import db_fetch
+from services.intake.seed import DEMO, DEMO_OPEN311_KEY, seed_demo
+from tests.intake.support import sql
 from tests.support.infra import Tokens
 
 
@@ -18,15 +18,15 @@ async def test_seed_creates_demo_issues_in_several_states_and_is_idempotent(
         return tokens.headers(p.id, *p.roles, name=p.name, building_group=p.building_group)
 
     await seed_demo(client, headers)
-    first = await db_fetch(database_url, "SELECT status, count(*) AS n FROM issues GROUP BY status ORDER BY status")
-    events = await db_fetch(database_url, "SELECT count(*) AS n FROM outbox")
+    first = await sql(database_url).fetch("SELECT status, count(*) AS n FROM issues GROUP BY status ORDER BY status")
+    events = await sql(database_url).fetch("SELECT count(*) AS n FROM outbox")
     await seed_demo(client, headers)
 
     assert (
-        await db_fetch(database_url, "SELECT status, count(*) AS n FROM issues GROUP BY status ORDER BY status")
+        await sql(database_url).fetch("SELECT status, count(*) AS n FROM issues GROUP BY status ORDER BY status")
         == first
     )
-    assert await db_fetch(database_url, "SELECT count(*) AS n FROM outbox") == events
+    assert await sql(database_url).fetch("SELECT count(*) AS n FROM outbox") == events
     assert {r["status"] for r in first} == {
         "submitted",
         "in_progress",

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
+from contracts.demo import BY_ID
 from contracts.events.deliberation import DecisionAdopted
 from contracts.events.issue import IssueSubmitted
 from services.kernel.clock import SettableClock
 from services.notifications.bootstrap import create
 from services.notifications.seed import seed_demo
-from contracts.demo import BY_ID
 from tests.notifications.conftest import MakeSettings
 from tests.notifications.support import points_awarded, publish, rows, wrap
 from tests.support.infra import Tokens, eventually, running

@@ -8,10 +8,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from contracts.demo import BY_ID
 from services.kernel.dev_issuer import issue_token
 from services.kernel.topology import ConsumerSpec, ensure_streams
 from services.rewards.seed import seed_demo
-from contracts.demo import BY_ID
 from tests.rewards.helpers import balance, connect, participation
 from tests.support.infra import ServiceProcess, eventually, jetstream
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 from datetime import UTC, datetime
 
-from services.shifts.seed import seed_demo
 from contracts.demo import BY_ID
+from services.shifts.seed import seed_demo
 from tests.shifts.conftest import Shifts
 
 

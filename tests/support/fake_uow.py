@@ -6,9 +6,10 @@ would have written to the outbox lands in `published`, in order, on commit only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 from contracts.envelope import CloudEvent
 from services.kernel.clock import SettableClock
@@ -42,6 +43,16 @@ class FakeUnitOfWork(UnitOfWork[S], Generic[S]):
     async def _rollback(self) -> None:
         self._pending = []
         self.rolled_back += 1
+
+    @contextlib.asynccontextmanager
+    async def one_statement(self) -> AsyncIterator[Self]:
+        """A single statement commits alone: here, the changes it made are published at once."""
+        async with self:
+            yield self
+
+    @contextlib.asynccontextmanager
+    async def read(self) -> AsyncIterator[Any]:
+        yield None  # fakes read through their in-memory repositories, never a connection
 
     async def emit(self, data: Any, *, community: str, subject: Any, event_id: Any = None) -> CloudEvent[Any]:
         event = self.outbox.envelope(data, community=community, subject=subject, event_id=event_id)

@@ -137,3 +137,48 @@ async def review_queue(
         limit + 1,
     )
     return [dict(r) for r in rows]
+
+
+async def published_issues_by_id(conn: Connection, community: str, ids: list[uuid.UUID]) -> list[dict[str, Any]]:
+    """The community's issues of these ids that are not held for review, newest first (Open311)."""
+    rows = await conn.fetch(
+        f"SELECT {ISSUE_COLUMNS} FROM issues i WHERE i.id = ANY($1::uuid[]) AND i.community = $2"
+        " AND NOT i.held_for_review ORDER BY i.created_at DESC",
+        ids,
+        community,
+    )
+    return [dict(r) for r in rows]
+
+
+async def published_issues(
+    conn: Connection,
+    community: str,
+    *,
+    start: datetime,
+    end: datetime,
+    categories: list[str] | None,
+    statuses: list[str] | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """The community's issues raised between start and end, not held for review, newest first (Open311)."""
+    rows = await conn.fetch(
+        f"""SELECT {ISSUE_COLUMNS} FROM issues i
+            WHERE i.community = $1 AND NOT i.held_for_review AND i.created_at >= $2 AND i.created_at <= $3
+              AND ($4::text[] IS NULL OR i.category = ANY($4::text[]))
+              AND ($5::text[] IS NULL OR i.status = ANY($5::text[]))
+            ORDER BY i.created_at DESC, i.id DESC LIMIT $6""",
+        community,
+        start,
+        end,
+        categories,
+        statuses,
+        limit,
+    )
+    return [dict(r) for r in rows]
+
+
+async def issue_of_open311_token(conn: Connection, community: str, token: uuid.UUID) -> uuid.UUID | None:
+    issue_id: uuid.UUID | None = await conn.fetchval(
+        "SELECT id FROM issues WHERE open311_token = $1 AND community = $2", token, community
+    )
+    return issue_id

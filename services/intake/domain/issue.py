@@ -33,6 +33,7 @@ from services.intake.domain.lifecycle import (
     TransitionNotAllowed,
     check,
 )
+from services.kernel.events import PendingEvent
 
 REOPEN_WINDOW = timedelta(days=7)
 AUTO_CLOSE_AFTER = timedelta(days=7)
@@ -240,13 +241,12 @@ class Issue:
         if not reason.strip():
             raise InvalidCommand("Reopening needs a reason / 重新打开须说明理由.")
         if self.resolved_at is not None and now - self.resolved_at > REOPEN_WINDOW:
-            error = TransitionNotAllowed(
+            raise TransitionNotAllowed(
                 self.status,
                 S.REOPENED,
                 "The 7 days to reopen after the resolution have passed / 已超过7天，不能重新打开.",
+                allowed=[S.CLOSED],
             )
-            error.allowed = [S.CLOSED.value]
-            raise error
         self._move(S.REOPENED, actor, reason, now, IssueReopened)
 
     # -- helpers ----------------------------------------------------------------------------
@@ -275,6 +275,15 @@ class Issue:
         event_id = self._record(event_type(**self._base(to, previous, actor, note), **extra))
         self.history.append(HistoryEntry(actor, previous, to, note, now, event_id=event_id))
         return event_id
+
+    def pull_events(self) -> list[PendingEvent]:
+        """The events recorded since the last call, for the unit of work to publish; forgets them."""
+        pending = [
+            PendingEvent(event, community=self.community, subject=self.id, event_id=event_id)
+            for event_id, event in self.events
+        ]
+        self.events.clear()
+        return pending
 
     def _record(self, event: IssueEvent) -> uuid.UUID:
         # The id is chosen here so history rows and the closing event can name the events they follow.

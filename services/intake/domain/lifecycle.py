@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contracts.enums import IssueStatus as S
+from services.kernel import errors
 
 TRANSITIONS: dict[S, tuple[S, ...]] = {
     S.SUBMITTED: (S.ACCEPTED, S.REJECTED, S.REFERRED, S.DUPLICATE),
@@ -22,30 +23,49 @@ OPEN_STATUSES: frozenset[S] = frozenset({S.SUBMITTED, S.ACCEPTED, S.REFERRED, S.
 """Statuses of issues still being worked on (the duplicate hint looks among these)."""
 
 
-class DomainError(Exception):
-    """A rule of the domain refused a command."""
-
-
-class TransitionNotAllowed(DomainError):
-    def __init__(self, current: S, wanted: S, detail: str | None = None) -> None:
-        self.current = current
+class TransitionNotAllowed(errors.IllegalTransition):
+    def __init__(self, current: S, wanted: S, detail: str | None = None, allowed: list[S] | None = None) -> None:
         self.wanted = wanted
-        self.allowed = [str(s) for s in TRANSITIONS[current]]
         super().__init__(
-            detail or f"An issue that is {current.value} cannot become {wanted.value} / 事项当前状态不允许此操作."
+            detail or f"An issue that is {current.value} cannot become {wanted.value} / 事项当前状态不允许此操作.",
+            current=current.value,
+            allowed=[str(s) for s in (TRANSITIONS[current] if allowed is None else allowed)],
         )
 
 
-class NotTheReporter(DomainError):
+class NotTheReporter(errors.NotPermitted):
     """Only the reporter may confirm or reopen."""
 
 
-class InvalidDuplicate(DomainError):
+class InvalidDuplicate(errors.InvalidInput):
     """The issue named as the original cannot be one."""
 
 
-class InvalidCommand(DomainError):
+class InvalidCommand(errors.InvalidInput):
     """The command lacks something the rule needs (e.g. a rejection reason)."""
+
+
+class IssueNotFound(errors.DoesNotExist):
+    """No issue with that id in the caller's community (or one the caller may not see)."""
+
+    def __init__(self, issue_id: object) -> None:
+        super().__init__(f"There is no issue {issue_id} / 事项不存在.")
+        self.issue_id = issue_id
+
+
+class CategoryNotInUse(errors.InvalidInput):
+    """The category is not one the issue's community uses (unknown there, or switched off)."""
+
+    def __init__(self, category: str) -> None:
+        super().__init__(f"The category {category} is not in use here / 该类别未启用.", field="category")
+        self.category = category
+
+
+class InvalidAttributes(errors.InvalidInput):
+    """The category's attributes are not answered as it defines them; the detail says how."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, field="attributes")
 
 
 def check(current: S, wanted: S) -> None:

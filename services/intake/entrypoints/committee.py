@@ -3,27 +3,27 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 
 from contracts.enums import Role
 from services.intake.adapters import queries
-from services.intake.entrypoints.deps import page, time_id_cursor
-from services.intake.entrypoints.errors import domain_errors
+from services.intake.entrypoints.deps import get_intake_uow
 from services.intake.entrypoints.schemas import IssueOut, ResolveIn, ReviewIn, StartIn
 from services.intake.service_layer import commands
 from services.intake.service_layer.privacy import issue_view
-from services.kernel.app import ServiceContext, get_ctx
+from services.intake.service_layer.unit_of_work import IntakeUnitOfWork
 from services.kernel.auth import Principal, require_roles
-from services.kernel.pagination import Page
+from services.kernel.pagination import Page, decode_keyset, keyset_page
 
 router = APIRouter(tags=["committee"])
 committee = require_roles(Role.COMMITTEE)
 
 
-async def _fresh(ctx: ServiceContext, principal: Principal, issue_id: uuid.UUID) -> dict[str, Any]:
-    async with ctx.pool.acquire() as conn:
+async def _fresh(uow: IntakeUnitOfWork, principal: Principal, issue_id: uuid.UUID) -> dict[str, Any]:
+    async with uow.read() as conn:
         row = await queries.get_issue(conn, issue_id)
         followers = await queries.followers(conn, issue_id)
     assert row is not None
@@ -39,11 +39,11 @@ async def review_queue(
     cursor: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=20, ge=1, le=100),
     principal: Principal = Depends(committee),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: IntakeUnitOfWork = Depends(get_intake_uow),
 ) -> dict[str, Any]:
-    async with ctx.pool.acquire() as conn:
-        rows = await queries.review_queue(conn, principal.community, time_id_cursor(cursor), limit)
-    items, next_cursor = page(rows, limit, "created_at", "id")
+    async with uow.read() as conn:
+        rows = await queries.review_queue(conn, principal.community, decode_keyset(cursor, datetime, uuid.UUID), limit)
+    items, next_cursor = keyset_page(rows, limit, "created_at", "id")
     return {"items": [issue_view(principal, r) for r in items], "next_cursor": next_cursor}
 
 
@@ -52,35 +52,26 @@ async def review(
     issue_id: uuid.UUID,
     body: ReviewIn,
     principal: Principal = Depends(committee),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: IntakeUnitOfWork = Depends(get_intake_uow),
 ) -> dict[str, Any]:
-    async with ctx.pool.acquire() as conn:
-        with domain_errors():
-            async with conn.transaction():
-                await commands.review(
-                    conn,
-                    ctx.outbox,
-                    issue_id=issue_id,
-                    community=principal.community,
-                    actor=principal.sub,
-                    decision=body.decision,
-                    note=body.note,
-                    duplicate_of=body.duplicate_of,
-                )
-    return await _fresh(ctx, principal, issue_id)
+    await commands.review(
+        uow,
+        issue_id=issue_id,
+        community=principal.community,
+        actor=principal.sub,
+        decision=body.decision,
+        note=body.note,
+        duplicate_of=body.duplicate_of,
+    )
+    return await _fresh(uow, principal, issue_id)
 
 
 @router.post("/issues/{issue_id}/release", response_model=IssueOut, summary="Publish an issue held as suspected spam")
 async def release(
-    issue_id: uuid.UUID, principal: Principal = Depends(committee), ctx: ServiceContext = Depends(get_ctx)
+    issue_id: uuid.UUID, principal: Principal = Depends(committee), uow: IntakeUnitOfWork = Depends(get_intake_uow)
 ) -> dict[str, Any]:
-    async with ctx.pool.acquire() as conn:
-        with domain_errors():
-            async with conn.transaction():
-                await commands.release(
-                    conn, ctx.outbox, issue_id=issue_id, community=principal.community, actor=principal.sub
-                )
-    return await _fresh(ctx, principal, issue_id)
+    await commands.release(uow, issue_id=issue_id, community=principal.community, actor=principal.sub)
+    return await _fresh(uow, principal, issue_id)
 
 
 @router.post(
@@ -90,20 +81,16 @@ async def start(
     issue_id: uuid.UUID,
     body: StartIn | None = None,
     principal: Principal = Depends(committee),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: IntakeUnitOfWork = Depends(get_intake_uow),
 ) -> dict[str, Any]:
-    async with ctx.pool.acquire() as conn:
-        with domain_errors():
-            async with conn.transaction():
-                await commands.start(
-                    conn,
-                    ctx.outbox,
-                    issue_id=issue_id,
-                    community=principal.community,
-                    actor=principal.sub,
-                    note=body.note if body else None,
-                )
-    return await _fresh(ctx, principal, issue_id)
+    await commands.start(
+        uow,
+        issue_id=issue_id,
+        community=principal.community,
+        actor=principal.sub,
+        note=body.note if body else None,
+    )
+    return await _fresh(uow, principal, issue_id)
 
 
 @router.post("/issues/{issue_id}/resolve", response_model=IssueOut, summary="Resolve with a summary and contributors")
@@ -111,18 +98,14 @@ async def resolve(
     issue_id: uuid.UUID,
     body: ResolveIn,
     principal: Principal = Depends(committee),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: IntakeUnitOfWork = Depends(get_intake_uow),
 ) -> dict[str, Any]:
-    async with ctx.pool.acquire() as conn:
-        with domain_errors():
-            async with conn.transaction():
-                await commands.resolve(
-                    conn,
-                    ctx.outbox,
-                    issue_id=issue_id,
-                    community=principal.community,
-                    actor=principal.sub,
-                    summary=body.summary,
-                    contributors=list(body.contributors),
-                )
-    return await _fresh(ctx, principal, issue_id)
+    await commands.resolve(
+        uow,
+        issue_id=issue_id,
+        community=principal.community,
+        actor=principal.sub,
+        summary=body.summary,
+        contributors=list(body.contributors),
+    )
+    return await _fresh(uow, principal, issue_id)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any, cast
 
 from contracts.events.deliberation import DecisionAdopted, DecisionRejected, SuggestionForwarded
-from services.intake.entrypoints.deps import settings_of
-from services.intake.service_layer import reactions
+from services.intake.entrypoints.deps import IntakeContext
+from services.intake.service_layer import commands, reactions
+from services.intake.service_layer.unit_of_work import IntakeUnitOfWork
 from services.kernel.app import ServiceContext
 from services.kernel.consumer import Subscription
 
@@ -20,11 +22,11 @@ SUBSCRIPTIONS = [
 ]
 
 
-async def auto_close_loop(ctx: ServiceContext) -> None:
+async def auto_close_loop(ctx: ServiceContext[Any, Any]) -> None:
     """Every few minutes close what was resolved 7 days ago; several instances share the work."""
-    interval = settings_of(ctx).intake_auto_close_interval
+    intake = cast(IntakeContext, ctx)
     while True:
-        closed = await reactions.auto_close_due(ctx.pool, ctx.outbox)
+        closed = await commands.auto_close_all(lambda: cast(IntakeUnitOfWork, intake.uow()))
         if closed:
             log.info("auto-closed %d issues resolved 7 days ago", closed)
-        await asyncio.sleep(interval)
+        await asyncio.sleep(intake.settings.intake_auto_close_interval)

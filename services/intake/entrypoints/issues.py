@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from contracts.enums import IssueCategory, IssueChannel, IssueStatus, Role
 from services.intake.adapters import queries
-from services.intake.entrypoints.deps import categories_of, client_address, limits_of, page, settings_of, time_id_cursor
-from services.intake.entrypoints.errors import domain_errors
+from services.intake.domain.lifecycle import IssueNotFound
+from services.intake.entrypoints.deps import IntakeContext, client_address, get_intake_uow
 from services.intake.entrypoints.schemas import (
     CommentIn,
     CommentOut,
@@ -22,12 +23,12 @@ from services.intake.entrypoints.schemas import (
 )
 from services.intake.service_layer import commands
 from services.intake.service_layer.privacy import can_see, comment_view, history_view, is_committee, issue_view
-from services.kernel.app import ServiceContext, get_ctx
+from services.intake.service_layer.unit_of_work import IntakeUnitOfWork
 from services.kernel.auth import Principal, current_principal
 from services.kernel.db import Connection
+from services.kernel.errors import InvalidInput
 from services.kernel.lean import json_response, lean_post
-from services.kernel.pagination import Page, decode_cursor, encode_cursor
-from services.kernel.problems import BadRequest, NotFound
+from services.kernel.pagination import Page, decode_keyset, encode_keyset, keyset_page
 
 router = APIRouter(tags=["issues"])
 
@@ -35,17 +36,17 @@ router = APIRouter(tags=["issues"])
 async def visible_issue(conn: Connection, principal: Principal, issue_id: uuid.UUID) -> dict[str, Any]:
     row = await queries.get_issue(conn, issue_id)
     if row is None or not can_see(principal, row):
-        raise NotFound(f"There is no issue {issue_id} / 事项不存在.")
+        raise IssueNotFound(issue_id)
     return row
 
 
-async def raise_issue(request: Request, body: IssueIn, principal: Principal, ctx: ServiceContext) -> Response:
+async def raise_issue(request: Request, body: IssueIn, principal: Principal, ctx: IntakeContext) -> Response:
     """A resident raises an issue (a committee member may record one taken by phone or on a visit)."""
     # The busiest write of a community, so a lean route (services/kernel/lean.py) whose issue,
     # first history entry and event are written by one statement.
     if body.channel in ("phone", "visit") and not principal.has(Role.COMMITTEE):
-        raise BadRequest("Only committees record issues taken by phone or on a visit.", field="channel")
-    await limits_of(ctx).hit(principal.community, principal.sub, client_address(request, ctx))
+        raise InvalidInput("Only committees record issues taken by phone or on a visit.", field="channel")
+    await ctx.components.limits.hit(principal.community, principal.sub, client_address(request, ctx.settings))
     new = commands.NewIssue(
         community=principal.community,
         category=body.category,
@@ -67,21 +68,12 @@ async def raise_issue(request: Request, body: IssueIn, principal: Principal, ctx
             "contact": body.contact.model_dump(exclude_none=True) if body.contact else {},
         },
     )
-    async with ctx.pool.acquire() as conn:
-        try:
-            issue, row = await commands.raise_issue(
-                conn,
-                ctx.outbox,
-                categories_of(ctx),
-                new,
-                attributes={k: [v] for k, v in body.attributes.items()},
-                spam_texts=(body.title, body.description, body.location.text),
-                max_links=settings_of(ctx).intake_max_links,
-            )
-        except commands.CategoryNotInUse as exc:
-            raise BadRequest(f"The category {exc} is not in use here / 该类别未启用.", field="category") from exc
-        except commands.InvalidAttributes as exc:
-            raise BadRequest(str(exc), field="attributes") from exc
+    issue, row = await commands.raise_issue(
+        cast(IntakeUnitOfWork, ctx.uow()),
+        new,
+        attributes={k: [v] for k, v in body.attributes.items()},
+        spam_texts=(body.title, body.description, body.location.text),
+    )
     return json_response(
         IssueOut, issue_view(principal, row), status_code=201, headers={"Location": f"/issues/{issue.id}"}
     )
@@ -110,11 +102,9 @@ async def list_issues(
     cursor: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=20, ge=1, le=100),
     principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: IntakeUnitOfWork = Depends(get_intake_uow),
 ) -> dict[str, Any]:
-    target = community or principal.community
-    if not principal.can_read(target):
-        raise NotFound(f"There is no community {target} for you.")
+    target = principal.readable(community)
     filters = queries.IssueFilter(
         community=target,
         statuses=[s.value for s in status] if status else None,
@@ -124,20 +114,22 @@ async def list_issues(
         q=q,
         include_held_of=principal.sub,
         committee=is_committee(principal, target),
-        after=time_id_cursor(cursor),
+        after=decode_keyset(cursor, datetime, uuid.UUID),
         limit=limit,
     )
-    async with ctx.pool.acquire() as conn:
+    async with uow.read() as conn:
         rows = await queries.list_issues(conn, filters)
-    items, next_cursor = page(rows, limit, "created_at", "id")
+    items, next_cursor = keyset_page(rows, limit, "created_at", "id")
     return {"items": [issue_view(principal, r) for r in items], "next_cursor": next_cursor}
 
 
 @router.get("/issues/{issue_id}", response_model=IssueOut, summary="One issue")
 async def get_issue(
-    issue_id: uuid.UUID, principal: Principal = Depends(current_principal), ctx: ServiceContext = Depends(get_ctx)
+    issue_id: uuid.UUID,
+    principal: Principal = Depends(current_principal),
+    uow: IntakeUnitOfWork = Depends(get_intake_uow),
 ) -> dict[str, Any]:
-    async with ctx.pool.acquire() as conn:
+    async with uow.read() as conn:
         row = await visible_issue(conn, principal, issue_id)
         followers = await queries.followers(conn, issue_id)
     return issue_view(principal, row, followers)
@@ -149,15 +141,13 @@ async def get_history(
     cursor: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=50, ge=1, le=200),
     principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: IntakeUnitOfWork = Depends(get_intake_uow),
 ) -> dict[str, Any]:
-    after = decode_cursor(cursor, 1)
-    if after is not None and not isinstance(after[0], int):
-        raise BadRequest("The cursor is not one this API gave out.", parameter="cursor")
-    async with ctx.pool.acquire() as conn:
+    after = decode_keyset(cursor, int)
+    async with uow.read() as conn:
         issue = await visible_issue(conn, principal, issue_id)
         rows = await queries.history(conn, issue_id, after[0] if after else None, limit)
-    next_cursor = encode_cursor(rows[limit - 1]["seq"]) if len(rows) > limit else None
+    next_cursor = encode_keyset(rows[limit - 1]["seq"]) if len(rows) > limit else None
     return {"items": [history_view(principal, issue, r) for r in rows[:limit]], "next_cursor": next_cursor}
 
 
@@ -166,15 +156,15 @@ async def add_comment(
     issue_id: uuid.UUID,
     body: CommentIn,
     principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: IntakeUnitOfWork = Depends(get_intake_uow),
 ) -> dict[str, Any]:
-    async with ctx.pool.acquire() as conn:
+    async with uow.read() as conn:
         issue = await visible_issue(conn, principal, issue_id)
-        if issue["community"] != principal.community:
-            raise NotFound(f"There is no issue {issue_id} / 事项不存在.")
-        row = await commands.comment(
-            conn, issue_id=issue_id, author=principal.sub, author_name=principal.name, body=body.body
-        )
+    if issue["community"] != principal.community:
+        raise IssueNotFound(issue_id)
+    row = await commands.comment(
+        uow, issue_id=issue_id, author=principal.sub, author_name=principal.name, body=body.body
+    )
     return comment_view(principal, issue, row)
 
 
@@ -184,12 +174,12 @@ async def list_comments(
     cursor: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=50, ge=1, le=200),
     principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: IntakeUnitOfWork = Depends(get_intake_uow),
 ) -> dict[str, Any]:
-    async with ctx.pool.acquire() as conn:
+    async with uow.read() as conn:
         issue = await visible_issue(conn, principal, issue_id)
-        rows = await queries.comments(conn, issue_id, time_id_cursor(cursor), limit)
-    items, next_cursor = page(rows, limit, "created_at", "id")
+        rows = await queries.comments(conn, issue_id, decode_keyset(cursor, datetime, uuid.UUID), limit)
+    items, next_cursor = keyset_page(rows, limit, "created_at", "id")
     return {"items": [comment_view(principal, issue, r) for r in items], "next_cursor": next_cursor}
 
 
@@ -198,19 +188,12 @@ async def confirm(
     issue_id: uuid.UUID,
     body: ConfirmIn,
     principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: IntakeUnitOfWork = Depends(get_intake_uow),
 ) -> dict[str, Any]:
-    async with ctx.pool.acquire() as conn:
-        with domain_errors():
-            async with conn.transaction():
-                await commands.confirm(
-                    conn,
-                    ctx.outbox,
-                    issue_id=issue_id,
-                    community=principal.community,
-                    actor=principal.sub,
-                    satisfaction=body.satisfaction,
-                )
+    await commands.confirm(
+        uow, issue_id=issue_id, community=principal.community, actor=principal.sub, satisfaction=body.satisfaction
+    )
+    async with uow.read() as conn:
         row = await visible_issue(conn, principal, issue_id)
     return issue_view(principal, row)
 
@@ -220,18 +203,11 @@ async def reopen(
     issue_id: uuid.UUID,
     body: ReopenIn,
     principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: IntakeUnitOfWork = Depends(get_intake_uow),
 ) -> dict[str, Any]:
-    async with ctx.pool.acquire() as conn:
-        with domain_errors():
-            async with conn.transaction():
-                await commands.reopen(
-                    conn,
-                    ctx.outbox,
-                    issue_id=issue_id,
-                    community=principal.community,
-                    actor=principal.sub,
-                    reason=body.reason,
-                )
+    await commands.reopen(
+        uow, issue_id=issue_id, community=principal.community, actor=principal.sub, reason=body.reason
+    )
+    async with uow.read() as conn:
         row = await visible_issue(conn, principal, issue_id)
     return issue_view(principal, row)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, cast
 
 from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import FormData
@@ -19,13 +19,15 @@ from starlette.responses import Response
 
 from contracts.enums import IssueCategory, IssueChannel
 from services.intake.adapters import api_keys, categories, queries
-from services.intake.entrypoints.deps import categories_of, limits_of, settings_of
+from services.intake.domain.lifecycle import CategoryNotInUse, InvalidAttributes
+from services.intake.entrypoints.deps import IntakeContext, get_intake
 from services.intake.open311 import mapping
 from services.intake.open311.format import FORMATS, Open311Error, error_response, respond
 from services.intake.service_layer import commands
-from services.kernel.app import ServiceContext, get_ctx
+from services.intake.service_layer.ratelimit import RateLimited
+from services.intake.service_layer.unit_of_work import IntakeUnitOfWork
+from services.intake.settings import IntakeSettings
 from services.kernel.db import Connection
-from services.kernel.problems import TooManyRequests
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 DEFAULT_DAYS = 90
@@ -61,12 +63,12 @@ async def _guarded(fmt: str, work: Callable[[], Awaitable[Response]]) -> Respons
         return await work()
     except Open311Error as exc:
         return error_response(fmt, exc)
-    except TooManyRequests as exc:
+    except RateLimited as exc:
         return error_response(fmt, Open311Error(429, exc.detail))
 
 
 async def _community(
-    conn: Connection, ctx: ServiceContext, params: dict[str, str], *, need_key: bool
+    conn: Connection, settings: IntakeSettings, params: dict[str, str], *, need_key: bool
 ) -> dict[str, Any]:
     """The community (and the key's principal, if any) a call speaks for."""
     jurisdiction = params.get("jurisdiction_id")
@@ -80,7 +82,7 @@ async def _community(
         return found
     if need_key:
         raise Open311Error(403, "An api_key is required")
-    community = jurisdiction or settings_of(ctx).intake_default_community
+    community = jurisdiction or settings.intake_default_community
     if not re.fullmatch(r"[a-z][a-z0-9_-]{1,39}", community):
         raise Open311Error(404, f"Unknown jurisdiction_id {community!r}")
     return {"community": community, "principal": None, "name": None}
@@ -118,11 +120,11 @@ async def discovery(fmt: str, request: Request) -> Response:
 
 
 @router.get("/services.{fmt}", summary="GET Service List")
-async def services(fmt: str, request: Request, ctx: ServiceContext = Depends(get_ctx)) -> Response:
+async def services(fmt: str, request: Request, ctx: IntakeContext = Depends(get_intake)) -> Response:
     async def work() -> Response:
         params = _params(request)
-        async with ctx.pool.acquire() as conn:
-            who = await _community(conn, ctx, params, need_key=False)
+        async with ctx.uow().read() as conn:
+            who = await _community(conn, ctx.settings, params, need_key=False)
             rows = await categories.list_categories(conn, who["community"], active_only=True)
         return respond(fmt, "services", [mapping.service(r, _language(request)) for r in rows])
 
@@ -131,12 +133,12 @@ async def services(fmt: str, request: Request, ctx: ServiceContext = Depends(get
 
 @router.get("/services/{service_code}.{fmt}", summary="GET Service Definition")
 async def service_definition(
-    service_code: str, fmt: str, request: Request, ctx: ServiceContext = Depends(get_ctx)
+    service_code: str, fmt: str, request: Request, ctx: IntakeContext = Depends(get_intake)
 ) -> Response:
     async def work() -> Response:
         params = _params(request)
-        async with ctx.pool.acquire() as conn:
-            who = await _community(conn, ctx, params, need_key=False)
+        async with ctx.uow().read() as conn:
+            who = await _community(conn, ctx.settings, params, need_key=False)
             row = await categories.get_category(conn, who["community"], service_code[:50])
         if row is None or not row["active"]:
             raise _unknown_service(service_code[:50])
@@ -182,7 +184,7 @@ def _unknown_service(code: str) -> Open311Error:
 
 
 @router.post("/requests.{fmt}", summary="POST Service Request (form-encoded)")
-async def post_request(fmt: str, request: Request, ctx: ServiceContext = Depends(get_ctx)) -> Response:
+async def post_request(fmt: str, request: Request, ctx: IntakeContext = Depends(get_intake)) -> Response:
     async def work() -> Response:
         fields, attributes = _form_fields(await request.form())
         code = fields.get("service_code")
@@ -194,8 +196,8 @@ async def post_request(fmt: str, request: Request, ctx: ServiceContext = Depends
         media = fields.get("media_url")
         if media and not re.match(r"^https?://", media):
             raise Open311Error(400, "media_url must be an http(s) URL")
-        async with ctx.pool.acquire() as conn:
-            who = await _community(conn, ctx, fields, need_key=True)
+        async with ctx.uow().read() as conn:
+            who = await _community(conn, ctx.settings, fields, need_key=True)
             try:
                 category_code = IssueCategory(code)
             except ValueError:
@@ -203,7 +205,7 @@ async def post_request(fmt: str, request: Request, ctx: ServiceContext = Depends
             # The hotline posts for many residents from one server: limit per resident it names
             # (phone, e-mail, account, device), not per the key's address, which is trusted by its key.
             caller = next((fields[k] for k in ("phone", "email", "account_id", "device_id") if fields.get(k)), "-")
-            await limits_of(ctx).hit(who["community"], f"open311:{who['principal']}:{caller}", None)
+            await ctx.components.limits.hit(who["community"], f"open311:{who['principal']}:{caller}", None)
             description = fields.get("description", "")
             address = fields.get("address_string") or fields.get("address_id")
             contact = {
@@ -230,20 +232,14 @@ async def post_request(fmt: str, request: Request, ctx: ServiceContext = Depends
                     "open311_token": token,
                 },
             )
-            try:
-                issue, _ = await commands.raise_issue(
-                    conn,
-                    ctx.outbox,
-                    categories_of(ctx),
-                    new,
-                    attributes=attributes,
-                    spam_texts=(description, address),
-                    max_links=settings_of(ctx).intake_max_links,
-                )
-            except commands.CategoryNotInUse as exc:
-                raise _unknown_service(code) from exc
-            except commands.InvalidAttributes as exc:
-                raise Open311Error(400, str(exc)) from exc
+        try:
+            issue, _ = await commands.raise_issue(
+                cast(IntakeUnitOfWork, ctx.uow()), new, attributes=attributes, spam_texts=(description, address)
+            )
+        except CategoryNotInUse as exc:
+            raise _unknown_service(code) from exc
+        except InvalidAttributes as exc:
+            raise Open311Error(400, exc.detail) from exc
         notice = "已受理，社区两委将审核 / Received; the community committees will review it."
         document = [
             {
@@ -278,19 +274,15 @@ def _ids(raw: str) -> list[uuid.UUID]:
         raise Open311Error(400, "service_request_id must be a comma-separated list of ids") from exc
 
 
-async def _request_rows(conn: Connection, community: str, params: dict[str, str]) -> list[dict[str, Any]]:
+async def _request_rows(
+    conn: Connection, community: str, params: dict[str, str], now: datetime
+) -> list[dict[str, Any]]:
     if raw_ids := params.get("service_request_id"):
         # The spec: with service_request_id, every other parameter is ignored.
-        rows = await conn.fetch(
-            f"SELECT {queries.ISSUE_COLUMNS} FROM issues i WHERE i.id = ANY($1::uuid[]) AND i.community = $2"
-            " AND NOT i.held_for_review ORDER BY i.created_at DESC",
-            _ids(raw_ids),
-            community,
-        )
-        return [dict(r) for r in rows]
+        return await queries.published_issues_by_id(conn, community, _ids(raw_ids))
     end = _datetime(params, "end_date")
     start = _datetime(params, "start_date")
-    end = end or datetime.now(UTC)
+    end = end or now
     start = start or end - timedelta(days=DEFAULT_DAYS)
     codes = [c.strip() for c in params.get("service_code", "").split(",") if c.strip()] or None
     statuses: list[str] | None = None
@@ -299,19 +291,9 @@ async def _request_rows(conn: Connection, community: str, params: dict[str, str]
         if not wanted <= {"open", "closed"}:
             raise Open311Error(400, "status must be open and/or closed")
         statuses = [s for w in sorted(wanted) for s in mapping.statuses_for(w)]
-    rows = await conn.fetch(
-        f"""SELECT {queries.ISSUE_COLUMNS} FROM issues i
-            WHERE i.community = $1 AND NOT i.held_for_review AND i.created_at >= $2 AND i.created_at <= $3
-              AND ($4::text[] IS NULL OR i.category = ANY($4::text[]))
-              AND ($5::text[] IS NULL OR i.status = ANY($5::text[]))
-            ORDER BY i.created_at DESC, i.id DESC LIMIT {MAX_RESULTS}""",
-        community,
-        start,
-        end,
-        codes,
-        statuses,
+    return await queries.published_issues(
+        conn, community, start=start, end=end, categories=codes, statuses=statuses, limit=MAX_RESULTS
     )
-    return [dict(r) for r in rows]
 
 
 async def _requests_document(conn: Connection, community: str, rows: list[dict[str, Any]], language: str) -> list[Any]:
@@ -320,12 +302,12 @@ async def _requests_document(conn: Connection, community: str, rows: list[dict[s
 
 
 @router.get("/requests.{fmt}", summary="GET Service Requests")
-async def get_requests(fmt: str, request: Request, ctx: ServiceContext = Depends(get_ctx)) -> Response:
+async def get_requests(fmt: str, request: Request, ctx: IntakeContext = Depends(get_intake)) -> Response:
     async def work() -> Response:
         params = _params(request)
-        async with ctx.pool.acquire() as conn:
-            who = await _community(conn, ctx, params, need_key=not settings_of(ctx).intake_open311_public_reads)
-            rows = await _request_rows(conn, who["community"], params)
+        async with ctx.uow().read() as conn:
+            who = await _community(conn, ctx.settings, params, need_key=not ctx.settings.intake_open311_public_reads)
+            rows = await _request_rows(conn, who["community"], params, ctx.clock.now())
             document = await _requests_document(conn, who["community"], rows, _language(request))
         return respond(fmt, "service_requests", document)
 
@@ -334,7 +316,7 @@ async def get_requests(fmt: str, request: Request, ctx: ServiceContext = Depends
 
 @router.get("/requests/{service_request_id}.{fmt}", summary="GET Service Request")
 async def get_request(
-    service_request_id: str, fmt: str, request: Request, ctx: ServiceContext = Depends(get_ctx)
+    service_request_id: str, fmt: str, request: Request, ctx: IntakeContext = Depends(get_intake)
 ) -> Response:
     async def work() -> Response:
         params = _params(request)
@@ -342,9 +324,9 @@ async def get_request(
             issue_id = uuid.UUID(service_request_id)
         except ValueError as exc:
             raise Open311Error(404, f"Unknown service_request_id {service_request_id[:40]!r}") from exc
-        async with ctx.pool.acquire() as conn:
-            who = await _community(conn, ctx, params, need_key=not settings_of(ctx).intake_open311_public_reads)
-            rows = await _request_rows(conn, who["community"], {"service_request_id": str(issue_id)})
+        async with ctx.uow().read() as conn:
+            who = await _community(conn, ctx.settings, params, need_key=not ctx.settings.intake_open311_public_reads)
+            rows = await _request_rows(conn, who["community"], {"service_request_id": str(issue_id)}, ctx.clock.now())
             if not rows:
                 raise Open311Error(404, f"Unknown service_request_id {service_request_id}")
             document = await _requests_document(conn, who["community"], rows, _language(request))
@@ -354,18 +336,16 @@ async def get_request(
 
 
 @router.get("/tokens/{token_id}.{fmt}", summary="GET service_request_id from a token")
-async def get_token(token_id: str, fmt: str, request: Request, ctx: ServiceContext = Depends(get_ctx)) -> Response:
+async def get_token(token_id: str, fmt: str, request: Request, ctx: IntakeContext = Depends(get_intake)) -> Response:
     async def work() -> Response:
         params = _params(request)
         try:
             token = uuid.UUID(token_id)
         except ValueError as exc:
             raise Open311Error(404, f"Unknown token {token_id[:40]!r}") from exc
-        async with ctx.pool.acquire() as conn:
-            who = await _community(conn, ctx, params, need_key=not settings_of(ctx).intake_open311_public_reads)
-            issue_id = await conn.fetchval(
-                "SELECT id FROM issues WHERE open311_token = $1 AND community = $2", token, who["community"]
-            )
+        async with ctx.uow().read() as conn:
+            who = await _community(conn, ctx.settings, params, need_key=not ctx.settings.intake_open311_public_reads)
+            issue_id = await queries.issue_of_open311_token(conn, who["community"], token)
         if issue_id is None:
             raise Open311Error(404, f"Unknown token {token}")
         return respond(fmt, "service_requests", [{"service_request_id": str(issue_id), "token": str(token)}])

@@ -1,30 +1,24 @@
 """Command handlers: one async function per thing a person asks intake to do.
 
-Each runs inside the caller's transaction: load the aggregate with a row lock, call one
-domain method, save it with its history and events (outbox, same transaction).
+Each opens the unit of work it is given (`async with uow:`), loads the aggregate with a row
+lock, calls one domain method and saves it; the events the issue recorded go to the outbox
+when the unit of work commits. Called from a consumer, the unit of work is already open and
+the consumer's transaction carries the change.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from contracts.enums import IssueCategory, IssueChannel
-from services.intake.adapters import repository
-from services.intake.adapters.categories import CategoryCache
-from services.intake.domain.issue import Issue
-from services.intake.domain.lifecycle import InvalidCommand
+from services.intake.domain.attributes import check_attributes
+from services.intake.domain.issue import AUTO_CLOSE_AFTER, Issue
+from services.intake.domain.lifecycle import CategoryNotInUse, InvalidCommand, IssueNotFound
 from services.intake.domain.spam import looks_like_spam
-from services.intake.open311.mapping import check_attributes
-from services.kernel.db import Connection
-from services.kernel.outbox import Outbox
-
-
-class IssueNotFound(Exception):
-    """No issue with that id in the caller's community."""
+from services.intake.service_layer.unit_of_work import IntakeUnitOfWork
 
 
 @dataclass
@@ -43,74 +37,59 @@ class NewIssue:
     """Stored columns the aggregate does not use: unit, location_text, lat, long, photos, contact, attributes..."""
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 async def submit(
-    conn: Connection, outbox: Outbox, new: NewIssue, *, held: bool, issue_id: uuid.UUID | None = None
+    uow: IntakeUnitOfWork, new: NewIssue, *, held: bool, issue_id: uuid.UUID | None = None
 ) -> tuple[Issue, dict[str, Any]]:
-    """A new issue, stored with its history and events; returns it and its stored row."""
-    issue = Issue.submit(
-        issue_id=issue_id or uuid.uuid4(),
-        community=new.community,
-        category=new.category,
-        title=new.title,
-        reporter_id=new.reporter_id,
-        channel=new.channel,
-        now=now(),
-        held_for_review=held,
-        description=new.description,
-        building=new.building,
-        building_group=new.building_group,
-        anonymous=new.anonymous,
-        priority=new.priority,
-    )
-    row = await repository.insert(conn, issue, outbox, new.extra)
+    """A new issue, stored with its history and events in one statement; returns it and its stored row."""
+    async with uow.one_statement():
+        issue = Issue.submit(
+            issue_id=issue_id or uuid.uuid4(),
+            community=new.community,
+            category=new.category,
+            title=new.title,
+            reporter_id=new.reporter_id,
+            channel=new.channel,
+            now=uow.now(),
+            held_for_review=held,
+            description=new.description,
+            building=new.building,
+            building_group=new.building_group,
+            anonymous=new.anonymous,
+            priority=new.priority,
+        )
+        row = await uow.issues.insert(issue, new.extra)
     return issue, row
 
 
-class CategoryNotInUse(Exception):
-    """The category is not one the issue's community uses (unknown there, or switched off)."""
-
-
-class InvalidAttributes(ValueError):
-    """The category's attributes are not answered as it defines them; the message says how."""
-
-
 async def raise_issue(
-    conn: Connection,
-    outbox: Outbox,
-    categories: CategoryCache,
+    uow: IntakeUnitOfWork,
     new: NewIssue,
     *,
     attributes: dict[str, list[str]],
     spam_texts: Sequence[str | None],
-    max_links: int,
 ) -> tuple[Issue, dict[str, Any]]:
     """A resident's new issue, by whichever door it came in (the app's POST /issues, Open311's POST
     /requests): the category must be in use in the community and its attributes answered as it
     defines them (stored as it gives them back); an issue without a title is named after its
     category; link-stuffed text is kept but held for a committee's review."""
-    category = await categories.get(conn, new.community, new.category.value)
-    if category is None or not category["active"]:
-        raise CategoryNotInUse(new.category.value)
-    try:
+    async with uow.one_statement():
+        category = await uow.category(new.community, new.category.value)
+        if category is None or not category["active"]:
+            raise CategoryNotInUse(new.category.value)
         stored = check_attributes(category, attributes)
-    except ValueError as exc:
-        raise InvalidAttributes(str(exc)) from exc
-    new = replace(
-        new,
-        title=new.title or f"{category['name_zh']} / {category['name_en']}",
-        extra={**new.extra, "attributes": stored},
-    )
-    return await submit(conn, outbox, new, held=looks_like_spam(*spam_texts, max_links=max_links))
+        new = replace(
+            new,
+            title=new.title or f"{category['name_zh']} / {category['name_en']}",
+            extra={**new.extra, "attributes": stored},
+        )
+        held = looks_like_spam(*spam_texts, max_links=uow.settings.intake_max_links)
+        return await submit(uow, new, held=held)
 
 
-async def load(conn: Connection, issue_id: uuid.UUID, community: str) -> Issue:
-    issue = await repository.get_for_update(conn, issue_id)
+async def _load(uow: IntakeUnitOfWork, issue_id: uuid.UUID, community: str) -> Issue:
+    issue = await uow.issues.get_for_update(issue_id)
     if issue is None or issue.community != community:
-        raise IssueNotFound(str(issue_id))
+        raise IssueNotFound(issue_id)
     return issue
 
 
@@ -118,8 +97,7 @@ Decision = Literal["accept", "reject", "refer", "duplicate"]
 
 
 async def review(
-    conn: Connection,
-    outbox: Outbox,
+    uow: IntakeUnitOfWork,
     *,
     issue_id: uuid.UUID,
     community: str,
@@ -128,52 +106,52 @@ async def review(
     note: str | None,
     duplicate_of: uuid.UUID | None,
 ) -> Issue:
-    if decision == "duplicate":
-        if duplicate_of is None:
-            raise InvalidCommand("A duplicate needs duplicate_of, the original issue / 须指明原事项.")
-        # Lock both rows in a fixed order so two reviews never deadlock.
-        first, second = sorted([issue_id, duplicate_of])
-        locked = {i: await repository.get_for_update(conn, i) for i in dict.fromkeys([first, second])}
-        issue, original = locked.get(issue_id), locked.get(duplicate_of)
-        if issue is None or issue.community != community:
-            raise IssueNotFound(str(issue_id))
-        if original is None or original.community != community:
-            raise InvalidCommand(f"There is no issue {duplicate_of} to merge into / 原事项不存在.")
-        issue.mark_duplicate(actor, original, note, now())
-        await repository.save(conn, issue, outbox)
-        await repository.merge_followers(conn, original, issue)
+    async with uow:
+        if decision == "duplicate":
+            if duplicate_of is None:
+                raise InvalidCommand("A duplicate needs duplicate_of, the original issue / 须指明原事项.")
+            # Lock both rows in a fixed order so two reviews never deadlock.
+            first, second = sorted([issue_id, duplicate_of])
+            locked = {i: await uow.issues.get_for_update(i) for i in dict.fromkeys([first, second])}
+            issue, original = locked.get(issue_id), locked.get(duplicate_of)
+            if issue is None or issue.community != community:
+                raise IssueNotFound(issue_id)
+            if original is None or original.community != community:
+                raise InvalidCommand(f"There is no issue {duplicate_of} to merge into / 原事项不存在.")
+            issue.mark_duplicate(actor, original, note, uow.now())
+            await uow.issues.save(issue)
+            await uow.issues.merge_followers(original, issue)
+            return issue
+        issue = await _load(uow, issue_id, community)
+        match decision:
+            case "accept":
+                issue.accept(actor, note, uow.now())
+            case "reject":
+                issue.reject(actor, note, uow.now())
+            case "refer":
+                issue.refer(actor, note, uow.now())
+        await uow.issues.save(issue)
         return issue
-    issue = await load(conn, issue_id, community)
-    match decision:
-        case "accept":
-            issue.accept(actor, note, now())
-        case "reject":
-            issue.reject(actor, note, now())
-        case "refer":
-            issue.refer(actor, note, now())
-    await repository.save(conn, issue, outbox)
-    return issue
 
 
-async def release(conn: Connection, outbox: Outbox, *, issue_id: uuid.UUID, community: str, actor: str) -> Issue:
-    issue = await load(conn, issue_id, community)
-    issue.release(actor, now())
-    await repository.save(conn, issue, outbox)
-    return issue
+async def release(uow: IntakeUnitOfWork, *, issue_id: uuid.UUID, community: str, actor: str) -> Issue:
+    async with uow:
+        issue = await _load(uow, issue_id, community)
+        issue.release(actor, uow.now())
+        await uow.issues.save(issue)
+        return issue
 
 
-async def start(
-    conn: Connection, outbox: Outbox, *, issue_id: uuid.UUID, community: str, actor: str, note: str | None
-) -> Issue:
-    issue = await load(conn, issue_id, community)
-    issue.start(actor, note, now())
-    await repository.save(conn, issue, outbox)
-    return issue
+async def start(uow: IntakeUnitOfWork, *, issue_id: uuid.UUID, community: str, actor: str, note: str | None) -> Issue:
+    async with uow:
+        issue = await _load(uow, issue_id, community)
+        issue.start(actor, note, uow.now())
+        await uow.issues.save(issue)
+        return issue
 
 
 async def resolve(
-    conn: Connection,
-    outbox: Outbox,
+    uow: IntakeUnitOfWork,
     *,
     issue_id: uuid.UUID,
     community: str,
@@ -181,41 +159,59 @@ async def resolve(
     summary: str,
     contributors: list[str],
 ) -> Issue:
-    issue = await load(conn, issue_id, community)
-    issue.resolve(actor, summary, contributors, now())
-    await repository.save(conn, issue, outbox)
-    return issue
+    async with uow:
+        issue = await _load(uow, issue_id, community)
+        issue.resolve(actor, summary, contributors, uow.now())
+        await uow.issues.save(issue)
+        return issue
 
 
 async def confirm(
-    conn: Connection, outbox: Outbox, *, issue_id: uuid.UUID, community: str, actor: str, satisfaction: int
+    uow: IntakeUnitOfWork, *, issue_id: uuid.UUID, community: str, actor: str, satisfaction: int
 ) -> Issue:
-    issue = await load(conn, issue_id, community)
-    issue.confirm(actor, satisfaction, now())
-    await repository.save(conn, issue, outbox)
-    return issue
+    async with uow:
+        issue = await _load(uow, issue_id, community)
+        issue.confirm(actor, satisfaction, uow.now())
+        await uow.issues.save(issue)
+        return issue
 
 
-async def reopen(
-    conn: Connection, outbox: Outbox, *, issue_id: uuid.UUID, community: str, actor: str, reason: str
-) -> Issue:
-    issue = await load(conn, issue_id, community)
-    issue.reopen(actor, reason, now())
-    await repository.save(conn, issue, outbox)
-    return issue
+async def reopen(uow: IntakeUnitOfWork, *, issue_id: uuid.UUID, community: str, actor: str, reason: str) -> Issue:
+    async with uow:
+        issue = await _load(uow, issue_id, community)
+        issue.reopen(actor, reason, uow.now())
+        await uow.issues.save(issue)
+        return issue
 
 
 async def comment(
-    conn: Connection, *, issue_id: uuid.UUID, author: str, author_name: str | None, body: str
+    uow: IntakeUnitOfWork, *, issue_id: uuid.UUID, author: str, author_name: str | None, body: str
 ) -> dict[str, Any]:
-    row = await conn.fetchrow(
-        """INSERT INTO issue_comments (id, issue_id, author_id, author_name, body) VALUES ($1, $2, $3, $4, $5)
-           RETURNING id, issue_id, author_id, author_name, body, created_at""",
-        uuid.uuid4(),
-        issue_id,
-        author,
-        author_name,
-        body,
-    )
-    assert row is not None
-    return dict(row)
+    async with uow:
+        return await uow.issues.add_comment(issue_id=issue_id, author=author, author_name=author_name, body=body)
+
+
+async def auto_close_due(uow: IntakeUnitOfWork, *, batch: int = 100) -> int:
+    """Close up to `batch` issues resolved more than 7 days ago; safe with several instances (SKIP LOCKED).
+
+    Returns how many it closed; the caller repeats with a fresh unit of work while that is `batch`."""
+    async with uow:
+        moment = uow.now()
+        ids = await uow.issues.resolved_before(moment - AUTO_CLOSE_AFTER, batch)
+        for issue_id in ids:
+            issue = await uow.issues.get_for_update(issue_id)
+            assert issue is not None
+            issue.auto_close(moment)
+            await uow.issues.save(issue)
+        return len(ids)
+
+
+async def auto_close_all(new_uow: Callable[[], IntakeUnitOfWork], *, batch: int = 100) -> int:
+    """Close everything resolved 7 days ago, a batch per transaction (so one sweep never holds
+    thousands of row locks); returns how many it closed."""
+    closed = 0
+    while True:
+        done = await auto_close_due(new_uow(), batch=batch)
+        closed += done
+        if done < batch:
+            return closed

@@ -15,15 +15,11 @@ from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 
-from services.kernel.problems import TooManyRequests
+from services.kernel.errors import LimitReached
 
 
-class RateLimited(TooManyRequests):
-    """429 with the seconds until the window frees a slot (answered with a Retry-After header)."""
-
-    def __init__(self, detail: str, *, retry_after: int, **extensions: object) -> None:
-        super().__init__(detail, retry_after=retry_after, **extensions)
-        self.retry_after = retry_after
+class RateLimited(LimitReached):
+    """Too many submissions: answered 429 with the seconds until the window frees a slot (Retry-After)."""
 
 
 @dataclass
@@ -38,7 +34,7 @@ class SubmissionLimits:
         self._address: RateLimitItem = parse(self.address_rate)
 
     async def hit(self, community: str, person: str, address: str | None) -> None:
-        """Count one submission; 429 problem details if the person or the address is over its limit."""
+        """Count one submission; RateLimited if the person or the address is over its limit."""
         if not await self._limiter.hit(self._person, "person", community, person):
             raise RateLimited(
                 f"Too many submissions from you ({self.person_rate}); please wait / 提交过于频繁，请稍后再试.",

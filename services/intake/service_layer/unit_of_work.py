@@ -1,0 +1,32 @@
+"""Intake's unit of work: the kernel's, with the issue repository and the category reader on its connection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from services.intake.adapters.categories import CategoryCache
+from services.intake.adapters.repository import IssueRepository
+from services.intake.service_layer.ratelimit import SubmissionLimits
+from services.intake.settings import IntakeSettings
+from services.kernel.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class IntakeComponents:
+    """Intake's process-wide parts, built once in bootstrap.py."""
+
+    limits: SubmissionLimits
+    categories: CategoryCache
+
+
+class IntakeUnitOfWork(UnitOfWork[IntakeSettings]):
+    components: IntakeComponents
+
+    @property
+    def issues(self) -> IssueRepository:
+        return IssueRepository(self.conn, self.outbox, self.collect)
+
+    async def category(self, community: str, code: str) -> dict[str, Any] | None:
+        """The category as the community uses it, from the per-process cache."""
+        return await self.components.categories.get(self.conn, community, code)
