@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import asyncpg
 import httpx
@@ -60,9 +60,13 @@ class Tokens:
         return {"Authorization": f"Bearer {self(sub, *roles, **kwargs)}"}
 
 
+@overload
+def settings_for(database_url: str, nats_url: str, run_dir: Path, **overrides: Any) -> ServiceSettings: ...
+@overload
+def settings_for(database_url: str, nats_url: str, run_dir: Path, kind: type[S], **overrides: Any) -> S: ...
 def settings_for(
-    database_url: str, nats_url: str, run_dir: Path, kind: type[S] = ServiceSettings, **overrides: Any
-) -> S:
+    database_url: str, nats_url: str, run_dir: Path, kind: type[Any] = ServiceSettings, **overrides: Any
+) -> Any:
     """Settings of `kind` (a service's own settings class) pointing at the test's servers, with quick
     retries for fast tests; the one settings builder of every test."""
     values: dict[str, Any] = {
