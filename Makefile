@@ -9,7 +9,7 @@ RUN := $(UV) run --frozen
 help:
 	@echo "make run        the whole stack locally (NATS, PostgreSQL, five services, demo data)"
 	@echo "make test       every test, against real NATS and PostgreSQL started by the tests"
-	@echo "make lint       ruff and mypy (strict on contracts and the kernel)"
+	@echo "make lint       ruff, mypy (strict on contracts and the kernel) and the layering (import-linter)"
 	@echo "make contracts  regenerate contracts/schemas/*.json and contracts/asyncapi.yaml"
 	@echo "make token SUB=alice ROLES=resident,volunteer [NAME=] [BUILDING_GROUP=] [COMMUNITY=]"
 	@echo "make chaos      the fault-injection suite;  make bench  the benchmark suite"
@@ -33,6 +33,7 @@ lint: install
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy services contracts tests examples
+	$(RUN) lint-imports
 
 contracts: install
 	$(RUN) python -m contracts.generate

@@ -16,6 +16,7 @@ from services.intake.entrypoints.schemas import IssueIn
 from services.kernel.app import ServiceContext, ServiceDefinition, create_app, get_ctx, serve
 from services.kernel.auth import Principal, require_roles
 from services.kernel.lean import lean_post
+from services.kernel.settings import ServiceSettings
 
 ANSWER = b'{"ok":true}'
 router = APIRouter()
@@ -29,12 +30,14 @@ class Ok(BaseModel):
 async def fastapi_noop(
     body: IssueIn,
     principal: Principal = Depends(require_roles(Role.RESIDENT, Role.COMMITTEE)),
-    ctx: ServiceContext = Depends(get_ctx),
+    ctx: ServiceContext[ServiceSettings, None] = Depends(get_ctx),
 ) -> Response:
     return Response(ANSWER, status_code=201, media_type="application/json")
 
 
-async def lean_noop(request: Request, body: IssueIn, principal: Principal, ctx: ServiceContext) -> Response:
+async def lean_noop(
+    request: Request, body: IssueIn, principal: Principal, ctx: ServiceContext[ServiceSettings, None]
+) -> Response:
     return Response(ANSWER, status_code=201, media_type="application/json")
 
 
@@ -52,7 +55,13 @@ lean_post(
 
 def create() -> FastAPI:
     return create_app(
-        ServiceDefinition(name="floor", title="Framework floor", description="bench only", routers=[router])
+        ServiceDefinition(
+            name="floor",
+            title="Framework floor",
+            description="bench only",
+            settings=ServiceSettings(),
+            routers=[router],
+        )
     )
 
 

@@ -21,13 +21,17 @@ from nats.js import JetStreamContext
 from contracts.envelope import CloudEvent
 from contracts.events.issue import IssueSubmitted
 from services.kernel import db, dlq
+from services.kernel.clock import SystemClock
 from services.kernel.consumer import EventConsumers, Subscription
-from services.kernel.db import Connection
+from services.kernel.outbox import Outbox
+from services.kernel.settings import ServiceSettings
 from services.kernel.topology import ConsumerSpec, ensure_streams
+from services.kernel.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from tests.kernel.helpers import effect_titles, probe_rows, submitted
 from tests.support.infra import eventually, settings_for
 
 SPEC = ConsumerSpec("probe", "issue.submitted")
+Uow = UnitOfWork[ServiceSettings]
 
 
 @dataclass
@@ -37,15 +41,15 @@ class Recorder:
     batches: list[list[str]] = field(default_factory=list)
     singles: list[str] = field(default_factory=list)
 
-    async def handle(self, conn: Connection, event: CloudEvent[Any]) -> None:
+    async def handle(self, uow: Uow, event: CloudEvent[Any]) -> None:
         self.singles.append(event.data.title)
         if event.data.title.startswith("poison"):
             raise ValueError("the handler cannot cope with poison")
-        await conn.execute("INSERT INTO effects (event_id, title) VALUES ($1, $2)", event.id, event.data.title)
+        await uow.conn.execute("INSERT INTO effects (event_id, title) VALUES ($1, $2)", event.id, event.data.title)
 
-    async def handle_batch(self, conn: Connection, events: Sequence[CloudEvent[Any]]) -> None:
+    async def handle_batch(self, uow: Uow, events: Sequence[CloudEvent[Any]]) -> None:
         self.batches.append([e.data.title for e in events])
-        await conn.execute(
+        await uow.conn.execute(
             "INSERT INTO effects (event_id, title) SELECT * FROM unnest($1::uuid[], $2::text[])",
             [e.id for e in events],
             [e.data.title for e in events],
@@ -91,8 +95,11 @@ async def harness(database_url: str, nats_url: str, run_dir: Path) -> AsyncItera
     pool: asyncpg.Pool = await db.create_pool(database_url, "probe", min_size=1, max_size=2)
     recorder = Recorder()
     subscription = Subscription(IssueSubmitted, recorder.handle, recorder.handle_batch)
+    units = UnitOfWorkFactory(
+        UnitOfWork, pool=lambda: pool, outbox=Outbox("probe"), clock=SystemClock(), settings=settings
+    )
     consumers = EventConsumers(
-        service="probe", broker=broker, settings=settings, subscriptions=[subscription], pool=lambda: pool
+        service="probe", broker=broker, settings=settings, subscriptions=[subscription], pool=lambda: pool, units=units
     )
     js: JetStreamContext = broker.config.connection_state.stream
     await ensure_streams(js)
@@ -178,13 +185,13 @@ async def test_a_subscription_with_concurrency_handles_the_next_batch_while_one_
         finally:
             active -= 1
 
-    async def handle(conn: Connection, event: CloudEvent[Any]) -> None:
+    async def handle(uow: Uow, event: CloudEvent[Any]) -> None:
         await rendezvous()
-        await harness.recorder.handle(conn, event)
+        await harness.recorder.handle(uow, event)
 
-    async def handle_batch(conn: Connection, events: Sequence[CloudEvent[Any]]) -> None:
+    async def handle_batch(uow: Uow, events: Sequence[CloudEvent[Any]]) -> None:
         await rendezvous()
-        await harness.recorder.handle_batch(conn, events)
+        await harness.recorder.handle_batch(uow, events)
 
     subscription = Subscription(IssueSubmitted, handle, handle_batch, concurrency=2)
     consumers = EventConsumers(
@@ -193,6 +200,7 @@ async def test_a_subscription_with_concurrency_handles_the_next_batch_while_one_
         settings=harness.consumers.settings.model_copy(update={"consumer_batch_size": 4}),
         subscriptions=[subscription],
         pool=harness.consumers._pool,
+        units=harness.consumers._units,
     )
     titles = [f"event {i}" for i in range(12)]
     for title in titles:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from contracts.enums import Role
-from services.kernel.auth import Principal
+from services.kernel.identity import Principal
 
 # Roles that see a named (non-anonymous) reporter's identity, but not the contact details.
 _IDENTITY_ROLES = (Role.ADMIN, Role.COUNCIL_MEMBER, Role.SYSTEM, Role.DISTRICT)

@@ -4,7 +4,6 @@ it emits issue.submitted through its outbox and consumes the same events into `e
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,10 +16,12 @@ from contracts.events.issue import IssueSubmitted
 from services.kernel.app import ServiceContext, ServiceDefinition, create_app, get_ctx
 from services.kernel.auth import Principal, current_principal
 from services.kernel.consumer import Subscription
-from services.kernel.db import Connection
 from services.kernel.lean import json_response, lean_post
 from services.kernel.settings import ServiceSettings
 from services.kernel.tracing import current_ids
+from services.kernel.unit_of_work import UnitOfWork
+
+ProbeContext = ServiceContext[ServiceSettings, None]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 NAME = "probe"
@@ -42,12 +43,12 @@ class EmitResponse(BaseModel):
 async def emit(
     body: EmitRequest,
     principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
+    ctx: ProbeContext = Depends(get_ctx),
 ) -> dict[str, Any]:
     return await _emit(body, principal, ctx)
 
 
-async def emit_lean(request: Request, body: EmitRequest, principal: Principal, ctx: ServiceContext) -> Response:
+async def emit_lean(request: Request, body: EmitRequest, principal: Principal, ctx: ProbeContext) -> Response:
     """The same as POST /emit, served as a lean route."""
     return json_response(EmitResponse, await _emit(body, principal, ctx), status_code=202)
 
@@ -67,9 +68,9 @@ lean_post(
 )
 
 
-async def _emit(body: EmitRequest, principal: Principal, ctx: ServiceContext) -> dict[str, Any]:
+async def _emit(body: EmitRequest, principal: Principal, ctx: ProbeContext) -> dict[str, Any]:
     ids = []
-    async with ctx.pool.acquire() as conn, conn.transaction():
+    async with ctx.uow() as uow:
         for title in body.titles:
             data = IssueSubmitted(
                 issue_id=uuid.uuid4(),
@@ -78,20 +79,20 @@ async def _emit(body: EmitRequest, principal: Principal, ctx: ServiceContext) ->
                 status="submitted",
                 channel="app",
                 reporter_id=principal.sub,
-                submitted_at=datetime.now(UTC),
+                submitted_at=uow.now(),
             )
-            event = await ctx.outbox.emit(conn, data, community=principal.community, subject=data.issue_id)
+            event = await uow.emit(data, community=principal.community, subject=data.issue_id)
             ids.append(str(event.id))
     return {"event_ids": ids}
 
 
-async def on_submitted(conn: Connection, event: CloudEvent[IssueSubmitted]) -> None:
+async def on_submitted(uow: UnitOfWork[ServiceSettings], event: CloudEvent[IssueSubmitted]) -> None:
     if event.data.title.startswith("poison"):
-        fixed = await conn.fetchval("SELECT fixed FROM switches WHERE name = 'poison'")
+        fixed = await uow.conn.fetchval("SELECT fixed FROM switches WHERE name = 'poison'")
         if not fixed:
             raise ValueError("the probe cannot handle poison yet")
     trace_id, _ = current_ids()
-    await conn.execute(
+    await uow.conn.execute(
         "INSERT INTO effects (event_id, title, trace_id) VALUES ($1, $2, $3)", event.id, event.data.title, trace_id
     )
 
@@ -104,6 +105,6 @@ def create(settings: ServiceSettings | None = None) -> FastAPI:
             description="Test-only service",
             routers=[router],
             subscriptions=[Subscription(IssueSubmitted, on_submitted)],
-            settings=settings,
+            settings=settings or ServiceSettings(),
         )
     )
