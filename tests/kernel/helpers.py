@@ -9,14 +9,12 @@ import asyncpg
 
 from contracts.envelope import CloudEvent
 from contracts.events.issue import IssueSubmitted
+from tests.support.sql import Sql
 
 
 async def probe_rows(database_url: str, sql: str, *args: object) -> list[asyncpg.Record]:
-    conn = await asyncpg.connect(database_url, server_settings={"search_path": "probe"})
-    try:
-        return await conn.fetch(sql, *args)
-    finally:
-        await conn.close()
+    """Rows of the probe's schema (the kernel tests' service)."""
+    return await Sql(database_url, "probe").fetch(sql, *args)
 
 
 async def effect_titles(database_url: str) -> list[str]:

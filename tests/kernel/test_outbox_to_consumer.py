@@ -6,16 +6,13 @@ from pathlib import Path
 
 import asyncpg
 
+from tests.kernel.helpers import probe_rows
 from tests.kernel.probe import create
 from tests.support.infra import Tokens, eventually, jetstream, running, settings_for
 
 
 async def effects(database_url: str) -> list[asyncpg.Record]:
-    conn = await asyncpg.connect(database_url, server_settings={"search_path": "probe"})
-    try:
-        return await conn.fetch("SELECT event_id, title, trace_id FROM effects ORDER BY id")
-    finally:
-        await conn.close()
+    return await probe_rows(database_url, "SELECT event_id, title, trace_id FROM effects ORDER BY id")
 
 
 async def test_event_written_through_the_outbox_is_applied_exactly_once(
