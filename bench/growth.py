@@ -26,8 +26,11 @@ import asyncpg
 from bench import loadgen
 from bench.stack import BenchStack
 from bench.stats import figure, latency_summary
+from services.kernel.settings import ServiceSettings
 
 PEOPLE = [f"bench-p{n:04d}" for n in range(1000)]
+# The service day of the loaded awards is in the community's zone, as rewards computes it.
+COMMUNITY_ZONE = ServiceSettings().time_zone
 
 
 # Rows are generated inside PostgreSQL (INSERT ... SELECT FROM generate_series): the same bulk
@@ -65,7 +68,7 @@ INSERT INTO rewards.awards (community, person_id, source_event_id, source_event_
                             transaction_id, awarded_at)
 SELECT 'meihu', person, ('00000003-0000-4000-8000-' || lpad(to_hex(n), 12, '0'))::uuid,
        'linli.participation.completed.v1', 'service.hours', 1, points, points,
-       2.0, 'patrol', (at AT TIME ZONE 'Asia/Shanghai')::date, 1 + n % 6,
+       2.0, 'patrol', (at AT TIME ZONE $3::text)::date, 1 + n % 6,
        '{"zh-CN": "红色岗位服务 2 小时", "en": "Red-post service, 2 hours"}'::jsonb, tx, at
 FROM s
 """
@@ -77,9 +80,9 @@ TOTALS_CTE = """, lt AS (
     SELECT 'meihu', period, period_start, person, sum(points), sum(2.0)
     FROM (
         SELECT person, points, 'week' AS period,
-               date_trunc('week', (at AT TIME ZONE 'Asia/Shanghai')::date)::date AS period_start FROM s
-        UNION ALL SELECT person, points, 'month', date_trunc('month', (at AT TIME ZONE 'Asia/Shanghai')::date)::date FROM s
-        UNION ALL SELECT person, points, 'year', date_trunc('year', (at AT TIME ZONE 'Asia/Shanghai')::date)::date FROM s
+               date_trunc('week', (at AT TIME ZONE $3::text)::date)::date AS period_start FROM s
+        UNION ALL SELECT person, points, 'month', date_trunc('month', (at AT TIME ZONE $3::text)::date)::date FROM s
+        UNION ALL SELECT person, points, 'year', date_trunc('year', (at AT TIME ZONE $3::text)::date)::date FROM s
         UNION ALL SELECT person, points, 'all', DATE '1970-01-01' FROM s
     ) x
     GROUP BY period, period_start, person
@@ -108,7 +111,7 @@ WHERE format('%s.%s', schemaname, tablename) = ANY($1::text[])
 """
 
 
-async def _load(database_url: str, sql: str, tables: list[str], start: int, end: int) -> None:
+async def _load(database_url: str, sql: str, tables: list[str], start: int, end: int, *params: object) -> None:
     """Insert rows [start, end). A big step drops the secondary indexes first and builds them
     again afterwards (a sorted build is several times faster than a million random inserts);
     constraint indexes (primary keys, UNIQUE) stay and are maintained row by row."""
@@ -120,7 +123,7 @@ async def _load(database_url: str, sql: str, tables: list[str], start: int, end:
             await conn.execute(f"DROP INDEX {index['name']}")
         step = 250_000
         for low in range(start, end, step):
-            await conn.execute(sql, low, min(low + step, end))
+            await conn.execute(sql, low, min(low + step, end), *params)
         for index in rebuild:
             await conn.execute(index["indexdef"])
         for table in tables:
@@ -172,7 +175,7 @@ async def run(stack: BenchStack, *, args: argparse.Namespace, present: tuple[str
             tables = ["rewards.transactions", "rewards.postings", "rewards.awards"]
             if with_totals:
                 tables.append("rewards.leaderboard_totals")
-            loads.append(_load(stack.database_url, awards_sql, tables, loaded, size))
+            loads.append(_load(stack.database_url, awards_sql, tables, loaded, size, COMMUNITY_ZONE))
         await asyncio.gather(*loads)  # one connection each: the two loads use both cores
         loaded = size
         load_seconds[size] = round(time.perf_counter() - started, 1)
