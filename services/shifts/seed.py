@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
 from contracts.demo import BY_ID
-from services.kernel.clock import LOCAL
+from services.kernel.settings import ServiceSettings
 
 POSTS: dict[str, tuple[str, str]] = {
     "publicity": ("yang-min", "宣传党的政策，组织主题党日与政策宣讲。"),
@@ -43,11 +44,12 @@ PATROL_TEMPLATE: dict[str, Any] = {
 
 
 def _next(weekday: int, at: time, today: date) -> datetime:
-    """The next local `weekday` (ISO) at `at`, at least a day from today."""
+    """The next local `weekday` (ISO) at `at`, at least a day from today: a wall-clock time without an
+    offset, which the API reads in the community's zone."""
     day = today + timedelta(days=1)
     while day.isoweekday() != weekday:
         day += timedelta(days=1)
-    return datetime.combine(day, at, tzinfo=LOCAL)
+    return datetime.combine(day, at)
 
 
 def _one_off_shifts(today: date) -> list[dict[str, Any]]:
@@ -105,7 +107,11 @@ async def _all_titles(client: httpx.AsyncClient, auth: dict[str, str], path: str
             return titles
 
 
-async def seed_demo(client: httpx.AsyncClient, headers: Callable[[str], dict[str, str]]) -> None:
+async def seed_demo(
+    client: httpx.AsyncClient, headers: Callable[[str], dict[str, str]], zone: ZoneInfo | None = None
+) -> None:
+    """`zone`: the community's, for "today"; by default the one the stack's environment gives the services."""
+    today = datetime.now(zone or ServiceSettings().zone).date()
     admin = headers("admin")
     for post, (leader, description) in POSTS.items():
         await _ok(
@@ -124,7 +130,6 @@ async def seed_demo(client: httpx.AsyncClient, headers: Callable[[str], dict[str
 
     patrol_leader = headers("liu-yang")
     if PATROL_TEMPLATE["title"] not in await _all_titles(client, patrol_leader, "/templates", {}):
-        today = datetime.now(LOCAL).date()
         await _ok(
             await client.post(
                 "/templates", json={**PATROL_TEMPLATE, "valid_from": today.isoformat()}, headers=patrol_leader
@@ -133,7 +138,7 @@ async def seed_demo(client: httpx.AsyncClient, headers: Callable[[str], dict[str
 
     other_leader = headers("yang-min")
     existing = await _all_titles(client, other_leader, "/shifts", {"include_cancelled": "true"})
-    for shift in _one_off_shifts(datetime.now(LOCAL).date()):
+    for shift in _one_off_shifts(today):
         if shift["title"] in existing:
             continue
         created = await _ok(await client.post("/shifts", json=shift, headers=other_leader))

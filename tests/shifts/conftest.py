@@ -7,18 +7,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
 import pytest
 
-from services.kernel.clock import LOCAL, SettableClock
+from services.kernel.clock import SettableClock
 from services.shifts.bootstrap import create
 from services.shifts.settings import ShiftsSettings
 from tests.support.infra import Tokens, running, settings_for
+from tests.support.sql import Sql
+
+ZONE = ZoneInfo("Asia/Shanghai")
+"""The community's time zone in these tests (the kernel setting `time_zone`)."""
 
 # Tuesday 29 December 2026, 10:00 in Hefei: close to a month end and a year end.
-START = datetime(2026, 12, 29, 10, 0, tzinfo=LOCAL)
+START = datetime(2026, 12, 29, 10, 0, tzinfo=ZONE)
 
 
 @dataclass
@@ -28,7 +33,7 @@ class Shifts:
     client: httpx.AsyncClient
     clock: SettableClock
     tokens: Tokens
-    database_url: str
+    sql: Sql
     _signed: dict[tuple[str, tuple[str, ...]], dict[str, str]] = field(default_factory=dict)
 
     def as_(self, person: str, *roles: str) -> dict[str, str]:
@@ -47,11 +52,8 @@ class Shifts:
         return self.as_("liu-yang", "resident", "volunteer", "post_leader")
 
     async def db(self, sql: str, *args: Any) -> list[asyncpg.Record]:
-        conn = await asyncpg.connect(self.database_url, server_settings={"search_path": "shifts"})
-        try:
-            return await conn.fetch(sql, *args)
-        finally:
-            await conn.close()
+        """Rows of the shifts schema, as committed."""
+        return await self.sql.fetch(sql, *args)
 
     async def setup_post(self, post: str = "patrol", leaders: tuple[str, ...] = ("liu-yang",)) -> dict[str, Any]:
         response = await self.client.put(f"/posts/{post}", json={"leader_ids": list(leaders)}, headers=self.admin)
@@ -89,14 +91,13 @@ class Shifts:
 
 
 def shifts_settings(database_url: str, nats_url: str, run_dir: Path, **overrides: Any) -> ShiftsSettings:
-    base = settings_for(database_url, nats_url, run_dir).model_dump()
-    return ShiftsSettings(**{**base, "shifts_generate_interval_seconds": 3600, **overrides})
+    values: dict[str, Any] = {"shifts_generate_interval_seconds": 3600, "time_zone": ZONE.key, **overrides}
+    return settings_for(database_url, nats_url, run_dir, ShiftsSettings, **values)
 
 
 @pytest.fixture
 async def shifts(database_url: str, nats_url: str, run_dir: Path, tokens: Tokens) -> AsyncIterator[Shifts]:
-    app = create(shifts_settings(database_url, nats_url, run_dir, db_pool_max=10))
     clock = SettableClock(START)
-    app.state.ctx.extras["clock"] = clock
+    app = create(shifts_settings(database_url, nats_url, run_dir, db_pool_max=10), clock=clock)
     async with running(app) as client:
-        yield Shifts(client, clock, tokens, database_url)
+        yield Shifts(client, clock, tokens, Sql(database_url, "shifts"))

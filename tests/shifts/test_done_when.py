@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.shifts.conftest import START, Shifts
-from tests.shifts.streams import published
+from tests.support.events import published_in, stream_of
 from tests.support.infra import eventually, jetstream
 
 H = timedelta(hours=1)
@@ -59,7 +59,7 @@ async def test_confirmed_shift_publishes_one_participation_completed_per_volunte
             return not await shifts.db("SELECT 1 FROM outbox WHERE published_at IS NULL")
 
         await eventually(all_published, message="outbox drained to NATS")
-        events = await published(js, COMPLETED)
+        events = await published_in(js, stream_of("shifts"), COMPLETED)
     assert sorted(e["data"]["volunteer_id"] for e in events) == ["chen-jing", "huang-li", "wang-fang"]
     wang = next(e["data"] for e in events if e["data"]["volunteer_id"] == "wang-fang")
     assert wang["post_type"] == "patrol"

@@ -12,6 +12,7 @@ from services.shifts.bootstrap import create
 from tests.shifts.conftest import START, Shifts, shifts_settings
 from tests.shifts.test_templates import PATROL
 from tests.support.infra import Tokens, eventually, running
+from tests.support.sql import Sql
 
 H = timedelta(hours=1)
 
@@ -106,9 +107,9 @@ async def test_calendar_feed_lists_the_volunteers_shifts_with_stable_uids_in_sha
 async def test_the_background_loop_keeps_templates_generated_ahead(
     database_url: str, nats_url: str, run_dir: Path, tokens: Tokens
 ) -> None:
-    app = create(shifts_settings(database_url, nats_url, run_dir, shifts_generate_interval_seconds=0.05))
     clock = SettableClock(START)
-    app.state.ctx.extras["clock"] = clock
+    app = create(shifts_settings(database_url, nats_url, run_dir, shifts_generate_interval_seconds=0.05), clock=clock)
+    sql = Sql(database_url, "shifts")
     async with running(app) as client:
         admin = tokens.headers("admin", "admin", "committee")
         await client.put("/posts/patrol", json={"leader_ids": ["liu-yang"]}, headers=admin)
@@ -117,7 +118,7 @@ async def test_the_background_loop_keeps_templates_generated_ahead(
         clock.advance(timedelta(days=14))
 
         async def generated_two_more_weeks() -> bool:
-            count = await app.state.ctx.pool.fetchval("SELECT count(*) FROM shifts")
+            count = await sql.fetchval("SELECT count(*) FROM shifts")
             return bool(count == 13)
 
         await eventually(generated_two_more_weeks, message="four more patrols generated")

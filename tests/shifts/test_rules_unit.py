@@ -7,11 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from contracts.enums import VolunteerKind
+from services.shifts.domain.errors import HoursInvalid, Reason, RuleBroken
 from services.shifts.domain.rules import (
-    HoursInvalid,
     Overlap,
-    Reason,
-    RuleBroken,
     ShiftView,
     SignupPolicy,
     Waiting,

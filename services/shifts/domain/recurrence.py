@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-
-from services.kernel.clock import LOCAL
+from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True)
@@ -25,8 +24,8 @@ class Recurrence:
             raise ValueError("a shift cannot end when it starts")
 
 
-def occurrences(rule: Recurrence, first_day: date, last_day: date) -> list[tuple[datetime, datetime]]:
-    """Start and end (aware, Asia/Shanghai) of each occurrence on days first_day..last_day inclusive.
+def occurrences(rule: Recurrence, first_day: date, last_day: date, zone: ZoneInfo) -> list[tuple[datetime, datetime]]:
+    """Start and end (aware, in the community's `zone`) of each occurrence on days first_day..last_day inclusive.
 
     An end time not after the start time means the shift ends the next day (a night patrol)."""
     result: list[tuple[datetime, datetime]] = []
@@ -34,8 +33,8 @@ def occurrences(rule: Recurrence, first_day: date, last_day: date) -> list[tuple
     last = min(last_day, rule.valid_until) if rule.valid_until else last_day
     while day <= last:
         if day.isoweekday() in rule.weekdays:
-            start = datetime.combine(day, rule.start_time, tzinfo=LOCAL)
+            start = datetime.combine(day, rule.start_time, tzinfo=zone)
             end_day = day if rule.end_time > rule.start_time else day + timedelta(days=1)
-            result.append((start, datetime.combine(end_day, rule.end_time, tzinfo=LOCAL)))
+            result.append((start, datetime.combine(end_day, rule.end_time, tzinfo=zone)))
         day += timedelta(days=1)
     return result

@@ -1,54 +1,19 @@
 """The sign-up rules of a red-post shift (in the spirit of Engelsystem), as plain functions.
 
-Every refusal is a `RuleBroken` with a machine-readable reason, an English and a Chinese
-text, so the API can answer 409 problem details that a phone shows as-is.
+Every refusal is a `RuleBroken` (domain/errors.py) with a machine-readable reason, an English
+and a Chinese text, so the API can answer 409 problem details that a phone shows as-is.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
-from typing import Any, Literal
+from typing import Literal
 
 from contracts.enums import VolunteerKind
+from services.shifts.domain.errors import HoursInvalid, Reason, RuleBroken
 
 SignupStatus = Literal["confirmed", "waitlisted"]
-
-
-class Reason(StrEnum):
-    FULL = "full"
-    OVERLAPS = "overlaps"
-    NOT_OPEN_YET = "not_open_yet"
-    ENDED = "ended"
-    SUSPENDED = "suspended"
-    CANCELLATION_CLOSED = "cancellation_closed"
-    SHIFT_CANCELLED = "shift_cancelled"
-    ALREADY_SIGNED_UP = "already_signed_up"
-    NOT_CHECKED_IN = "not_checked_in"
-    NOT_STARTED = "not_started"
-    ALREADY_CONFIRMED = "already_confirmed"
-    CAPACITY_BELOW_CONFIRMED = "capacity_below_confirmed"
-
-
-class RuleBroken(Exception):
-    """A rule refused the command; nothing changed (except joining a waitlist when full)."""
-
-    def __init__(self, reason: Reason, detail: str, detail_zh: str, **extensions: Any) -> None:
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
-        self.detail_zh = detail_zh
-        self.extensions = extensions
-
-
-class HoursInvalid(Exception):
-    """Hours that cannot be counted (too short, too long, or edited without a reason)."""
-
-    def __init__(self, detail: str, detail_zh: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.detail_zh = detail_zh
 
 
 @dataclass(frozen=True)

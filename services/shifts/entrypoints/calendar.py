@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Path
@@ -10,10 +9,11 @@ from icalendar import Calendar, Event
 from starlette.responses import Response
 
 from contracts.enums import PostType
-from services.kernel.app import ServiceContext, get_ctx
-from services.kernel.clock import LOCAL
-from services.kernel.problems import NotFound
-from services.shifts.entrypoints.deps import clock_of
+from services.shifts.adapters import queries
+from services.shifts.domain.errors import FeedNotFound
+from services.shifts.entrypoints.deps import get_shifts_uow
+from services.shifts.service_layer.unit_of_work import ShiftsUnitOfWork
+from services.shifts.service_layer.volunteers import feed_digest
 
 router = APIRouter(tags=["calendar"])
 
@@ -26,38 +26,28 @@ router = APIRouter(tags=["calendar"])
 )
 async def feed(
     token: str = Path(min_length=20, max_length=100, pattern=r"^[A-Za-z0-9_-]+$"),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: ShiftsUnitOfWork = Depends(get_shifts_uow),
 ) -> Response:
-    digest = hashlib.sha256(token.encode()).digest()
-    since = clock_of(ctx).now() - timedelta(days=90)
-    async with ctx.pool.acquire() as conn:
-        volunteer = await conn.fetchrow("SELECT community, id, name FROM volunteers WHERE feed_token_hash = $1", digest)
+    zone = uow.zone
+    async with uow.read() as conn:
+        volunteer = await queries.volunteer_by_feed(conn, feed_digest(token))
         if volunteer is None:
-            raise NotFound("No calendar at this address (it may have been re-issued).")
-        rows = await conn.fetch(
-            """SELECT s.id, s.community, s.title, s.starts_at, s.ends_at, s.location, s.notes, s.status, s.created_at,
-                      p.post_type, su.status AS signup_status
-               FROM signups su JOIN shifts s ON s.id = su.shift_id JOIN posts p ON p.id = s.post_id
-               WHERE su.community = $1 AND su.volunteer_id = $2 AND su.status <> 'cancelled' AND s.ends_at >= $3
-               ORDER BY s.starts_at LIMIT 1000""",
-            volunteer["community"],
-            volunteer["id"],
-            since,
-        )
+            raise FeedNotFound()
+        rows = await queries.feed_shifts(conn, volunteer["community"], volunteer["id"], uow.now() - timedelta(days=90))
     cal = Calendar()
     cal.add("prodid", "-//Linli//shifts//ZH")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", f"{volunteer['name']} · 红色岗位 / Red-post shifts")
-    cal.add("x-wr-timezone", "Asia/Shanghai")
+    cal.add("x-wr-timezone", uow.settings.time_zone)
     for row in rows:
         post = PostType(row["post_type"])
         event = Event()
         # The UID is the shift's: stable across refreshes, so calendars update instead of duplicating.
         event.add("uid", f"shift-{row['id']}@{row['community']}.linli")
         event.add("dtstamp", row["created_at"])
-        event.add("dtstart", row["starts_at"].astimezone(LOCAL))
-        event.add("dtend", row["ends_at"].astimezone(LOCAL))
+        event.add("dtstart", row["starts_at"].astimezone(zone))
+        event.add("dtend", row["ends_at"].astimezone(zone))
         waiting = " (候补 / waitlist)" if row["signup_status"] == "waitlisted" else ""
         event.add("summary", f"{post.label('zh-CN')} · {row['title']}{waiting}")
         if row["location"]:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter, Depends, Query
 
 from contracts.enums import PostType
-from services.kernel.app import ServiceContext, get_ctx
 from services.kernel.auth import Principal, current_principal, require_roles
-from services.shifts.adapters import repository as repo
-from services.shifts.entrypoints.deps import MANAGERS, post_or_404, readable_community
+from services.shifts.adapters import queries
+from services.shifts.domain.errors import PostNotSetUp
+from services.shifts.entrypoints.deps import get_shifts_uow
 from services.shifts.entrypoints.schemas import PostIn, PostOut, StatsOut
-from services.shifts.service_layer import stats
+from services.shifts.service_layer import stats, volunteers
+from services.shifts.service_layer.access import MANAGERS
+from services.shifts.service_layer.unit_of_work import ShiftsUnitOfWork
 
 router = APIRouter(prefix="/posts", tags=["posts"])
 
@@ -21,21 +21,25 @@ router = APIRouter(prefix="/posts", tags=["posts"])
 async def list_posts(
     community: str | None = Query(default=None, max_length=40, description="Another community (district role)"),
     principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: ShiftsUnitOfWork = Depends(get_shifts_uow),
 ) -> list[PostOut]:
-    community = readable_community(principal, community)
-    async with ctx.pool.acquire() as conn:
-        rows = await conn.fetch("SELECT * FROM posts WHERE community = $1 ORDER BY post_type", community)
-        return [PostOut.of(r, await repo.leader_ids(conn, r["id"])) for r in rows]
+    target = principal.readable(community)
+    async with uow.read() as conn:
+        rows = await queries.posts(conn, target)
+        return [PostOut.of(r, await queries.leader_ids(conn, r["id"])) for r in rows]
 
 
 @router.get("/{post_type}", summary="One red post")
 async def get_post(
-    post_type: PostType, principal: Principal = Depends(current_principal), ctx: ServiceContext = Depends(get_ctx)
+    post_type: PostType,
+    principal: Principal = Depends(current_principal),
+    uow: ShiftsUnitOfWork = Depends(get_shifts_uow),
 ) -> PostOut:
-    async with ctx.pool.acquire() as conn:
-        post = await post_or_404(conn, principal, post_type)
-        return PostOut.of(post, await repo.leader_ids(conn, post["id"]))
+    async with uow.read() as conn:
+        post = await queries.post_by_type(conn, principal.community, post_type)
+        if post is None:
+            raise PostNotSetUp(post_type)
+        return PostOut.of(post, await queries.leader_ids(conn, post["id"]))
 
 
 @router.put("/{post_type}", summary="Set up a red post and its leaders (committee)")
@@ -43,25 +47,10 @@ async def put_post(
     post_type: PostType,
     body: PostIn,
     principal: Principal = Depends(require_roles(*MANAGERS)),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: ShiftsUnitOfWork = Depends(get_shifts_uow),
 ) -> PostOut:
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        post = await conn.fetchrow(
-            """INSERT INTO posts (id, community, post_type, description) VALUES ($1, $2, $3, $4)
-               ON CONFLICT (community, post_type) DO UPDATE SET description = EXCLUDED.description
-               RETURNING *""",
-            uuid.uuid4(),
-            principal.community,
-            post_type,
-            body.description,
-        )
-        assert post is not None
-        await conn.execute("DELETE FROM post_leaders WHERE post_id = $1", post["id"])
-        await conn.executemany(
-            "INSERT INTO post_leaders (post_id, person_id) VALUES ($1, $2)",
-            [(post["id"], leader) for leader in sorted(set(body.leader_ids))],
-        )
-        return PostOut.of(post, await repo.leader_ids(conn, post["id"]))
+    post, leaders = await volunteers.set_up_post(uow, principal, post_type, body.description, body.leader_ids)
+    return PostOut.of(post, leaders)
 
 
 @router.get("/{post_type}/stats", summary="Activities, hours and attendance of a post, by month and year")
@@ -70,9 +59,12 @@ async def post_statistics(
     year: int | None = Query(default=None, ge=2000, le=2100),
     community: str | None = Query(default=None, max_length=40, description="Another community (district role)"),
     principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: ShiftsUnitOfWork = Depends(get_shifts_uow),
 ) -> StatsOut:
-    community = readable_community(principal, community)
-    async with ctx.pool.acquire() as conn:
-        post = await post_or_404(conn, principal, post_type, community)
-        return await stats.post_stats(conn, community, post["id"], post_type, year)
+    target = principal.readable(community)
+    async with uow.read() as conn:
+        post = await queries.post_by_type(conn, target, post_type)
+        if post is None:
+            raise PostNotSetUp(post_type)
+        monthly = await queries.monthly_of_post(conn, target, post["id"], year, uow.settings.time_zone)
+    return stats.summarise(post_type, monthly, year)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.enums import PostType, VolunteerKind
-from services.kernel.clock import LOCAL
-from services.shifts.adapters.repository import Row
+from services.shifts.adapters.queries import Row
 from services.shifts.service_layer.stats import StatsBucket, StatsOut
 
 __all__ = ["StatsBucket", "StatsOut"]
@@ -20,16 +20,14 @@ ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(max_length=2000)]
 
 
-def _local_if_naive(value: datetime) -> datetime:
-    """Times without an offset are Asia/Shanghai wall-clock times."""
-    return value.replace(tzinfo=LOCAL) if value.tzinfo is None else value
+LocalDateTime = Annotated[
+    datetime, Field(description="With an offset, or without one as a wall-clock time of the community's zone")
+]
+"""Read as the community's wall clock when naive: the route converts it (deps.in_zone), with the settings' zone."""
 
 
-LocalDateTime = Annotated[datetime, AfterValidator(_local_if_naive)]
-
-
-def local(value: datetime | None) -> datetime | None:
-    return value.astimezone(LOCAL) if value is not None else None
+def local(value: datetime | None, zone: ZoneInfo) -> datetime | None:
+    return value.astimezone(zone) if value is not None else None
 
 
 class Strict(BaseModel):
@@ -89,7 +87,7 @@ class VolunteerOut(BaseModel):
     approved_by: str | None
 
     @classmethod
-    def of(cls, row: Row, posts: list[str]) -> VolunteerOut:
+    def of(cls, row: Row, posts: list[str], zone: ZoneInfo) -> VolunteerOut:
         kind = VolunteerKind(row["kind"])
         return cls(
             id=row["id"],
@@ -100,9 +98,9 @@ class VolunteerOut(BaseModel):
             skills=list(row["skills"]),
             posts=[PostType(p) for p in posts],
             suspended=row["suspended_at"] is not None,
-            suspended_at=local(row["suspended_at"]),
+            suspended_at=local(row["suspended_at"], zone),
             suspended_reason=row["suspended_reason"],
-            approved_at=local(row["approved_at"]),
+            approved_at=local(row["approved_at"], zone),
             approved_by=row["approved_by"],
         )
 
@@ -119,7 +117,7 @@ class TemplateIn(Strict):
     post: PostType
     title: ShortText
     weekdays: list[Annotated[int, Field(ge=1, le=7)]] = Field(min_length=1, max_length=7)
-    start_time: time = Field(description="Local (Asia/Shanghai) wall-clock time")
+    start_time: time = Field(description="Wall-clock time of the community's zone")
     end_time: time = Field(description="Local time; not after start_time means the next day")
     valid_from: date
     valid_until: date | None = None
@@ -144,10 +142,10 @@ class TemplateOut(BaseModel):
     min_party_members: int
     notes: str | None
     active: bool
-    timezone: str = "Asia/Shanghai"
+    timezone: str
 
     @classmethod
-    def of(cls, row: Row) -> TemplateOut:
+    def of(cls, row: Row, zone: ZoneInfo) -> TemplateOut:
         return cls(
             id=row["id"],
             post=PostType(row["post_type"]),
@@ -162,6 +160,7 @@ class TemplateOut(BaseModel):
             min_party_members=row["min_party_members"],
             notes=row["notes"],
             active=row["active"],
+            timezone=zone.key,
         )
 
 
@@ -215,15 +214,15 @@ class ShiftOut(BaseModel):
     open_places: int
 
     @classmethod
-    def of(cls, row: Row) -> ShiftOut:
+    def of(cls, row: Row, zone: ZoneInfo) -> ShiftOut:
         return cls(
             id=row["id"],
             post_id=row["post_id"],
             post=PostType(row["post_type"]),
             template_id=row["template_id"],
             title=row["title"],
-            starts_at=row["starts_at"].astimezone(LOCAL),
-            ends_at=row["ends_at"].astimezone(LOCAL),
+            starts_at=row["starts_at"].astimezone(zone),
+            ends_at=row["ends_at"].astimezone(zone),
             location=row["location"],
             capacity=row["capacity"],
             min_party_members=row["min_party_members"],
@@ -257,7 +256,7 @@ class SignupOut(BaseModel):
     checked_out_at: datetime | None
 
     @classmethod
-    def of(cls, row: Row, position: int | None = None) -> SignupOut:
+    def of(cls, row: Row, zone: ZoneInfo, position: int | None = None) -> SignupOut:
         return cls(
             id=row["id"],
             shift_id=row["shift_id"],
@@ -265,11 +264,11 @@ class SignupOut(BaseModel):
             status=row["status"],
             waitlist_position=position,
             signed_up_by=row["signed_up_by"],
-            created_at=row["created_at"].astimezone(LOCAL),
-            promoted_at=local(row["promoted_at"]),
-            cancelled_at=local(row["cancelled_at"]),
-            checked_in_at=local(row["checked_in_at"]),
-            checked_out_at=local(row["checked_out_at"]),
+            created_at=row["created_at"].astimezone(zone),
+            promoted_at=local(row["promoted_at"], zone),
+            cancelled_at=local(row["cancelled_at"], zone),
+            checked_in_at=local(row["checked_in_at"], zone),
+            checked_out_at=local(row["checked_out_at"], zone),
         )
 
 
@@ -300,19 +299,19 @@ class ParticipationOut(BaseModel):
     volunteer_suspended: bool = False
 
     @classmethod
-    def of(cls, row: Row, *, new: bool, suspended: bool = False) -> ParticipationOut:
+    def of(cls, row: Row, zone: ZoneInfo, *, new: bool, suspended: bool = False) -> ParticipationOut:
         return cls(
             id=row["id"],
             shift_id=row["shift_id"],
             volunteer_id=row["volunteer_id"],
             outcome=row["outcome"],
             hours=float(row["hours"]) if row["hours"] is not None else None,
-            started_at=local(row["started_at"]),
-            ended_at=local(row["ended_at"]),
+            started_at=local(row["started_at"], zone),
+            ended_at=local(row["ended_at"], zone),
             hours_source=row["hours_source"],
             hours_reason=row["hours_reason"],
             confirmed_by=row["confirmed_by"],
-            confirmed_at=row["confirmed_at"].astimezone(LOCAL),
+            confirmed_at=row["confirmed_at"].astimezone(zone),
             newly_confirmed=new,
             volunteer_suspended=suspended,
         )

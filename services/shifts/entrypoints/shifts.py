@@ -9,14 +9,14 @@ from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
 from contracts.enums import PostType
-from services.kernel.app import ServiceContext, get_ctx
 from services.kernel.auth import Principal, current_principal
-from services.kernel.pagination import Page, encode_cursor
-from services.kernel.problems import NotFound
-from services.shifts.adapters import repository as repo
-from services.shifts.entrypoints.deps import clock_of, post_or_404, readable_community, require_leader, time_cursor
+from services.kernel.pagination import Page, decode_keyset, encode_keyset
+from services.shifts.adapters import queries
+from services.shifts.domain.errors import PostNotSetUp, ShiftNotFound
+from services.shifts.entrypoints.deps import get_shifts_uow, in_zone
 from services.shifts.entrypoints.schemas import CancelIn, LocalDateTime, ShiftIn, ShiftOut, ShiftPatch, SignupOut, dump
 from services.shifts.service_layer import shifts
+from services.shifts.service_layer.unit_of_work import ShiftsUnitOfWork
 
 router = APIRouter(prefix="/shifts", tags=["shifts"])
 
@@ -26,31 +26,21 @@ async def create_shift(
     body: ShiftIn,
     response: Response,
     principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: ShiftsUnitOfWork = Depends(get_shifts_uow),
 ) -> ShiftOut:
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        post = await post_or_404(conn, principal, body.post)
-        await require_leader(conn, principal, post["id"])
-        row = await shifts.schedule(
-            conn,
-            ctx.outbox,
-            community=principal.community,
-            new=shifts.NewShift(
-                post_id=post["id"],
-                post_type=body.post,
-                title=body.title,
-                starts_at=body.starts_at,
-                ends_at=body.ends_at,
-                capacity=body.capacity,
-                min_party_members=body.min_party_members,
-                location=body.location,
-                notes=body.notes,
-            ),
-            by=principal.sub,
-        )
-    assert row is not None  # only template shifts can collide
+    new = shifts.NewShift(
+        post_type=body.post,
+        title=body.title,
+        starts_at=in_zone(body.starts_at, uow.zone),
+        ends_at=in_zone(body.ends_at, uow.zone),
+        capacity=body.capacity,
+        min_party_members=body.min_party_members,
+        location=body.location,
+        notes=body.notes,
+    )
+    row = await shifts.schedule_shift(uow, principal, new)
     response.headers["Location"] = f"/shifts/{row['id']}"
-    return ShiftOut.of(row)
+    return ShiftOut.of(row, uow.zone)
 
 
 @router.get("", summary="Shifts by start time; filter by post, date range and open places")
@@ -64,48 +54,46 @@ async def list_shifts(
     cursor: str | None = Query(default=None, max_length=500),
     limit: int = Query(default=50, ge=1, le=200),
     principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: ShiftsUnitOfWork = Depends(get_shifts_uow),
 ) -> Page[ShiftOut]:
-    after = time_cursor(cursor)
-    community = readable_community(principal, community)
-    async with ctx.pool.acquire() as conn:
+    after = decode_keyset(cursor, datetime, uuid.UUID)
+    target = principal.readable(community)
+    async with uow.read() as conn:
         post_id: uuid.UUID | None = None
         if post is not None:
-            post_id = (await post_or_404(conn, principal, post, community))["id"]
-        rows = await conn.fetch(
-            f"""SELECT {repo.SHIFT_COLUMNS} FROM shifts s JOIN posts p ON p.id = s.post_id
-                WHERE s.community = $1
-                  AND ($2::uuid IS NULL OR s.post_id = $2)
-                  AND ($3::timestamptz IS NULL OR s.starts_at >= $3)
-                  AND ($4::timestamptz IS NULL OR s.starts_at < $4)
-                  AND (NOT $5 OR (s.status = 'scheduled' AND s.confirmed_count < s.capacity))
-                  AND ($6 OR s.status = 'scheduled')
-                  AND ($7::timestamptz IS NULL OR (s.starts_at, s.id) > ($7, $8::uuid))
-                ORDER BY s.starts_at, s.id LIMIT $9""",
-            community,
-            post_id,
-            starts_from,
-            starts_before,
-            open_places,
-            include_cancelled,
-            after[0] if after else None,
-            after[1] if after else None,
-            limit + 1,
+            found = await queries.post_by_type(conn, target, post)
+            if found is None:
+                raise PostNotSetUp(post)
+            post_id = found["id"]
+        rows = await queries.shifts(
+            conn,
+            queries.ShiftFilter(
+                community=target,
+                post_id=post_id,
+                starts_from=in_zone(starts_from, uow.zone) if starts_from else None,
+                starts_before=in_zone(starts_before, uow.zone) if starts_before else None,
+                open_places=open_places,
+                include_cancelled=include_cancelled,
+                after=(after[0], after[1]) if after else None,
+                limit=limit,
+            ),
         )
     last = rows[limit - 1] if len(rows) > limit else None
-    next_cursor = encode_cursor(last["starts_at"].isoformat(), str(last["id"])) if last else None
-    return Page(items=[ShiftOut.of(r) for r in rows[:limit]], next_cursor=next_cursor)
+    next_cursor = encode_keyset(last["starts_at"], str(last["id"])) if last else None
+    return Page(items=[ShiftOut.of(r, uow.zone) for r in rows[:limit]], next_cursor=next_cursor)
 
 
 @router.get("/{shift_id}", summary="One shift")
 async def get_shift(
-    shift_id: uuid.UUID, principal: Principal = Depends(current_principal), ctx: ServiceContext = Depends(get_ctx)
+    shift_id: uuid.UUID,
+    principal: Principal = Depends(current_principal),
+    uow: ShiftsUnitOfWork = Depends(get_shifts_uow),
 ) -> ShiftOut:
-    async with ctx.pool.acquire() as conn:
-        row = await repo.shift(conn, principal.community, shift_id)
+    async with uow.read() as conn:
+        row = await queries.shift(conn, principal.community, shift_id)
     if row is None:
-        raise NotFound("No such shift.", shift_id=str(shift_id))
-    return ShiftOut.of(row)
+        raise ShiftNotFound(shift_id)
+    return ShiftOut.of(row, uow.zone)
 
 
 @router.patch(
@@ -115,23 +103,15 @@ async def amend_shift(
     shift_id: uuid.UUID,
     body: ShiftPatch,
     principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: ShiftsUnitOfWork = Depends(get_shifts_uow),
 ) -> dict[str, object]:
-    now: datetime = clock_of(ctx).now()
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        row = await repo.shift(conn, principal.community, shift_id)
-        if row is None:
-            raise NotFound("No such shift.", shift_id=str(shift_id))
-        await require_leader(conn, principal, row["post_id"])
-        updated, promoted = await shifts.amend(
-            conn,
-            ctx.outbox,
-            community=principal.community,
-            shift_id=shift_id,
-            changes=body.model_dump(exclude_unset=True),
-            now=now,
-        )
-    return {"shift": dump(ShiftOut.of(updated)), "promoted": [dump(SignupOut.of(p)) for p in promoted]}
+    updated, promoted = await shifts.amend(
+        uow, principal, shift_id=shift_id, changes=body.model_dump(exclude_unset=True)
+    )
+    return {
+        "shift": dump(ShiftOut.of(updated, uow.zone)),
+        "promoted": [dump(SignupOut.of(p, uow.zone)) for p in promoted],
+    }
 
 
 @router.post("/{shift_id}/cancel", summary="Cancel a shift (post leader); tells everyone signed up")
@@ -139,15 +119,7 @@ async def cancel_shift(
     shift_id: uuid.UUID,
     body: CancelIn,
     principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: ShiftsUnitOfWork = Depends(get_shifts_uow),
 ) -> ShiftOut:
-    now: datetime = clock_of(ctx).now()
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        row = await repo.shift(conn, principal.community, shift_id)
-        if row is None:
-            raise NotFound("No such shift.", shift_id=str(shift_id))
-        await require_leader(conn, principal, row["post_id"])
-        updated = await shifts.cancel(
-            conn, ctx.outbox, community=principal.community, shift_id=shift_id, reason=body.reason, now=now
-        )
-    return ShiftOut.of(updated)
+    updated = await shifts.cancel(uow, principal, shift_id=shift_id, reason=body.reason)
+    return ShiftOut.of(updated, uow.zone)

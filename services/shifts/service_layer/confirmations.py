@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Literal
 
 from contracts.enums import PostType
 from contracts.events.shifts import ParticipationCompleted, ParticipationNoShow
-from services.kernel.db import Connection
-from services.kernel.outbox import Outbox
-from services.kernel.problems import NotFound
-from services.shifts.adapters import repository as repo
-from services.shifts.adapters.repository import Row
+from services.kernel.identity import Principal
+from services.shifts.adapters.queries import Row
 from services.shifts.domain import rules
-from services.shifts.domain.rules import Reason, RuleBroken, SignupPolicy
+from services.shifts.domain.errors import Reason, RuleBroken, SignupNotFound
+from services.shifts.service_layer.access import require_leader, shift_of
+from services.shifts.service_layer.unit_of_work import ShiftsUnitOfWork
 
 
 @dataclass(frozen=True)
@@ -33,25 +32,38 @@ class Confirmed:
     suspended: bool = False
 
 
-async def confirm(
-    conn: Connection,
-    outbox: Outbox,
-    *,
-    community: str,
-    shift: Row,
-    volunteer: Row | None,
-    item: Confirmation,
-    by: str,
-    now: datetime,
-    policy: SignupPolicy,
+async def confirm_participants(
+    uow: ShiftsUnitOfWork, principal: Principal, *, shift_id: uuid.UUID, items: Sequence[Confirmation]
+) -> list[Confirmed]:
+    """All or nothing: one bad line changes nothing. Confirming again returns the first result and emits nothing.
+
+    Locks the volunteers (in id order) before the shift: the lock order of a sign-up, so no deadlock."""
+    community = principal.community
+    async with uow:
+        await require_leader(uow, principal, (await shift_of(uow, community, shift_id))["post_id"])
+        volunteers = await uow.repo.lock_volunteers(community, [item.volunteer_id for item in items])
+        shift = await shift_of(uow, community, shift_id, lock=True)
+        return [
+            await _confirm(
+                uow,
+                community=community,
+                shift=shift,
+                volunteer=volunteers.get(i.volunteer_id),
+                item=i,
+                by=principal.sub,
+            )
+            for i in items
+        ]
+
+
+async def _confirm(
+    uow: ShiftsUnitOfWork, *, community: str, shift: Row, volunteer: Row | None, item: Confirmation, by: str
 ) -> Confirmed:
     """Record one participant's outcome once: the unique (shift, volunteer) key makes a second
-    confirmation return the first one and emit nothing. The caller holds the volunteer's row
-    lock and then the shift's (the lock order of a sign-up) and passes both rows."""
+    confirmation return the first one and emit nothing."""
     shift_id: uuid.UUID = shift["id"]
-    existing = await conn.fetchrow(
-        "SELECT * FROM participations WHERE shift_id = $1 AND volunteer_id = $2", shift_id, item.volunteer_id
-    )
+    now = uow.now()
+    existing = await uow.repo.participation(shift_id, item.volunteer_id)
     if existing is not None:
         if existing["outcome"] != item.outcome:
             raise RuleBroken(
@@ -70,9 +82,9 @@ async def confirm(
             "Participation can be confirmed once the shift has started.",
             "班次开始后才能确认参与情况。",
         )
-    signup = await repo.live_signup(conn, shift_id, item.volunteer_id)
+    signup = await uow.repo.live_signup(shift_id, item.volunteer_id)
     if signup is None or signup["status"] != "confirmed":
-        raise NotFound("No confirmed sign-up of this volunteer for this shift.", volunteer_id=item.volunteer_id)
+        raise SignupNotFound(item.volunteer_id, confirmed=True)
     assert volunteer is not None  # a confirmed sign-up implies a registered volunteer
     if item.outcome == "completed":
         counted = rules.counted_service(
@@ -82,9 +94,11 @@ async def confirm(
             hours=item.hours,
             reason=item.reason,
         )
-        row = await _insert(conn, shift, item.volunteer_id, community, "completed", by, now, counted)
-        await outbox.emit(
-            conn,
+        row = await uow.repo.add_participation(
+            shift=shift, volunteer_id=item.volunteer_id, community=community, outcome="completed", by=by, at=now,
+            counted=counted,
+        )  # fmt: skip
+        await uow.emit(
             ParticipationCompleted(
                 participation_id=row["id"],
                 shift_id=shift_id,
@@ -101,9 +115,11 @@ async def confirm(
             subject=item.volunteer_id,
         )
         return Confirmed(row, new=True)
-    row = await _insert(conn, shift, item.volunteer_id, community, "no_show", by, now, None)
-    await outbox.emit(
-        conn,
+    row = await uow.repo.add_participation(
+        shift=shift, volunteer_id=item.volunteer_id, community=community, outcome="no_show", by=by, at=now,
+        counted=None,
+    )  # fmt: skip
+    await uow.emit(
         ParticipationNoShow(
             participation_id=row["id"],
             shift_id=shift_id,
@@ -115,56 +131,19 @@ async def confirm(
         community=community,
         subject=item.volunteer_id,
     )
-    suspended = await _suspend_if_needed(conn, volunteer, now, policy)
+    suspended = await _suspend_if_needed(uow, volunteer)
     return Confirmed(row, new=True, suspended=suspended)
 
 
-async def _insert(
-    conn: Connection,
-    shift: Row,
-    volunteer_id: str,
-    community: str,
-    outcome: str,
-    by: str,
-    now: datetime,
-    counted: rules.CountedService | None,
-) -> Row:
-    row = await conn.fetchrow(
-        """INSERT INTO participations (id, shift_id, community, volunteer_id, post_id, outcome, hours, started_at,
-                                       ended_at, hours_source, hours_reason, confirmed_by, confirmed_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING *""",
-        uuid.uuid4(),
-        shift["id"],
-        community,
-        volunteer_id,
-        shift["post_id"],
-        outcome,
-        counted.hours if counted else None,
-        counted.started_at if counted else None,
-        counted.ended_at if counted else None,
-        counted.source if counted else None,
-        counted.reason if counted else None,
-        by,
-        now,
-    )
-    assert row is not None
-    return row
-
-
-async def _suspend_if_needed(conn: Connection, volunteer: Row, now: datetime, policy: SignupPolicy) -> bool:
+async def _suspend_if_needed(uow: ShiftsUnitOfWork, volunteer: Row) -> bool:
     """Too many no-shows in the window (counting only those after the last re-approval) suspend the volunteer."""
-    since = now - policy.no_show_window
+    now = uow.now()
+    since = now - uow.policy.no_show_window
     if volunteer["approved_at"] is not None:
         since = max(since, volunteer["approved_at"])
-    count = await repo.recent_no_shows(conn, volunteer["community"], volunteer["id"], since)
-    if volunteer["suspended_at"] is None and rules.should_suspend(count, policy):
-        await conn.execute(
-            """UPDATE volunteers SET suspended_at = $3, suspended_reason = $4, updated_at = $3
-               WHERE community = $1 AND id = $2""",
-            volunteer["community"],
-            volunteer["id"],
-            now,
-            f"{count} no-shows since {since.date().isoformat()}",
-        )
+    count = await uow.repo.recent_no_shows(volunteer["community"], volunteer["id"], since)
+    if volunteer["suspended_at"] is None and rules.should_suspend(count, uow.policy):
+        reason = f"{count} no-shows since {since.date().isoformat()}"
+        await uow.repo.suspend(volunteer["community"], volunteer["id"], at=now, reason=reason)
         return True
     return False

@@ -10,7 +10,7 @@ from contracts.events.shifts import (
     SignupCreated,
     SignupPromoted,
 )
-from services.shifts.adapters.repository import Row
+from services.shifts.adapters.queries import Row
 
 
 def scheduled(shift: Row, post_type: str, volunteer_ids: list[str]) -> ShiftScheduled:

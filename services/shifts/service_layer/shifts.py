@@ -1,4 +1,4 @@
-"""Scheduling and cancelling concrete shifts."""
+"""Scheduling, changing and cancelling concrete shifts."""
 
 from __future__ import annotations
 
@@ -6,18 +6,18 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from services.kernel.db import Connection
-from services.kernel.outbox import Outbox
-from services.kernel.problems import BadRequest
-from services.shifts.adapters import repository as repo
-from services.shifts.adapters.repository import Row
-from services.shifts.domain.rules import Reason, RuleBroken
+from services.kernel.identity import Principal
+from services.shifts.adapters.queries import Row
+from services.shifts.adapters.repository import ShiftDetails
+from services.shifts.domain.errors import InvalidShift, Reason, RuleBroken
 from services.shifts.service_layer import events
+from services.shifts.service_layer.access import post_of, require_leader, shift_of
+from services.shifts.service_layer.signups import promote
+from services.shifts.service_layer.unit_of_work import ShiftsUnitOfWork
 
 
 @dataclass(frozen=True)
 class NewShift:
-    post_id: uuid.UUID
     post_type: str
     title: str
     starts_at: datetime
@@ -26,116 +26,104 @@ class NewShift:
     min_party_members: int = 0
     location: str | None = None
     notes: str | None = None
-    template_id: uuid.UUID | None = None
 
 
 MIN_LENGTH = timedelta(minutes=15)
 MAX_LENGTH = timedelta(hours=24)
+PARTY_ABOVE_CAPACITY = (
+    "The minimum number of party members cannot exceed the capacity.",
+    "党员最低人数不能超过名额。",
+)
 
 
-def validate(new: NewShift) -> None:
-    if new.ends_at <= new.starts_at:
-        raise BadRequest("A shift must end after it starts.", detail_zh="结束时间须晚于开始时间。")
-    if not MIN_LENGTH <= new.ends_at - new.starts_at <= MAX_LENGTH:
-        raise BadRequest("A shift lasts from 15 minutes to 24 hours.", detail_zh="班次时长须在 15 分钟至 24 小时之间。")
-    if new.min_party_members > new.capacity:
-        raise BadRequest(
-            "The minimum number of party members cannot exceed the capacity.", detail_zh="党员最低人数不能超过名额。"
-        )
+def validate(starts_at: datetime, ends_at: datetime, capacity: int, min_party_members: int) -> None:
+    if ends_at <= starts_at:
+        raise InvalidShift("A shift must end after it starts.", "结束时间须晚于开始时间。")
+    if not MIN_LENGTH <= ends_at - starts_at <= MAX_LENGTH:
+        raise InvalidShift("A shift lasts from 15 minutes to 24 hours.", "班次时长须在 15 分钟至 24 小时之间。")
+    if min_party_members > capacity:
+        raise InvalidShift(*PARTY_ABOVE_CAPACITY)
 
 
-async def schedule(conn: Connection, outbox: Outbox, *, community: str, new: NewShift, by: str) -> Row | None:
-    """Insert a shift and emit shift.scheduled; a template's second try at the same start inserts
-    nothing and returns None (unique template and start)."""
-    validate(new)
-    row = await conn.fetchrow(
-        """INSERT INTO shifts (id, community, post_id, template_id, title, starts_at, ends_at, location, capacity,
-                               min_party_members, notes, created_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-           ON CONFLICT (template_id, starts_at) DO NOTHING RETURNING id""",
-        uuid.uuid4(),
-        community,
-        new.post_id,
-        new.template_id,
-        new.title,
-        new.starts_at,
-        new.ends_at,
-        new.location,
-        new.capacity,
-        new.min_party_members,
-        new.notes,
-        by,
-    )
-    if row is None:
+async def schedule(uow: ShiftsUnitOfWork, new: ShiftDetails, *, post_type: str, by: str) -> Row | None:
+    """Insert a shift and emit shift.scheduled (inside an open unit of work); a template's second try
+    at the same start inserts nothing and returns None (unique template and start)."""
+    validate(new.starts_at, new.ends_at, new.capacity, new.min_party_members)
+    shift = await uow.repo.insert_shift(new, by)
+    if shift is None:
         return None
-    shift = await repo.shift(conn, community, row["id"])
-    assert shift is not None
-    volunteers = await repo.post_volunteer_ids(conn, community, new.post_id)
-    await outbox.emit(
-        conn, events.scheduled(shift, new.post_type, volunteers), community=community, subject=shift["id"]
-    )
+    volunteers = await uow.repo.post_volunteer_ids(new.community, new.post_id)
+    await uow.emit(events.scheduled(shift, post_type, volunteers), community=new.community, subject=shift["id"])
     return shift
 
 
-async def cancel(
-    conn: Connection, outbox: Outbox, *, community: str, shift_id: uuid.UUID, reason: str | None, now: datetime
-) -> Row:
-    from services.shifts.service_layer.signups import locked_shift
-
-    shift = await locked_shift(conn, community, shift_id)
-    if shift["status"] == "cancelled":
+async def schedule_shift(uow: ShiftsUnitOfWork, principal: Principal, new: NewShift) -> Row:
+    """A post leader schedules a one-off shift."""
+    async with uow:
+        post = await post_of(uow, principal.community, new.post_type)
+        await require_leader(uow, principal, post["id"])
+        details = ShiftDetails(
+            community=principal.community,
+            post_id=post["id"],
+            title=new.title,
+            starts_at=new.starts_at,
+            ends_at=new.ends_at,
+            capacity=new.capacity,
+            min_party_members=new.min_party_members,
+            location=new.location,
+            notes=new.notes,
+        )
+        shift = await schedule(uow, details, post_type=new.post_type, by=principal.sub)
+        assert shift is not None  # only template shifts can collide
         return shift
-    if now >= shift["ends_at"]:
-        raise RuleBroken(Reason.ENDED, "A shift that has ended cannot be cancelled.", "已结束的班次不能取消。")
-    signed_up = await repo.signed_up_ids(conn, shift_id)
-    await conn.execute("UPDATE shifts SET status = 'cancelled', cancel_reason = $2 WHERE id = $1", shift_id, reason)
-    await outbox.emit(conn, events.cancelled(shift, reason, signed_up), community=community, subject=shift_id)
-    updated = await repo.shift(conn, community, shift_id)
-    assert updated is not None
-    return updated
+
+
+async def cancel(uow: ShiftsUnitOfWork, principal: Principal, *, shift_id: uuid.UUID, reason: str | None) -> Row:
+    """A post leader cancels a shift; everyone signed up is named in shift.cancelled."""
+    community = principal.community
+    async with uow:
+        await require_leader(uow, principal, (await shift_of(uow, community, shift_id))["post_id"])
+        shift = await shift_of(uow, community, shift_id, lock=True)
+        if shift["status"] == "cancelled":
+            return shift
+        if uow.now() >= shift["ends_at"]:
+            raise RuleBroken(Reason.ENDED, "A shift that has ended cannot be cancelled.", "已结束的班次不能取消。")
+        signed_up = await uow.repo.signed_up_ids(shift_id)
+        await uow.repo.cancel_shift(shift_id, reason)
+        await uow.emit(events.cancelled(shift, reason, signed_up), community=community, subject=shift_id)
+        return await shift_of(uow, community, shift_id)
 
 
 async def amend(
-    conn: Connection,
-    outbox: Outbox,
-    *,
-    community: str,
-    shift_id: uuid.UUID,
-    changes: dict[str, object],
-    now: datetime,
+    uow: ShiftsUnitOfWork, principal: Principal, *, shift_id: uuid.UUID, changes: dict[str, object]
 ) -> tuple[Row, list[Row]]:
     """Change a shift's details or places; more places promote from the waitlist at once."""
-    from services.shifts.service_layer.signups import locked_shift, promote
-
-    shift = await locked_shift(conn, community, shift_id)
-    if shift["status"] == "cancelled" or now >= shift["ends_at"]:
-        raise RuleBroken(
-            Reason.ENDED, "A cancelled or ended shift cannot be changed.", "已取消或已结束的班次不能修改。"
+    community = principal.community
+    async with uow:
+        await require_leader(uow, principal, (await shift_of(uow, community, shift_id))["post_id"])
+        shift = await shift_of(uow, community, shift_id, lock=True)
+        if shift["status"] == "cancelled" or uow.now() >= shift["ends_at"]:
+            raise RuleBroken(
+                Reason.ENDED, "A cancelled or ended shift cannot be changed.", "已取消或已结束的班次不能修改。"
+            )
+        capacity = int(str(changes.get("capacity", shift["capacity"])))
+        min_party = int(str(changes.get("min_party_members", shift["min_party_members"])))
+        if capacity < shift["confirmed_count"]:
+            raise RuleBroken(
+                Reason.CAPACITY_BELOW_CONFIRMED,
+                f"{shift['confirmed_count']} volunteers are confirmed; cancel sign-ups before lowering the capacity.",
+                "已确认人数超过新名额，请先取消部分报名。",
+                confirmed_count=shift["confirmed_count"],
+            )
+        if min_party > capacity:
+            raise InvalidShift(*PARTY_ABOVE_CAPACITY)
+        await uow.repo.amend_shift(
+            shift_id,
+            title=changes.get("title", shift["title"]),
+            location=changes.get("location", shift["location"]),
+            notes=changes.get("notes", shift["notes"]),
+            capacity=capacity,
+            min_party_members=min_party,
         )
-    capacity = int(str(changes.get("capacity", shift["capacity"])))
-    min_party = int(str(changes.get("min_party_members", shift["min_party_members"])))
-    if capacity < shift["confirmed_count"]:
-        raise RuleBroken(
-            Reason.CAPACITY_BELOW_CONFIRMED,
-            f"{shift['confirmed_count']} volunteers are confirmed; cancel sign-ups before lowering the capacity.",
-            "已确认人数超过新名额，请先取消部分报名。",
-            confirmed_count=shift["confirmed_count"],
-        )
-    if min_party > capacity:
-        raise BadRequest(
-            "The minimum number of party members cannot exceed the capacity.", detail_zh="党员最低人数不能超过名额。"
-        )
-    await conn.execute(
-        """UPDATE shifts SET title = $2, location = $3, notes = $4, capacity = $5, min_party_members = $6
-           WHERE id = $1""",
-        shift_id,
-        changes.get("title", shift["title"]),
-        changes.get("location", shift["location"]),
-        changes.get("notes", shift["notes"]),
-        capacity,
-        min_party,
-    )
-    promoted = await promote(conn, outbox, community=community, shift_id=shift_id, now=now)
-    updated = await repo.shift(conn, community, shift_id)
-    assert updated is not None
-    return updated, promoted
+        promoted = await promote(uow, community=community, shift_id=shift_id)
+        return await shift_of(uow, community, shift_id), promoted

@@ -1,20 +1,24 @@
-"""Sign-up, cancellation (with waitlist promotion), check-in and check-out."""
+"""Sign-up, cancellation (with waitlist promotion), check-in and check-out.
+
+Lock order, a correctness rule: a command that locks a volunteer's row does so BEFORE the
+shift's row (`sign_up`, and `confirmations.confirm_participants` for several volunteers, in id
+order); commands that lock only the shift (cancellation, check-in/out, changes to the shift)
+never take a volunteer's lock afterwards. So two commands never wait on each other in a circle.
+"""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
 from contracts.enums import VolunteerKind
-from services.kernel.db import Connection
-from services.kernel.outbox import Outbox
-from services.kernel.problems import NotFound
-from services.shifts.adapters import repository as repo
-from services.shifts.adapters.repository import Row
+from services.kernel.identity import Principal
+from services.shifts.adapters.queries import Row
 from services.shifts.domain import rules
-from services.shifts.domain.rules import Reason, RuleBroken, SignupPolicy
+from services.shifts.domain.errors import NotALeader, NotAVolunteer, Reason, RuleBroken, SignupNotFound
 from services.shifts.service_layer import events
+from services.shifts.service_layer.access import leads, shift_of
+from services.shifts.service_layer.unit_of_work import ShiftsUnitOfWork
 
 
 @dataclass(frozen=True)
@@ -23,176 +27,118 @@ class SignupResult:
     waitlist_position: int | None
 
 
-async def locked_shift(conn: Connection, community: str, shift_id: uuid.UUID) -> Row:
-    shift = await repo.shift(conn, community, shift_id, lock=True)
-    if shift is None:
-        raise NotFound("No such shift.", shift_id=str(shift_id))
-    return shift
-
-
-async def waitlist_position(conn: Connection, signup: Row) -> int:
-    position: int = await conn.fetchval(
-        "SELECT count(*) FROM signups WHERE shift_id = $1 AND status = 'waitlisted' AND queued_seq <= $2",
-        signup["shift_id"],
-        signup["queued_seq"],
-    )
-    return position
+async def acting_for(uow: ShiftsUnitOfWork, principal: Principal, shift: Row, volunteer_id: str) -> bool:
+    """Whether the caller acts as a leader; someone else's sign-up needs a leader of the post."""
+    leader = await leads(uow, principal, shift["post_id"])
+    if volunteer_id != principal.sub and not leader:
+        raise NotALeader("Only this post's leaders may act for another volunteer.", "只有本岗位负责人可以代他人操作。")
+    return leader
 
 
 async def sign_up(
-    conn: Connection,
-    outbox: Outbox,
-    *,
-    community: str,
-    shift_id: uuid.UUID,
-    volunteer_id: str,
-    by: str,
-    by_leader: bool,
-    now: datetime,
-    policy: SignupPolicy,
+    uow: ShiftsUnitOfWork, principal: Principal, *, shift_id: uuid.UUID, volunteer_id: str
 ) -> SignupResult:
     """Confirmed within capacity, else waitlisted. Locks the volunteer, then the shift: the shift's row
     lock serialises every sign-up for it, so concurrent requests never exceed capacity; the volunteer's
-    lock stops one person taking two overlapping shifts at once. Cancellation takes only the shift
-    lock, so the lock order never inverts."""
-    volunteer = await repo.volunteer(conn, community, volunteer_id, lock=True)
-    if volunteer is None:
-        raise NotFound(
-            "This person is not registered as a volunteer.",
-            volunteer_id=volunteer_id,
-            detail_zh="此人尚未登记为志愿者。",
+    lock stops one person taking two overlapping shifts at once."""
+    community = principal.community
+    async with uow:
+        leader = await acting_for(uow, principal, await shift_of(uow, community, shift_id), volunteer_id)
+        volunteer = await uow.repo.volunteer(community, volunteer_id, lock=True)
+        if volunteer is None:
+            raise NotAVolunteer(volunteer_id)
+        shift = await shift_of(uow, community, shift_id, lock=True)
+        now = uow.now()
+        view = await uow.repo.shift_view(shift)
+        rules.check_open_shift(view, now)
+        existing = await uow.repo.live_signup(shift_id, volunteer_id)
+        if existing is not None:
+            raise RuleBroken(
+                Reason.ALREADY_SIGNED_UP,
+                f"Already signed up ({existing['status']}).",
+                "已报名该班次。",
+                signup_id=str(existing["id"]),
+                status=existing["status"],
+            )
+        overlap = await uow.repo.overlapping(community, volunteer_id, shift_id, shift["starts_at"], shift["ends_at"])
+        status = rules.decide_signup(
+            view,
+            kind=VolunteerKind(volunteer["kind"]),
+            suspended=volunteer["suspended_at"] is not None,
+            overlap=overlap,
+            now=now,
+            policy=uow.policy,
+            by_leader=leader,
         )
-    shift = await locked_shift(conn, community, shift_id)
-    view = await repo.shift_view(conn, shift)
-    rules.check_open_shift(view, now)
-    existing = await repo.live_signup(conn, shift_id, volunteer_id)
-    if existing is not None:
-        raise RuleBroken(
-            Reason.ALREADY_SIGNED_UP,
-            f"Already signed up ({existing['status']}).",
-            "已报名该班次。",
-            signup_id=str(existing["id"]),
-            status=existing["status"],
+        signup = await uow.repo.add_signup(
+            shift_id=shift_id, community=community, volunteer_id=volunteer_id, status=status, by=principal.sub, at=now
         )
-    overlap = await repo.overlapping(conn, community, volunteer_id, shift_id, shift["starts_at"], shift["ends_at"])
-    status = rules.decide_signup(
-        view,
-        kind=VolunteerKind(volunteer["kind"]),
-        suspended=volunteer["suspended_at"] is not None,
-        overlap=overlap,
-        now=now,
-        policy=policy,
-        by_leader=by_leader,
-    )
-    signup = await conn.fetchrow(
-        """INSERT INTO signups (id, shift_id, community, volunteer_id, status, signed_up_by, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *""",
-        uuid.uuid4(),
-        shift_id,
-        community,
-        volunteer_id,
-        status,
-        by,
-        now,
-    )
-    assert signup is not None
-    column = "confirmed_count" if status == "confirmed" else "waitlist_count"
-    await conn.execute(f"UPDATE shifts SET {column} = {column} + 1 WHERE id = $1", shift_id)
-    await outbox.emit(conn, events.signup_created(signup, shift), community=community, subject=shift_id)
-    position = await waitlist_position(conn, signup) if status == "waitlisted" else None
-    return SignupResult(signup, position)
+        await uow.emit(events.signup_created(signup, shift), community=community, subject=shift_id)
+        position = await uow.repo.waitlist_position(signup) if status == "waitlisted" else None
+        return SignupResult(signup, position)
 
 
 async def cancel_signup(
-    conn: Connection,
-    outbox: Outbox,
-    *,
-    community: str,
-    shift_id: uuid.UUID,
-    volunteer_id: str,
-    by: str,
-    by_leader: bool,
-    now: datetime,
-    policy: SignupPolicy,
+    uow: ShiftsUnitOfWork, principal: Principal, *, shift_id: uuid.UUID, volunteer_id: str
 ) -> list[Row]:
     """Cancel a sign-up and promote from the waitlist; returns the promoted sign-ups."""
-    shift = await locked_shift(conn, community, shift_id)
-    signup = await repo.live_signup(conn, shift_id, volunteer_id)
-    if signup is None:
-        raise NotFound("No live sign-up of this volunteer for this shift.", volunteer_id=volunteer_id)
-    view = await repo.shift_view(conn, shift)
-    rules.check_cancellation(view, status=signup["status"], now=now, policy=policy, by_leader=by_leader)
-    cancelled = await conn.fetchrow(
-        """UPDATE signups SET status = 'cancelled', cancelled_at = $2, cancelled_by = $3
-           WHERE id = $1 RETURNING *""",
-        signup["id"],
-        now,
-        by,
-    )
-    assert cancelled is not None
-    column = "confirmed_count" if signup["status"] == "confirmed" else "waitlist_count"
-    await conn.execute(f"UPDATE shifts SET {column} = {column} - 1 WHERE id = $1", shift_id)
-    await outbox.emit(conn, events.signup_cancelled(cancelled, shift), community=community, subject=shift_id)
-    return await promote(conn, outbox, community=community, shift_id=shift_id, now=now)
+    community = principal.community
+    async with uow:
+        leader = await acting_for(uow, principal, await shift_of(uow, community, shift_id), volunteer_id)
+        shift = await shift_of(uow, community, shift_id, lock=True)
+        signup = await uow.repo.live_signup(shift_id, volunteer_id)
+        if signup is None:
+            raise SignupNotFound(volunteer_id)
+        now = uow.now()
+        view = await uow.repo.shift_view(shift)
+        rules.check_cancellation(view, status=signup["status"], now=now, policy=uow.policy, by_leader=leader)
+        cancelled = await uow.repo.cancel_signup(signup, by=principal.sub, at=now)
+        await uow.emit(events.signup_cancelled(cancelled, shift), community=community, subject=shift_id)
+        return await promote(uow, community=community, shift_id=shift_id)
 
 
-async def promote(conn: Connection, outbox: Outbox, *, community: str, shift_id: uuid.UUID, now: datetime) -> list[Row]:
-    """Fill free places from the waitlist (caller holds the shift's row lock)."""
-    shift = await locked_shift(conn, community, shift_id)
+async def promote(uow: ShiftsUnitOfWork, *, community: str, shift_id: uuid.UUID) -> list[Row]:
+    """Fill free places from the waitlist (inside an open unit of work holding the shift's row lock)."""
+    shift = await shift_of(uow, community, shift_id, lock=True)
+    now = uow.now()
     if shift["status"] != "scheduled" or now >= shift["ends_at"]:
         return []
-    view = await repo.shift_view(conn, shift)
-    promoted: list[Row] = []
-    for signup_id in rules.to_promote(view, await repo.waitlist(conn, shift_id)):
-        row = await conn.fetchrow(
-            "UPDATE signups SET status = 'confirmed', promoted_at = $2 WHERE id = $1 RETURNING *",
-            uuid.UUID(signup_id),
-            now,
-        )
-        assert row is not None
-        promoted.append(row)
-        await outbox.emit(conn, events.signup_promoted(row, shift), community=community, subject=shift_id)
-    if promoted:
-        await conn.execute(
-            """UPDATE shifts SET confirmed_count = confirmed_count + $2, waitlist_count = waitlist_count - $2
-               WHERE id = $1""",
-            shift_id,
-            len(promoted),
-        )
+    view = await uow.repo.shift_view(shift)
+    chosen = rules.to_promote(view, await uow.repo.waitlist(shift_id))
+    promoted = await uow.repo.promote(shift_id, [uuid.UUID(s) for s in chosen], now)
+    for row in promoted:
+        await uow.emit(events.signup_promoted(row, shift), community=community, subject=shift_id)
     return promoted
 
 
-async def check_in(
-    conn: Connection, *, community: str, shift_id: uuid.UUID, volunteer_id: str, now: datetime, policy: SignupPolicy
-) -> Row:
-    shift = await locked_shift(conn, community, shift_id)
-    signup = await _confirmed_signup(conn, shift_id, volunteer_id)
-    rules.check_check_in(await repo.shift_view(conn, shift), now=now, policy=policy)
-    if signup["checked_in_at"] is not None:
-        return signup
-    row = await conn.fetchrow("UPDATE signups SET checked_in_at = $2 WHERE id = $1 RETURNING *", signup["id"], now)
-    assert row is not None
-    return row
+async def check_in(uow: ShiftsUnitOfWork, principal: Principal, *, shift_id: uuid.UUID, volunteer_id: str) -> Row:
+    community = principal.community
+    async with uow:
+        await acting_for(uow, principal, await shift_of(uow, community, shift_id), volunteer_id)
+        shift = await shift_of(uow, community, shift_id, lock=True)
+        signup = await _confirmed_signup(uow, shift_id, volunteer_id)
+        now = uow.now()
+        rules.check_check_in(await uow.repo.shift_view(shift), now=now, policy=uow.policy)
+        if signup["checked_in_at"] is not None:
+            return signup
+        return await uow.repo.check_in(signup["id"], now)
 
 
-async def check_out(conn: Connection, *, community: str, shift_id: uuid.UUID, volunteer_id: str, now: datetime) -> Row:
-    await locked_shift(conn, community, shift_id)
-    signup = await _confirmed_signup(conn, shift_id, volunteer_id)
-    if signup["checked_in_at"] is None:
-        raise RuleBroken(Reason.NOT_CHECKED_IN, "Check in before checking out.", "请先签到再签退。")
-    if signup["checked_out_at"] is not None:
-        return signup
-    row = await conn.fetchrow(
-        "UPDATE signups SET checked_out_at = $2 WHERE id = $1 RETURNING *",
-        signup["id"],
-        max(now, signup["checked_in_at"]),
-    )
-    assert row is not None
-    return row
+async def check_out(uow: ShiftsUnitOfWork, principal: Principal, *, shift_id: uuid.UUID, volunteer_id: str) -> Row:
+    community = principal.community
+    async with uow:
+        await acting_for(uow, principal, await shift_of(uow, community, shift_id), volunteer_id)
+        await shift_of(uow, community, shift_id, lock=True)
+        signup = await _confirmed_signup(uow, shift_id, volunteer_id)
+        if signup["checked_in_at"] is None:
+            raise RuleBroken(Reason.NOT_CHECKED_IN, "Check in before checking out.", "请先签到再签退。")
+        if signup["checked_out_at"] is not None:
+            return signup
+        return await uow.repo.check_out(signup["id"], max(uow.now(), signup["checked_in_at"]))
 
 
-async def _confirmed_signup(conn: Connection, shift_id: uuid.UUID, volunteer_id: str) -> Row:
-    signup = await repo.live_signup(conn, shift_id, volunteer_id)
+async def _confirmed_signup(uow: ShiftsUnitOfWork, shift_id: uuid.UUID, volunteer_id: str) -> Row:
+    signup = await uow.repo.live_signup(shift_id, volunteer_id)
     if signup is None or signup["status"] != "confirmed":
-        raise NotFound("No confirmed sign-up of this volunteer for this shift.", volunteer_id=volunteer_id)
+        raise SignupNotFound(volunteer_id, confirmed=True)
     return signup

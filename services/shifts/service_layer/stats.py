@@ -1,13 +1,11 @@
-"""Statistics read straight from participations (reads may skip the domain)."""
+"""Statistics from participations: monthly figures read by adapters/queries.py, summed into years here."""
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
+from typing import Any
 
 from pydantic import BaseModel
-
-from services.kernel.db import Connection
 
 
 class StatsBucket(BaseModel):
@@ -25,18 +23,6 @@ class StatsOut(BaseModel):
     by_month: list[StatsBucket]
 
 
-_BY_MONTH = """
-SELECT to_char(s.starts_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month,
-       count(*) FILTER (WHERE pa.outcome = 'completed') AS activities,
-       coalesce(sum(pa.hours) FILTER (WHERE pa.outcome = 'completed'), 0) AS hours,
-       count(*) FILTER (WHERE pa.outcome = 'no_show') AS no_shows
-FROM participations pa JOIN shifts s ON s.id = pa.shift_id
-WHERE {where}
-  AND ($3::int IS NULL OR extract(year FROM s.starts_at AT TIME ZONE 'Asia/Shanghai') = $3)
-GROUP BY 1 ORDER BY 1
-"""
-
-
 def _bucket(period: str, activities: int, hours: float, no_shows: int) -> StatsBucket:
     attended = activities + no_shows
     return StatsBucket(
@@ -48,9 +34,9 @@ def _bucket(period: str, activities: int, hours: float, no_shows: int) -> StatsB
     )
 
 
-async def _stats(conn: Connection, subject: str, where: str, key: object, community: str, year: int | None) -> StatsOut:
-    rows = await conn.fetch(_BY_MONTH.format(where=where), community, key, year)
-    months = [_bucket(r["month"], r["activities"], float(r["hours"]), r["no_shows"]) for r in rows]
+def summarise(subject: str, monthly: list[dict[str, Any]], year: int | None) -> StatsOut:
+    """Months (rows of month, activities, hours, no_shows) with their years and the total."""
+    months = [_bucket(r["month"], r["activities"], float(r["hours"]), r["no_shows"]) for r in monthly]
     years: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0])
     for m in months:
         y = years[m.period[:4]]
@@ -65,13 +51,3 @@ async def _stats(conn: Connection, subject: str, where: str, key: object, commun
         sum(m.no_shows for m in months),
     )
     return StatsOut(subject=subject, total=total, by_year=by_year, by_month=months)
-
-
-async def volunteer_stats(conn: Connection, community: str, volunteer_id: str, year: int | None) -> StatsOut:
-    return await _stats(conn, volunteer_id, "pa.community = $1 AND pa.volunteer_id = $2", volunteer_id, community, year)
-
-
-async def post_stats(
-    conn: Connection, community: str, post_id: uuid.UUID, post_type: str, year: int | None
-) -> StatsOut:
-    return await _stats(conn, post_type, "pa.community = $1 AND pa.post_id = $2", post_id, community, year)

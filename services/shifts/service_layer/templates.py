@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 
-import asyncpg
-
-from services.kernel.clock import LOCAL
-from services.kernel.db import Connection
-from services.kernel.outbox import Outbox
-from services.shifts.adapters import repository as repo
-from services.shifts.adapters.repository import Row
+from services.kernel.identity import Principal
+from services.shifts.adapters.queries import Row
+from services.shifts.adapters.repository import ShiftDetails, TemplateDetails
+from services.shifts.domain.errors import InvalidShift, TemplateNotFound
 from services.shifts.domain.recurrence import Recurrence, occurrences
 from services.shifts.service_layer import events
-from services.shifts.service_layer.shifts import NewShift, schedule
+from services.shifts.service_layer.access import post_of, require_leader
+from services.shifts.service_layer.shifts import MIN_LENGTH, PARTY_ABOVE_CAPACITY, schedule
+from services.shifts.service_layer.unit_of_work import ShiftsUnitOfWork
 
 log = logging.getLogger("linli.shifts.templates")
 
@@ -30,86 +30,120 @@ def recurrence_of(template: Row) -> Recurrence:
     )
 
 
-async def generate(conn: Connection, outbox: Outbox, *, template_id: uuid.UUID, now: datetime, weeks: int) -> list[Row]:
-    """Create the template's future shifts up to `weeks` ahead; each start at most once, ever."""
-    template = await conn.fetchrow(
-        """SELECT t.*, p.post_type FROM templates t JOIN posts p ON p.id = t.post_id
-           WHERE t.id = $1 FOR UPDATE OF t""",
-        template_id,
-    )
+def validate(t: TemplateDetails) -> None:
+    start = datetime.combine(date.min, t.start_time)
+    end = datetime.combine(date.min if t.end_time > t.start_time else date.min + timedelta(days=1), t.end_time)
+    if t.end_time == t.start_time or end - start < MIN_LENGTH:
+        raise InvalidShift("A shift lasts at least 15 minutes.", "班次时长至少 15 分钟。")
+    if t.valid_until is not None and t.valid_until < t.valid_from:
+        raise InvalidShift("valid_until is before valid_from.", "有效期结束日期早于开始日期。")
+    if t.min_party_members > t.capacity:
+        raise InvalidShift(*PARTY_ABOVE_CAPACITY)
+
+
+async def generate(uow: ShiftsUnitOfWork, *, template_id: uuid.UUID, weeks: int) -> list[Row]:
+    """Create the template's future shifts up to `weeks` ahead, each start at most once, ever
+    (inside an open unit of work)."""
+    template = await uow.repo.template_for_update(template_id)
     if template is None or not template["active"]:
         return []
-    today = now.astimezone(LOCAL).date()
+    now = uow.now()
+    today = uow.local_now().date()
     # A day that still has a shift of this template (kept because someone signed up, or cancelled
     # by a leader) is not generated again, even if the edited template moved its time.
-    taken = {
-        r["day"]
-        for r in await conn.fetch(
-            """SELECT (starts_at AT TIME ZONE 'Asia/Shanghai')::date AS day FROM shifts
-               WHERE template_id = $1 AND starts_at >= $2""",
-            template_id,
-            now - timedelta(days=1),
-        )
-    }
+    taken = await uow.repo.template_days(template_id, now - timedelta(days=1), uow.settings.time_zone)
     created: list[Row] = []
-    for starts_at, ends_at in occurrences(recurrence_of(template), today, today + timedelta(weeks=weeks)):
+    for starts_at, ends_at in occurrences(recurrence_of(template), today, today + timedelta(weeks=weeks), uow.zone):
         if starts_at <= now or starts_at.date() in taken:
             continue
-        shift = await schedule(
-            conn,
-            outbox,
+        new = ShiftDetails(
             community=template["community"],
-            new=NewShift(
-                post_id=template["post_id"],
-                post_type=template["post_type"],
-                title=template["title"],
-                starts_at=starts_at,
-                ends_at=ends_at,
-                capacity=template["capacity"],
-                min_party_members=template["min_party_members"],
-                location=template["location"],
-                notes=template["notes"],
-                template_id=template_id,
-            ),
-            by=template["created_by"],
+            post_id=template["post_id"],
+            title=template["title"],
+            starts_at=starts_at,
+            ends_at=ends_at,
+            capacity=template["capacity"],
+            min_party_members=template["min_party_members"],
+            location=template["location"],
+            notes=template["notes"],
+            template_id=template_id,
         )
+        shift = await schedule(uow, new, post_type=template["post_type"], by=template["created_by"])
         if shift is not None:
             created.append(shift)
     return created
 
 
-async def withdraw_untouched(conn: Connection, outbox: Outbox, *, template_id: uuid.UUID, now: datetime) -> int:
+async def withdraw_untouched(uow: ShiftsUnitOfWork, *, template_id: uuid.UUID) -> int:
     """Remove the template's future shifts that nobody ever signed up for (so they can be regenerated
     from the edited template); shifts with any sign-up, even a cancelled one, stay as they are."""
-    rows = await conn.fetch(
-        f"""SELECT {repo.SHIFT_COLUMNS} FROM shifts s JOIN posts p ON p.id = s.post_id
-            WHERE s.template_id = $1 AND s.starts_at > $2 AND s.status = 'scheduled'
-              -- The counters live on the row, so the lock's re-check sees a sign-up that committed
-              -- meanwhile; the NOT EXISTS keeps shifts that ever had one (now cancelled) too.
-              AND s.confirmed_count = 0 AND s.waitlist_count = 0
-              AND NOT EXISTS (SELECT 1 FROM signups su WHERE su.shift_id = s.id)
-            FOR UPDATE OF s""",
-        template_id,
-        now,
-    )
+    rows = await uow.repo.untouched_future_shifts(template_id, uow.now())
     for shift in rows:
-        await outbox.emit(
-            conn,
+        await uow.emit(
             events.cancelled(shift, "The recurring template was changed / 周期模板已修改", []),
             community=shift["community"],
             subject=shift["id"],
         )
-    await conn.execute("DELETE FROM shifts WHERE id = ANY($1::uuid[])", [s["id"] for s in rows])
+    await uow.repo.delete_shifts([s["id"] for s in rows])
     return len(rows)
 
 
-async def generate_all(pool: asyncpg.Pool, outbox: Outbox, *, now: datetime, weeks: int) -> int:
-    """One pass of the background generator over every active template, one transaction each."""
-    ids = [r["id"] for r in await pool.fetch("SELECT id FROM templates WHERE active ORDER BY id")]
+async def _template_of(uow: ShiftsUnitOfWork, community: str, template_id: uuid.UUID) -> Row:
+    template = await uow.repo.template(community, template_id)
+    if template is None:
+        raise TemplateNotFound(template_id)
+    return template
+
+
+async def create_template(uow: ShiftsUnitOfWork, principal: Principal, post_type: str, t: TemplateDetails) -> Row:
+    """A post leader creates a template; its shifts are generated at once."""
+    validate(t)
+    async with uow:
+        post = await post_of(uow, principal.community, post_type)
+        await require_leader(uow, principal, post["id"])
+        template_id = uuid.uuid4()
+        await uow.repo.add_template(template_id, principal.community, post["id"], t, principal.sub)
+        await generate(uow, template_id=template_id, weeks=uow.settings.shifts_generate_weeks)
+        return await _template_of(uow, principal.community, template_id)
+
+
+async def update_template(
+    uow: ShiftsUnitOfWork, principal: Principal, template_id: uuid.UUID, post_type: str, t: TemplateDetails
+) -> Row:
+    """Edit a template: regenerates only its future shifts nobody signed up for."""
+    validate(t)
+    async with uow:
+        current = await _template_of(uow, principal.community, template_id)
+        await require_leader(uow, principal, current["post_id"])
+        post = await post_of(uow, principal.community, post_type)
+        await require_leader(uow, principal, post["id"])
+        await uow.repo.template_for_update(template_id)
+        await uow.repo.update_template(template_id, post["id"], t)
+        await withdraw_untouched(uow, template_id=template_id)
+        await generate(uow, template_id=template_id, weeks=uow.settings.shifts_generate_weeks)
+        return await _template_of(uow, principal.community, template_id)
+
+
+async def generate_now(
+    uow: ShiftsUnitOfWork, principal: Principal, template_id: uuid.UUID, weeks: int | None
+) -> list[Row]:
+    """A post leader generates the template's shifts now (idempotent)."""
+    async with uow:
+        template = await _template_of(uow, principal.community, template_id)
+        await require_leader(uow, principal, template["post_id"])
+        return await generate(uow, template_id=template_id, weeks=weeks or uow.settings.shifts_generate_weeks)
+
+
+async def generate_all(new_uow: Callable[[], ShiftsUnitOfWork]) -> int:
+    """One pass of the background generator over every active template, one unit of work each."""
+    reader = new_uow()
+    async with reader:
+        ids = await reader.repo.active_template_ids()
     total = 0
     for template_id in ids:
-        async with pool.acquire() as conn, conn.transaction():
-            total += len(await generate(conn, outbox, template_id=template_id, now=now, weeks=weeks))
+        uow = new_uow()
+        async with uow:
+            total += len(await generate(uow, template_id=template_id, weeks=uow.settings.shifts_generate_weeks))
     if total:
         log.info("generated %d shifts from templates", total)
     return total
