@@ -7,23 +7,41 @@ certificate rules (志愿服务记录与证明出具办法, in force 2021) requi
 3. the issuing organisation: its name, person in charge, and contact;
 4. the certificate number, date of issue, and other matters to note;
 plus room for the organisation's seal and the signature of the person in charge.
-The built-in CID font STSong-Light renders Chinese without shipping a font file.
+It is set in Noto Serif SC, embedded as a subset of the characters it prints (certificate_font), so
+every reader draws it the same, with or without Chinese fonts of its own. The page is laid out
+first, as text runs, so the font can be cut to those runs before anything is drawn.
+
+`python -m services.rewards.adapters.certificate_pdf docs/certificate.png` draws a sample (needs
+the dev dependencies); a path ending in .pdf gets the PDF itself.
 """
 
 from __future__ import annotations
 
 import io
+import logging
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
+from typing import Literal
 
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+from services.rewards.adapters import certificate_font
+from services.rewards.settings import RewardsSettings
+
+FONT = "NotoSerifSC"
+log = logging.getLogger(__name__)
+# reportlab looks fonts up by name in a process-wide registry: one certificate's font is there
+# only while that certificate is drawn.
+_REGISTRY = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -43,16 +61,56 @@ class CertificateData:
     issued_on: date
 
 
+@dataclass(frozen=True)
+class _Run:
+    """One line of text: where it stands, how big, and which of its ends (or its middle) is at x."""
+
+    x: float
+    y: float
+    size: float
+    text: str
+    anchor: Literal["left", "centre", "right"] = "left"
+
+
 def render(data: CertificateData) -> bytes:
+    runs = _layout(data)
+    characters = "".join(sorted({char for run in runs for char in run.text}))
+    if absent := certificate_font.missing(characters):
+        log.warning("certificate %s: no glyph for %s, drawn as empty boxes", data.number, "".join(sorted(absent)))
+    font = TTFont(FONT, io.BytesIO(certificate_font.truetype_subset(characters)))
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4)
-    pdf.setTitle(f"志愿服务记录证明 {data.number}")
-    pdf.setAuthor(data.organisation)
+    with _registered(font):
+        # The page's initial font too, or reportlab names Helvetica, a font the PDF would not carry.
+        pdf = canvas.Canvas(buffer, pagesize=A4, initialFontName=FONT, initialFontSize=11)
+        pdf.setTitle(f"志愿服务记录证明 {data.number}")
+        pdf.setAuthor(data.organisation)
+        for run in runs:
+            pdf.setFont(FONT, run.size)
+            draw = {"left": pdf.drawString, "centre": pdf.drawCentredString, "right": pdf.drawRightString}
+            draw[run.anchor](run.x, run.y, run.text)
+        pdf.showPage()
+        pdf.save()
+    return buffer.getvalue()
+
+
+@contextmanager
+def _registered(font: TTFont) -> Iterator[None]:
+    # reportlab has no call to unregister a font: its two registries are emptied of this one by hand.
+    with _REGISTRY:
+        pdfmetrics.registerFont(font)
+        try:
+            yield
+        finally:
+            pdfmetrics._fonts.pop(font.fontName, None)
+            pdfmetrics._dynFaceNames.pop(font.face.name, None)
+
+
+def _layout(data: CertificateData) -> list[_Run]:
     width, height = A4
-    pdf.setFont(FONT, 22)
-    pdf.drawCentredString(width / 2, height - 90, "志愿服务记录证明")
-    pdf.setFont(FONT, 11)
-    pdf.drawRightString(width - 60, height - 120, f"证明编号：{data.number}")
+    runs = [
+        _Run(width / 2, height - 90, 22, "志愿服务记录证明", "centre"),
+        _Run(width - 60, height - 120, 11, f"证明编号：{data.number}", "right"),
+    ]
     y = height - 160
     period = ""
     if data.period_from or data.period_to:
@@ -69,9 +127,9 @@ def render(data: CertificateData) -> bytes:
         ("志愿服务内容", ""),
     ]
     for label, value in lines:
-        y = _line(pdf, y, label, value)
+        y = _line(runs, y, label, value)
     for item in data.content or ["（暂无已确认的服务记录）"]:
-        pdf.drawString(110, y, f"· {item}")
+        runs.append(_Run(110, y, 11, f"· {item}"))
         y -= 20
     y -= 6
     for label, value in (
@@ -82,24 +140,20 @@ def render(data: CertificateData) -> bytes:
         ("四、其他", ""),
         ("出具日期", _day(data.issued_on)),
     ):
-        y = _line(pdf, y, label, value)
-    pdf.drawString(80, y, "兹证明以上志愿服务记录真实有效，时长以服务岗位负责人确认的记录为准。")
+        y = _line(runs, y, label, value)
+    runs.append(_Run(80, y, 11, "兹证明以上志愿服务记录真实有效，时长以服务岗位负责人确认的记录为准。"))
     y -= 50
-    pdf.drawString(width - 260, y, "出具单位（盖章）：")
-    pdf.drawString(width - 260, y - 25, "负责人（签字）：")
-    pdf.drawString(width - 260, y - 50, f"{_day(data.issued_on)}")
-    pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
+    runs.append(_Run(width - 260, y, 11, "出具单位（盖章）："))
+    runs.append(_Run(width - 260, y - 25, 11, "负责人（签字）："))
+    runs.append(_Run(width - 260, y - 50, 11, _day(data.issued_on)))
+    return runs
 
 
-def _line(pdf: canvas.Canvas, y: float, label: str, value: str) -> float:
+def _line(runs: list[_Run], y: float, label: str, value: str) -> float:
     if not value:
-        pdf.setFont(FONT, 13)
-        pdf.drawString(70, y, label)
-        pdf.setFont(FONT, 11)
+        runs.append(_Run(70, y, 13, label))
         return y - 22
-    pdf.drawString(90, y, f"{label}：{value}")
+    runs.append(_Run(90, y, 11, f"{label}：{value}"))
     return y - 20
 
 
@@ -112,3 +166,42 @@ def mask_id_number(number: str) -> str:
     if len(number) <= 8:
         return "*" * len(number)
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
+
+
+def sample() -> CertificateData:
+    """A certificate as the rewards service issues it by default (美湖社区's residents' committee), for a made-up volunteer."""
+    settings = RewardsSettings()
+    return CertificateData(
+        number=f"{settings.rewards_certificate_prefix}-2026-000123",
+        person_name="王芳",
+        id_document="居民身份证",
+        id_number=mask_id_number("340104199001011234"),
+        volunteer_no="MH-2024-0057",
+        hours=Decimal("12.5"),
+        content=["治安巡逻岗志愿服务 8.00 小时（4 次）", "垃圾分类督导岗志愿服务 4.50 小时（3 次）"],
+        period_from=date(2026, 1, 1),
+        period_to=date(2026, 6, 30),
+        organisation=settings.rewards_certificate_organisation,
+        person_in_charge=settings.rewards_certificate_person_in_charge,
+        contact=settings.rewards_certificate_contact,
+        issued_on=date(2026, 7, 1),
+    )
+
+
+def _main(argv: list[str]) -> None:
+    if len(argv) != 1:
+        raise SystemExit("usage: python -m services.rewards.adapters.certificate_pdf OUT.png|OUT.pdf")
+    out = Path(argv[0])
+    pdf = render(sample())
+    if out.suffix == ".pdf":
+        out.write_bytes(pdf)
+        return
+    import pypdfium2  # a dev dependency: the service itself never draws pixels
+
+    document = pypdfium2.PdfDocument(pdf)
+    document[0].render(scale=150 / 72).to_pil().save(out, optimize=True)  # 150 dpi
+    document.close()
+
+
+if __name__ == "__main__":
+    _main(sys.argv[1:])
