@@ -13,22 +13,30 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
 
 from services.deliberation.bootstrap import create as create_deliberation
+from services.deliberation.settings import DeliberationSettings
 from services.intake.bootstrap import create as create_intake
+from services.intake.settings import IntakeSettings
 from services.kernel.clock import SettableClock
+from services.kernel.settings import ServiceSettings
 from services.notifications.bootstrap import create as create_notifications
+from services.notifications.settings import NotificationSettings
 from services.rewards.bootstrap import create as create_rewards
+from services.rewards.settings import RewardsSettings
 from services.shifts.bootstrap import create as create_shifts
+from services.shifts.settings import ShiftsSettings
 from tests.deliberation.helpers import make_council
 from tests.shifts.conftest import START, Shifts
 from tests.support.infra import Tokens, eventually, running, settings_for
+from tests.support.sql import Sql
 
 H = timedelta(hours=1)
+S = TypeVar("S", bound=ServiceSettings)
 
 
 @dataclass
@@ -53,17 +61,17 @@ class Stack:
 
 @pytest.fixture
 async def stack(database_url: str, nats_url: str, run_dir: Path, tokens: Tokens) -> AsyncIterator[Stack]:
-    settings = settings_for(database_url, nats_url, run_dir)
-    shifts_app = create_shifts(settings)
+    def settings(kind: type[S]) -> S:
+        return settings_for(database_url, nats_url, run_dir, kind=kind)
+
     clock = SettableClock(START)
-    shifts_app.state.ctx.extras["clock"] = clock
     async with AsyncExitStack() as apps:
-        intake = await apps.enter_async_context(running(create_intake(settings)))
-        deliberation = await apps.enter_async_context(running(create_deliberation(settings)))
-        shifts = await apps.enter_async_context(running(shifts_app))
-        rewards = await apps.enter_async_context(running(create_rewards(settings)))
-        notifications = await apps.enter_async_context(running(create_notifications(settings)))
-        yield Stack(intake, deliberation, Shifts(shifts, clock, tokens, database_url), rewards, notifications, tokens)
+        intake = await apps.enter_async_context(running(create_intake(settings(IntakeSettings))))
+        deliberation = await apps.enter_async_context(running(create_deliberation(settings(DeliberationSettings))))
+        shifts = await apps.enter_async_context(running(create_shifts(settings(ShiftsSettings), clock=clock)))
+        rewards = await apps.enter_async_context(running(create_rewards(settings(RewardsSettings))))
+        notifications = await apps.enter_async_context(running(create_notifications(settings(NotificationSettings))))
+        yield Stack(intake, deliberation, Shifts(shifts, clock, tokens, Sql(database_url, "shifts")), rewards, notifications, tokens)
 
 
 async def test_a_referred_issue_is_decided_by_the_council_resolved_and_its_contributors_earn_points(

@@ -60,10 +60,11 @@ class Tokens:
         return {"Authorization": f"Bearer {self(sub, *roles, **kwargs)}"}
 
 
-@overload
-def settings_for(database_url: str, nats_url: str, run_dir: Path, **overrides: Any) -> ServiceSettings: ...
+# The overload with `kind` comes first: the other one's **overrides would take `kind=` too.
 @overload
 def settings_for(database_url: str, nats_url: str, run_dir: Path, kind: type[S], **overrides: Any) -> S: ...
+@overload
+def settings_for(database_url: str, nats_url: str, run_dir: Path, **overrides: Any) -> ServiceSettings: ...
 def settings_for(
     database_url: str, nats_url: str, run_dir: Path, kind: type[Any] = ServiceSettings, **overrides: Any
 ) -> Any:
