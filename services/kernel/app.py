@@ -53,6 +53,8 @@ CONSUMER_ACK_PENDING = Gauge(
     "linli_consumer_ack_pending", "Messages delivered but not acknowledged", ["service", "consumer"]
 )
 DLQ_MESSAGES = Gauge("linli_dead_letter_messages", "Messages waiting in the dead-letter stream", ["service"])
+# What /readyz would answer, for Prometheus, which scrapes /metrics and does not probe /readyz.
+READY = Gauge("linli_ready", "1 while the service reaches its database and NATS, else 0", ["service"])
 
 
 S = TypeVar("S", bound=ServiceSettings)
@@ -304,10 +306,14 @@ def _operations_router(
 
     @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
     async def metrics() -> Response:
+        database = False
         with contextlib.suppress(Exception):
             async with asyncio.timeout(2):
                 async with ctx.pool.acquire() as conn:
                     OUTBOX_BACKLOG.labels(name).set(await backlog(conn))
+                database = True
+        connection = ctx.broker._connection
+        READY.labels(name).set(int(database and connection is not None and connection.is_connected))
         with contextlib.suppress(Exception):
             async with asyncio.timeout(2):
                 for spec in consumers.specs:

@@ -12,7 +12,9 @@ HTTP_LATENCY = Histogram(
     ["service", "method", "route"],
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
-EVENTS_PUBLISHED = Counter("linli_outbox_published_total", "Events the relay published", ["service"])
+# By event type (a few dozen, fixed by contracts/): the dashboards' matters raised and resolved
+# per day and love-bank awards per hour are these counts, with no domain metric of their own.
+EVENTS_PUBLISHED = Counter("linli_outbox_published_total", "Events the relay published", ["service", "event_type"])
 EVENTS_CONSUMED = Counter(
     "linli_events_consumed_total", "Events a consumer handled", ["service", "consumer", "outcome"]
 )

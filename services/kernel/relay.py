@@ -184,9 +184,11 @@ class OutboxRelay:
                 await conn.execute(_UNMARK_FAILED, failed)
                 first = next(r for r in results if isinstance(r, BaseException))
                 log.warning("outbox relay: %d of %d events not acknowledged: %r", len(failed), len(rows), first)
-        done = len(rows) - len(failed)
-        EVENTS_PUBLISHED.labels(self.service).inc(done)
-        return done
+        unacknowledged = set(failed)
+        for row in rows:
+            if row["id"] not in unacknowledged:
+                EVENTS_PUBLISHED.labels(self.service, row["event_type"]).inc()
+        return len(rows) - len(unacknowledged)
 
     async def _publish(self, row: Any) -> asyncio.Future[Any]:
         """Send one event; returns the future of its PubAck (duplicate=True counts as success)."""

@@ -12,10 +12,11 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
+from prometheus_client.parser import text_string_to_metric_families
 
 from services.kernel.dev_issuer import AUDIENCE, ISSUER
 from tests.kernel.probe import create
-from tests.support.infra import Tokens, running, settings_for
+from tests.support.infra import Tokens, eventually, running, settings_for
 
 
 @pytest.fixture
@@ -191,3 +192,28 @@ async def test_a_lean_route_is_documented_like_any_other(app: FastAPI) -> None:
     assert lean["requestBody"] == plain["requestBody"]
     assert lean["responses"]["202"] == plain["responses"]["202"]
     assert "422" in lean["responses"]
+
+
+async def test_metrics_count_published_events_by_type_and_say_whether_the_service_is_ready(
+    app: FastAPI, tokens: Tokens
+) -> None:
+    async with running(app) as client:
+        emitted = await client.post("/emit", json={"titles": ["counted"]}, headers=tokens.headers("alice"))
+
+        async def samples() -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+            text = (await client.get("/metrics")).text
+            found = {
+                (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+                for family in text_string_to_metric_families(text)
+                for sample in family.samples
+            }
+            published = (
+                "linli_outbox_published_total",
+                (("event_type", "linli.issue.submitted.v1"), ("service", "probe")),
+            )
+            return found if found.get(published, 0) >= 1 else {}
+
+        found = await eventually(samples, message="the relay published the event")
+
+    assert emitted.status_code == 202
+    assert found[("linli_ready", (("service", "probe"),))] == 1
