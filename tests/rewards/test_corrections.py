@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from services.rewards.service_layer import awards
-from tests.rewards.helpers import connect, participation
+from services.rewards.service_layer import participation as participations
+from tests.rewards.helpers import connect, joined, participation
 from tests.support.infra import Tokens
 
 
@@ -40,7 +40,7 @@ async def test_an_award_is_corrected_by_a_reversing_transaction(
     client: httpx.AsyncClient, admin: dict[str, str], database_url: str
 ) -> None:
     async with connect(database_url) as conn, conn.transaction():
-        await awards.on_participation_completed(conn, participation("zhou-qiang", hours=2.0))
+        await participations.on_participation_completed(joined(conn), participation("zhou-qiang", hours=2.0))
     award = (await client.get("/accounts/zhou-qiang/awards", headers=admin)).json()["items"][0]
 
     reversal = await client.post(
