@@ -113,3 +113,16 @@ async def test_a_resident_cannot_read_someone_elses_account(client: httpx.AsyncC
     mine = await client.get("/accounts/me", headers=tokens.headers("sun-hao", "resident"))
     assert mine.status_code == 200
     assert mine.json()["balance"] == 0
+
+
+async def test_another_communitys_accounts_do_not_exist_for_a_caller_outside_it(
+    client: httpx.AsyncClient, tokens: Any
+) -> None:
+    outsider = tokens.headers("admin", "admin", community="other")
+
+    response = await client.get("/accounts/wang-fang?community=meihu", headers=outsider)
+
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+    district = await client.get("/accounts/wang-fang?community=meihu", headers=tokens.headers("qu", "district"))
+    assert district.status_code == 200
