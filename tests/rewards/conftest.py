@@ -9,12 +9,13 @@ import httpx
 import pytest
 
 from services.rewards.bootstrap import create
+from services.rewards.settings import RewardsSettings
 from tests.support.infra import Tokens, running, settings_for
 
 
 @pytest.fixture
 async def client(database_url: str, nats_url: str, run_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
-    app = create(settings_for(database_url, nats_url, run_dir, outbox_poll_interval=0.2))
+    app = create(settings_for(database_url, nats_url, run_dir, RewardsSettings, outbox_poll_interval=0.2))
     async with running(app) as http:
         yield http
 

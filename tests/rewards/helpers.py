@@ -1,10 +1,9 @@
-"""Builders of the events the love bank consumes, and direct database access for assertions."""
+"""Builders of the events the love bank consumes, and units of work on a test's own connection."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,19 +12,40 @@ from contracts.envelope import CloudEvent, EventData
 from contracts.events.deliberation import SessionConcluded
 from contracts.events.issue import IssueClosed, IssueResolved
 from contracts.events.shifts import ParticipationCompleted
-from services.kernel import db
+from services.kernel.clock import SystemClock
 from services.kernel.db import Connection
+from services.kernel.outbox import Outbox
+from services.rewards.adapters.ledger_repo import LedgerRepository
+from services.rewards.service_layer.unit_of_work import RewardsComponents, RewardsUnitOfWork
+from services.rewards.settings import RewardsSettings
+from tests.support.sql import connection
 
 SHANGHAI_NOON = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)  # 12:00 in Asia/Shanghai
 
 
-@asynccontextmanager
-async def connect(database_url: str) -> AsyncIterator[Connection]:
-    conn = await db.connect(database_url, "rewards")
-    try:
-        yield conn
-    finally:
-        await conn.close()
+COMPONENTS = RewardsComponents()
+"""One per test process, as one per service process (the accounts remembered outlive a database)."""
+
+
+def connect(database_url: str) -> AbstractAsyncContextManager[Connection]:
+    """A connection in the love bank's schema (tests/support/sql.py)."""
+    return connection(database_url, "rewards")
+
+
+def joined(conn: Connection, **settings: Any) -> RewardsUnitOfWork:
+    """The love bank's unit of work inside `conn`'s transaction, as a consumer's handler gets it."""
+    return RewardsUnitOfWork(
+        pool=None,
+        outbox=Outbox("rewards"),
+        clock=SystemClock(),
+        settings=RewardsSettings(**settings),
+        components=COMPONENTS,
+        conn=conn,
+    )
+
+
+def ledger(conn: Connection) -> LedgerRepository:
+    return LedgerRepository(conn, COMPONENTS.opened)
 
 
 def wrap(data: EventData, service: str, subject: uuid.UUID, community: str = "meihu") -> CloudEvent[Any]:

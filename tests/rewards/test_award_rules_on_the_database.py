@@ -9,7 +9,8 @@ import httpx
 from contracts.envelope import CloudEvent
 from contracts.events.shifts import ParticipationNoShow
 from services.rewards.service_layer import awards
-from tests.rewards.helpers import SHANGHAI_NOON, balance, closed, concluded, connect, participation, resolved
+from services.rewards.service_layer import participation as participations
+from tests.rewards.helpers import SHANGHAI_NOON, balance, closed, concluded, connect, joined, participation, resolved
 from tests.support.infra import Tokens
 
 
@@ -20,7 +21,7 @@ async def test_daily_cap_awards_up_to_the_cap_and_records_the_rest_as_capped(dat
             hours = 8.0 if start < 16 else 2.0
             event = participation("liu-yang", hours=hours, started_at=SHANGHAI_NOON - timedelta(hours=10 - start))
             async with conn.transaction():
-                await awards.on_participation_completed(conn, event)
+                await participations.on_participation_completed(joined(conn), event)
         rows = await conn.fetch(
             "SELECT computed_points, points, capped_points, explanation FROM awards ORDER BY awarded_at"
         )
@@ -40,16 +41,16 @@ async def test_the_cap_is_per_day_the_next_day_starts_again(database_url: str) -
                     "liu-yang", hours=10.0, started_at=SHANGHAI_NOON - timedelta(hours=4) + timedelta(days=day)
                 )
                 async with conn.transaction():
-                    await awards.on_participation_completed(conn, event)
+                    await participations.on_participation_completed(joined(conn), event)
         assert await balance(conn, "liu-yang") == 400
 
 
 async def test_closed_issue_with_satisfaction_four_adds_five_to_each_contributor(database_url: str) -> None:
     async with connect(database_url) as conn:
         async with conn.transaction():
-            await awards.on_issue_closed(conn, closed(["zhang-wei", "li-na"], satisfaction=4))
-            await awards.on_issue_closed(conn, closed(["zhang-wei"], satisfaction=3))
-            await awards.on_issue_resolved(conn, resolved(["wu-xia", "wu-xia"], category="micro_wish"))  # type: ignore[arg-type]
+            await awards.on_issue_closed(joined(conn), closed(["zhang-wei", "li-na"], satisfaction=4))
+            await awards.on_issue_closed(joined(conn), closed(["zhang-wei"], satisfaction=3))
+            await awards.on_issue_resolved(joined(conn), resolved(["wu-xia", "wu-xia"], category="micro_wish"))  # type: ignore[arg-type]
         assert await balance(conn, "zhang-wei") == 5
         assert await balance(conn, "li-na") == 5
         assert await balance(conn, "wu-xia") == 30
@@ -58,7 +59,7 @@ async def test_closed_issue_with_satisfaction_four_adds_five_to_each_contributor
 async def test_each_attending_council_member_earns_five(database_url: str) -> None:
     async with connect(database_url) as conn:
         async with conn.transaction():
-            await awards.on_session_concluded(conn, concluded(["wang-fang", "chen-jing", "huang-li"]))
+            await awards.on_session_concluded(joined(conn), concluded(["wang-fang", "chen-jing", "huang-li"]))
         assert [await balance(conn, p) for p in ("wang-fang", "chen-jing", "huang-li", "li-na")] == [5, 5, 5, 0]
 
 
@@ -80,7 +81,7 @@ async def test_a_no_show_costs_nothing_but_is_counted(database_url: str) -> None
     async with connect(database_url) as conn:
         for _ in range(2):
             async with conn.transaction():
-                await awards.on_no_show(conn, no_show)
+                await awards.on_no_show(joined(conn), no_show)
         assert await conn.fetchval("SELECT count(*) FROM no_shows WHERE person_id = 'zhao-lei'") == 1
         assert await balance(conn, "zhao-lei") == 0
 
@@ -92,7 +93,7 @@ async def test_crossing_100_hours_grants_the_first_star_once(database_url: str) 
                 "wang-fang", hours=10.0, started_at=SHANGHAI_NOON - timedelta(hours=4) + timedelta(days=day)
             )
             async with conn.transaction():
-                await awards.on_participation_completed(conn, event)
+                await participations.on_participation_completed(joined(conn), event)
         honours = await conn.fetch("SELECT kind, level FROM honours WHERE person_id = 'wang-fang'")
         granted = await conn.fetchval("SELECT count(*) FROM outbox WHERE event_type = 'linli.honour.granted.v1'")
     assert [(h["kind"], h["level"]) for h in honours] == [("star_level", 1)]
@@ -121,7 +122,7 @@ async def test_an_edited_rule_applies_as_a_new_version_and_the_award_says_which(
 
     async with connect(database_url) as conn:
         async with conn.transaction():
-            await awards.on_participation_completed(conn, participation("chen-jing", hours=2.0))
+            await participations.on_participation_completed(joined(conn), participation("chen-jing", hours=2.0))
         award = await conn.fetchrow("SELECT rule_version, points, explanation FROM awards")
     assert award is not None
     assert (award["rule_version"], award["points"]) == (2, 30)

@@ -13,6 +13,7 @@ from contracts.envelope import CloudEvent
 from services.kernel.topology import ConsumerSpec
 from tests.rewards.helpers import connect, participation, resolved
 from tests.support.infra import eventually, jetstream
+from tests.support.sql import Sql
 
 
 async def publish(js: JetStreamContext, event: CloudEvent[Any], msg_id: str | None = None) -> Any:
@@ -66,10 +67,7 @@ async def test_patrol_shift_and_resolved_issue_credit_the_right_balances_with_ex
     assert await balance_of(client, admin, "zhao-lei") == 20
     async with connect(database_url) as conn:
         assert await conn.fetchval("SELECT count(*) FROM awards") == 3
-        emitted = await conn.fetch(
-            "SELECT convert_from(payload, 'UTF8')::jsonb -> 'data' AS data FROM outbox WHERE event_type = $1",
-            "linli.points.awarded.v1",
-        )
+    emitted = await Sql(database_url, "rewards").outbox("linli.points.awarded.v1")
     assert len(emitted) == 3
     last_for_wang = max(
         (e["data"] for e in emitted if e["data"]["person_id"] == "wang-fang"), key=lambda d: d["balance_after"]
@@ -113,3 +111,16 @@ async def test_a_resident_cannot_read_someone_elses_account(client: httpx.AsyncC
     mine = await client.get("/accounts/me", headers=tokens.headers("sun-hao", "resident"))
     assert mine.status_code == 200
     assert mine.json()["balance"] == 0
+
+
+async def test_another_communitys_accounts_do_not_exist_for_a_caller_outside_it(
+    client: httpx.AsyncClient, tokens: Any
+) -> None:
+    outsider = tokens.headers("admin", "admin", community="other")
+
+    response = await client.get("/accounts/wang-fang?community=meihu", headers=outsider)
+
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+    district = await client.get("/accounts/wang-fang?community=meihu", headers=tokens.headers("qu", "district"))
+    assert district.status_code == 200

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import httpx
 
-from services.rewards.service_layer import awards
-from tests.rewards.helpers import connect, participation
+from services.rewards.service_layer import participation as participations
+from tests.rewards.helpers import connect, joined, participation
 from tests.support.infra import Tokens
+from tests.support.sql import Sql
 
 
 async def test_adjustments_need_an_admin_and_a_reason_and_are_audited(
@@ -31,16 +32,15 @@ async def test_adjustments_need_an_admin_and_a_reason_and_are_audited(
     trail = (await client.get("/ledger/corrections", headers=admin)).json()["items"]
     assert [(t["kind"], t["actor_id"], t["reason"]) for t in trail] == [("adjustment", "admin", body["reason"])]
     assert sorted(p["amount"] for p in trail[0]["postings"]) == [-50, 50]
-    async with connect(database_url) as conn:
-        adjusted = await conn.fetch("SELECT convert_from(payload, 'UTF8')::jsonb -> 'data' AS d FROM outbox")
-    assert [(e["d"]["points"], e["d"]["adjusted_by"]) for e in adjusted] == [(50, "admin")]
+    adjusted = await Sql(database_url, "rewards").outbox()
+    assert [(e["data"]["points"], e["data"]["adjusted_by"]) for e in adjusted] == [(50, "admin")]
 
 
 async def test_an_award_is_corrected_by_a_reversing_transaction(
     client: httpx.AsyncClient, admin: dict[str, str], database_url: str
 ) -> None:
     async with connect(database_url) as conn, conn.transaction():
-        await awards.on_participation_completed(conn, participation("zhou-qiang", hours=2.0))
+        await participations.on_participation_completed(joined(conn), participation("zhou-qiang", hours=2.0))
     award = (await client.get("/accounts/zhou-qiang/awards", headers=admin)).json()["items"][0]
 
     reversal = await client.post(

@@ -7,18 +7,24 @@ from datetime import timedelta
 import httpx
 
 from services.rewards.service_layer import awards
-from tests.rewards.helpers import SHANGHAI_NOON, connect, participation, resolved
+from services.rewards.service_layer import participation as participations
+from tests.rewards.helpers import SHANGHAI_NOON, connect, joined, participation, resolved
 from tests.support.infra import Tokens
 
 
 async def _history(database_url: str) -> None:
     async with connect(database_url) as conn, conn.transaction():
-        await awards.on_participation_completed(conn, participation("wang-fang", hours=3.0, building_group=3))
-        await awards.on_participation_completed(
-            conn, participation("huang-li", hours=1.0, building_group=3, started_at=SHANGHAI_NOON + timedelta(days=1))
+        await participations.on_participation_completed(
+            joined(conn), participation("wang-fang", hours=3.0, building_group=3)
         )
-        await awards.on_participation_completed(conn, participation("chen-jing", hours=2.0, building_group=5))
-        await awards.on_issue_resolved(conn, resolved(["huang-li"]))
+        await participations.on_participation_completed(
+            joined(conn),
+            participation("huang-li", hours=1.0, building_group=3, started_at=SHANGHAI_NOON + timedelta(days=1)),
+        )
+        await participations.on_participation_completed(
+            joined(conn), participation("chen-jing", hours=2.0, building_group=5)
+        )
+        await awards.on_issue_resolved(joined(conn), resolved(["huang-li"]))
 
 
 async def test_candidates_are_ranked_by_points_then_hours_and_a_committee_member_grants(

@@ -7,17 +7,17 @@ import uuid
 import asyncpg
 import pytest
 
-from services.rewards.adapters import ledger_repo
 from services.rewards.domain.errors import AlreadyExists, InsufficientPoints
 from services.rewards.domain.ledger import AccountKind, Posting, TransactionKind, Transfer
-from services.rewards.service_layer import adjustments, awards, bank
+from services.rewards.service_layer import adjustments, bank
+from services.rewards.service_layer import participation as participations
 from services.rewards.service_layer.verify import verify
-from tests.rewards.helpers import balance, connect, participation
+from tests.rewards.helpers import balance, connect, joined, ledger, participation
 
 
 async def _award_two_hours(database_url: str) -> None:
     async with connect(database_url) as conn, conn.transaction():
-        await awards.on_participation_completed(conn, participation("wang-fang"))
+        await participations.on_participation_completed(joined(conn), participation("wang-fang"))
 
 
 async def test_ledger_tables_refuse_update_and_delete(database_url: str) -> None:
@@ -47,7 +47,7 @@ async def test_a_cached_balance_cannot_be_set_by_hand(database_url: str) -> None
 async def test_an_unbalanced_transaction_is_refused_at_commit(database_url: str) -> None:
     await _award_two_hours(database_url)
     async with connect(database_url) as conn:
-        account = await ledger_repo.open_person_account(conn, "meihu", "wang-fang")
+        account = await ledger(conn).open_person_account("meihu", "wang-fang")
         tx = uuid.uuid4()
 
         async def one_sided() -> None:
@@ -67,8 +67,8 @@ async def test_an_unbalanced_transaction_is_refused_at_commit(database_url: str)
 async def test_a_person_balance_cannot_go_negative_even_past_the_code(database_url: str) -> None:
     await _award_two_hours(database_url)
     async with connect(database_url) as conn:
-        system = await ledger_repo.system_accounts(conn, "meihu")
-        account = await ledger_repo.open_person_account(conn, "meihu", "wang-fang")
+        system = await ledger(conn).system_accounts("meihu")
+        account = await ledger(conn).open_person_account("meihu", "wang-fang")
         transfer = Transfer(
             TransactionKind.ADJUSTMENT,
             "meihu",
@@ -78,10 +78,10 @@ async def test_a_person_balance_cannot_go_negative_even_past_the_code(database_u
         )
         with pytest.raises(InsufficientPoints):
             async with conn.transaction():
-                await ledger_repo.write(conn, transfer)  # no guard in code: the CHECK refuses it
+                await ledger(conn).write(transfer)  # no guard in code: the CHECK refuses it
         with pytest.raises(InsufficientPoints):
             async with conn.transaction():
-                await bank.post(conn, transfer, guarded=account)
+                await bank.post(ledger(conn), transfer, guarded=account)
         assert await balance(conn, "wang-fang") == 24
 
 
@@ -90,7 +90,7 @@ async def test_the_award_key_is_unique_in_the_database(database_url: str) -> Non
     async with connect(database_url) as conn:
         for _ in range(3):
             async with conn.transaction():
-                await awards.on_participation_completed(conn, event)
+                await participations.on_participation_completed(joined(conn), event)
         assert await conn.fetchval("SELECT count(*) FROM awards") == 1
         assert await conn.fetchval("SELECT count(*) FROM transactions") == 1
         assert await balance(conn, "wang-fang") == 24
@@ -112,11 +112,11 @@ async def test_a_reversal_undoes_an_award_once_and_keeps_the_books_clean(databas
     async with connect(database_url) as conn:
         tx = await conn.fetchval("SELECT id FROM transactions")
         async with conn.transaction():
-            _, after = await adjustments.reverse(conn, "meihu", tx, reason="wrong shift", actor_id="admin")
+            _, after = await adjustments.reverse(joined(conn), "meihu", tx, reason="wrong shift", actor_id="admin")
         assert after == 0
         with pytest.raises(AlreadyExists):
             async with conn.transaction():
-                await adjustments.reverse(conn, "meihu", tx, reason="again", actor_id="admin")
-        report = await verify(conn, None)
+                await adjustments.reverse(joined(conn), "meihu", tx, reason="again", actor_id="admin")
+        report = await verify(joined(conn), None)
         assert report["clean"], report
         assert report["counts"]["transactions"] == 2

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from services.rewards.domain.errors import IllegalTransition, InsufficientPoints, OutOfStock
 from services.rewards.service_layer import adjustments, awards, redemptions
+from services.rewards.service_layer import participation as participations
 from services.rewards.service_layer.verify import verify
-from tests.rewards.helpers import connect, participation, resolved
+from tests.rewards.helpers import connect, joined, participation, resolved
 
 PEOPLE = ("p0", "p1", "p2")
 PRIZES = ((30, 2), (50, 1))  # (cost, stock)
@@ -45,36 +46,38 @@ async def apply(conn: Any, books: Books, op: tuple[Any, ...]) -> None:
             if kind == "award":
                 event = participation(op[1], hours=op[2], community=books.community)
                 books.events.append(event)
-                await awards.on_participation_completed(conn, event)
+                await participations.on_participation_completed(joined(conn), event)
             elif kind == "resolve":
                 issue = resolved(op[1], community=books.community)
                 books.events.append(issue)
-                await awards.on_issue_resolved(conn, issue)
+                await awards.on_issue_resolved(joined(conn), issue)
             elif kind == "redeliver" and books.events:
                 again = books.events[op[1] % len(books.events)]
                 handler = (
                     awards.on_issue_resolved
                     if again.type.startswith("linli.issue")
-                    else awards.on_participation_completed
+                    else participations.on_participation_completed
                 )
-                await handler(conn, again)
+                await handler(joined(conn), again)
             elif kind == "redeem":
-                row, _ = await redemptions.reserve(conn, books.community, op[1], books.prize_ids[op[2]])
+                row, _ = await redemptions.reserve(joined(conn), books.community, op[1], books.prize_ids[op[2]])
                 books.redemptions.append(row["id"])
             elif kind in ("cancel", "fulfil") and books.redemptions:
                 target = books.redemptions[op[1] % len(books.redemptions)]
                 if kind == "cancel":
-                    await redemptions.cancel(conn, books.community, target, "p0", None)
+                    await redemptions.cancel(joined(conn), books.community, target, "p0", None)
                 else:
-                    await redemptions.fulfil(conn, books.community, target, "admin")
+                    await redemptions.fulfil(joined(conn), books.community, target, "admin")
             elif kind == "adjust":
-                await adjustments.adjust(conn, books.community, op[1], op[2], reason="property", actor_id="admin")
+                await adjustments.adjust(
+                    joined(conn), books.community, op[1], op[2], reason="property", actor_id="admin"
+                )
     except (InsufficientPoints, OutOfStock, IllegalTransition):
         pass  # refused: the invariants below prove it changed nothing
 
 
 async def check_invariants(conn: Any, books: Books) -> None:
-    report = await verify(conn, books.community)
+    report = await verify(joined(conn), books.community)
     assert report["clean"], report
     assert report["sum_of_all_postings"] == 0
     for person in PEOPLE:

@@ -9,14 +9,14 @@ from typing import Any
 from contracts.envelope import CloudEvent
 from contracts.events.shifts import ParticipationCompleted
 from services.kernel import db
-from services.rewards.adapters import rules_repo
+from services.rewards.adapters.rules_repo import RulesRepository
 from services.rewards.domain import rules as r
 from services.rewards.service_layer import awards
-from services.rewards.service_layer.participation_batch import on_participation_completed_batch
+from services.rewards.service_layer import participation as participations
 from services.rewards.service_layer.verify import verify
 from services.stack.postgres import PostgresServer
 from tests.conftest import TEMPLATE
-from tests.rewards.helpers import SHANGHAI_NOON, balance, connect, participation, resolved
+from tests.rewards.helpers import SHANGHAI_NOON, balance, connect, joined, participation, resolved
 from tests.support.infra import new_database
 
 NIGHT = SHANGHAI_NOON + timedelta(hours=9)  # 21:00 in Asia/Shanghai: the shift runs into the night
@@ -42,12 +42,12 @@ def mixed_backlog() -> list[CloudEvent[ParticipationCompleted]]:
 async def one_by_one(database_url: str, events: list[CloudEvent[ParticipationCompleted]]) -> None:
     async with connect(database_url) as conn, conn.transaction():
         for event in events:
-            await awards.on_participation_completed(conn, event)
+            await participations.on_participation_completed(joined(conn), event)
 
 
 async def as_batch(database_url: str, events: list[CloudEvent[ParticipationCompleted]]) -> None:
     async with connect(database_url) as conn, conn.transaction():
-        await on_participation_completed_batch(conn, events)
+        await participations.on_participation_completed_batch(joined(conn), events)
 
 
 async def books(database_url: str) -> dict[str, Any]:
@@ -90,7 +90,7 @@ async def books(database_url: str) -> dict[str, Any]:
             "leaderboards": [
                 tuple(row) for row in await conn.fetch("SELECT * FROM leaderboard_totals ORDER BY 1, 2, 3, 4")
             ],
-            "clean": (await verify(conn, None))["clean"],
+            "clean": (await verify(joined(conn), None))["clean"],
             "hours_kept": await conn.fetchval(
                 """SELECT bool_and(a.confirmed_hours = coalesce(s.hours, 0)) FROM accounts a
                    LEFT JOIN (SELECT community, person_id, sum(hours) AS hours FROM awards
@@ -156,9 +156,8 @@ async def test_an_event_already_awarded_pays_nothing_again_and_takes_nothing_fro
 
 async def test_an_inactive_rule_records_zero_point_awards_whose_hours_still_count(database_url: str) -> None:
     async with connect(database_url) as conn, conn.transaction():
-        current = (await rules_repo.current(conn, "meihu"))[r.PARTICIPATION]
-        await rules_repo.add_version(
-            conn,
+        current = (await RulesRepository(conn).current("meihu"))[r.PARTICIPATION]
+        await RulesRepository(conn).add_version(
             "meihu",
             r.PARTICIPATION,
             params=current.params,
@@ -188,11 +187,13 @@ async def test_concurrent_batches_and_single_awards_over_the_same_people_neither
     async def batch(offset: int) -> None:
         crowd = people[offset:] + people[:offset]
         async with pool.acquire() as conn, conn.transaction():
-            await on_participation_completed_batch(conn, [participation(p, hours=3.0) for p in reversed(crowd)])
+            await participations.on_participation_completed_batch(
+                joined(conn), [participation(p, hours=3.0) for p in reversed(crowd)]
+            )
 
     async def issue(offset: int) -> None:
         async with pool.acquire() as conn, conn.transaction():
-            await awards.on_issue_resolved(conn, resolved(people[offset:] + people[:offset]))
+            await awards.on_issue_resolved(joined(conn), resolved(people[offset:] + people[:offset]))
 
     try:
         await asyncio.gather(*(batch(i % 5) for i in range(8)), *(issue(i % 5) for i in range(4)))
@@ -201,7 +202,7 @@ async def test_concurrent_batches_and_single_awards_over_the_same_people_neither
     async with connect(database_url) as conn:
         # each person: 8 shifts x 36 + 4 issues x 20 = 368 points computed, capped at 200 for the day
         assert [await balance(conn, p) for p in people] == [200] * 5
-        report = await verify(conn, "meihu")
+        report = await verify(joined(conn), "meihu")
     assert report["clean"], report
 
 
@@ -218,7 +219,7 @@ async def test_an_account_remembered_from_a_database_since_replaced_is_opened_ag
     async with connect(restored) as conn:
         assert await balance(conn, "zhou-jie") > 0
         assert await conn.fetchval("SELECT confirmed_hours FROM accounts WHERE person_id = 'zhou-jie'") == 3
-        assert (await verify(conn, "meihu"))["clean"]
+        assert (await verify(joined(conn), "meihu"))["clean"]
 
 
 async def test_the_one_event_path_opens_again_an_account_remembered_from_a_replaced_database(
@@ -232,4 +233,4 @@ async def test_the_one_event_path_opens_again_an_account_remembered_from_a_repla
     async with connect(restored) as conn:
         assert await balance(conn, "qian-li") > 0
         assert await conn.fetchval("SELECT confirmed_hours FROM accounts WHERE person_id = 'qian-li'") == 3
-        assert (await verify(conn, "meihu"))["clean"]
+        assert (await verify(joined(conn), "meihu"))["clean"]

@@ -45,6 +45,7 @@ async def test_redemption_beyond_the_balance_is_a_409_that_changes_nothing(
     assert response.status_code == 409
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["type"].endswith("/insufficient-points")
+    assert response.json()["reason"] == "insufficient-points"
     assert response.json()["balance"] == 100
     assert await state(client, admin, "zhao-lei", rice["id"]) == before == (100, 0, 3)
     assert (await client.get("/ledger/verify", headers=admin)).status_code == 200

@@ -5,15 +5,17 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from contracts.enums import IssueCategory, PostType
 from services.rewards.domain import rules as r
-from services.rewards.domain.errors import InvalidInput, UnbalancedTransaction
+from services.rewards.domain.errors import InvalidValues, UnbalancedTransaction
 from services.rewards.domain.honours import levels_crossed, star_level
 from services.rewards.domain.ledger import Posting, TransactionKind, Transfer
 
+ZONE = ZoneInfo("Asia/Shanghai")  # the community zone these examples live in
 PARAMS = r.ParticipationParams.model_validate(r.DEFAULT_RULES[r.PARTICIPATION][0])
 
 
@@ -23,7 +25,7 @@ def shanghai(hour: int, minute: int = 0, day: int = 1) -> datetime:
 
 def test_two_daytime_patrol_hours_earn_24_points_with_an_explanation() -> None:
     start = shanghai(14)
-    result = r.participation_points(PARAMS, PostType.PATROL, 2.0, start, start + timedelta(hours=2))
+    result = r.participation_points(PARAMS, PostType.PATROL, 2.0, start, start + timedelta(hours=2), ZONE)
     assert result.points == 24
     assert result.explanation["en"] == "2.0 h patrol x 12 points/h = 24"
     assert "治安巡逻岗 2.0 小时 × 12 分/小时" in result.explanation["zh-CN"]
@@ -31,37 +33,37 @@ def test_two_daytime_patrol_hours_earn_24_points_with_an_explanation() -> None:
 
 def test_other_posts_earn_10_points_an_hour() -> None:
     start = shanghai(9)
-    result = r.participation_points(PARAMS, PostType.CULTURE, 3.0, start, start + timedelta(hours=3))
+    result = r.participation_points(PARAMS, PostType.CULTURE, 3.0, start, start + timedelta(hours=3), ZONE)
     assert result.points == 30
 
 
 def test_hours_between_22_and_06_shanghai_count_one_and_a_half() -> None:
     start = shanghai(22)
-    result = r.participation_points(PARAMS, PostType.PATROL, 2.0, start, start + timedelta(hours=2))
+    result = r.participation_points(PARAMS, PostType.PATROL, 2.0, start, start + timedelta(hours=2), ZONE)
     assert result.night_hours == Decimal("2.00")
     assert result.points == 36
 
 
 def test_a_shift_across_06_counts_only_its_night_part_extra() -> None:
     start = shanghai(5, day=2)
-    result = r.participation_points(PARAMS, PostType.PATROL, 2.0, start, start + timedelta(hours=2))
+    result = r.participation_points(PARAMS, PostType.PATROL, 2.0, start, start + timedelta(hours=2), ZONE)
     assert result.night_hours == Decimal("1.00")
     assert result.points == 12 + 18
 
 
 def test_a_shift_from_21_to_23_has_one_night_hour() -> None:
     start = shanghai(21)
-    assert r.night_overlap(start, start + timedelta(hours=2), PARAMS) == Decimal(1)
+    assert r.night_overlap(start, start + timedelta(hours=2), PARAMS, ZONE) == Decimal(1)
 
 
 def test_night_is_judged_in_shanghai_time_not_utc() -> None:
     utc_night = datetime(2026, 6, 1, 23, 0, tzinfo=UTC)  # 07:00 in Shanghai: daytime
-    assert r.night_overlap(utc_night, utc_night + timedelta(hours=2), PARAMS) == 0
+    assert r.night_overlap(utc_night, utc_night + timedelta(hours=2), PARAMS, ZONE) == 0
 
 
 def test_fractional_points_round_half_up_once() -> None:
     start = shanghai(10)
-    result = r.participation_points(PARAMS, PostType.CULTURE, 0.25, start, start + timedelta(minutes=15))
+    result = r.participation_points(PARAMS, PostType.CULTURE, 0.25, start, start + timedelta(minutes=15), ZONE)
     assert result.points == 3  # 2.5 -> 3
     assert r.round_points(Decimal("2.49")) == 2
 
@@ -91,9 +93,9 @@ def test_cap_awards_up_to_the_cap_and_records_the_rest_as_capped() -> None:
 
 
 def test_rule_parameters_are_validated() -> None:
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidValues):
         r.validate_params(r.SESSION_ATTENDED, {"points": -1})
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidValues):
         r.validate_params("no.such.rule", {})
 
 

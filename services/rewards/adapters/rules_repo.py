@@ -19,66 +19,61 @@ INSERT INTO rules (community, rule_id, version, trigger, params, title, created_
 VALUES ($1, $2, 1, $3, $4, $5, 'system', 'default')
 ON CONFLICT DO NOTHING
 """
+_VERSIONS = "SELECT * FROM rules WHERE community = $1 AND rule_id = $2 ORDER BY version DESC"
+_ADD_VERSION = """
+INSERT INTO rules (community, rule_id, version, trigger, params, title, active, reason, created_by)
+SELECT $1, $2, coalesce(max(version), 0) + 1, $3, $4, $5, $6, $7, $8
+FROM rules WHERE community = $1 AND rule_id = $2
+RETURNING *
+"""
 
 
 def _rule(row: asyncpg.Record) -> Rule:
     return Rule(row["rule_id"], row["version"], row["trigger"], row["params"], row["title"], row["active"])
 
 
-async def current_rows(conn: Connection, community: str) -> list[asyncpg.Record]:
-    rows = await conn.fetch(_CURRENT, community)
-    if {r["rule_id"] for r in rows} >= set(DEFAULT_RULES):
+class RulesRepository:
+    """The rule versions of the communities, on one connection (the defaults written on first use)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def current_rows(self, community: str) -> list[asyncpg.Record]:
+        rows = await self.conn.fetch(_CURRENT, community)
+        if {r["rule_id"] for r in rows} >= set(DEFAULT_RULES):
+            return list(rows)
+        for rule_id, (params, title) in DEFAULT_RULES.items():
+            await self.conn.execute(_DEFAULT, community, rule_id, PARAMS[rule_id][0], params, title)
+        return list(await self.conn.fetch(_CURRENT, community))
+
+    async def current(self, community: str) -> dict[str, Rule]:
+        """Rules in force in a community (the defaults, version 1, are written on first use)."""
+        return {r["rule_id"]: _rule(r) for r in await self.current_rows(community)}
+
+    async def versions(self, community: str, rule_id: str) -> list[asyncpg.Record]:
+        await self.current_rows(community)
+        rows = await self.conn.fetch(_VERSIONS, community, rule_id)
+        if not rows:
+            raise NotFoundError(f"There is no rule {rule_id!r}.")
         return list(rows)
-    for rule_id, (params, title) in DEFAULT_RULES.items():
-        await conn.execute(_DEFAULT, community, rule_id, PARAMS[rule_id][0], params, title)
-    return list(await conn.fetch(_CURRENT, community))
 
-
-async def current(conn: Connection, community: str) -> dict[str, Rule]:
-    """Rules in force in a community (the defaults, version 1, are written on first use)."""
-    return {r["rule_id"]: _rule(r) for r in await current_rows(conn, community)}
-
-
-async def versions(conn: Connection, community: str, rule_id: str) -> list[asyncpg.Record]:
-    await current_rows(conn, community)
-    rows = await conn.fetch(
-        "SELECT * FROM rules WHERE community = $1 AND rule_id = $2 ORDER BY version DESC", community, rule_id
-    )
-    if not rows:
-        raise NotFoundError(f"There is no rule {rule_id!r}.")
-    return list(rows)
-
-
-async def add_version(
-    conn: Connection,
-    community: str,
-    rule_id: str,
-    *,
-    params: dict[str, Any],
-    title: dict[str, str],
-    active: bool,
-    reason: str,
-    created_by: str,
-) -> asyncpg.Record:
-    """A new version of a rule; two admins editing at once: one wins, the other gets a 409."""
-    try:
-        row = await conn.fetchrow(
-            """
-            INSERT INTO rules (community, rule_id, version, trigger, params, title, active, reason, created_by)
-            SELECT $1, $2, coalesce(max(version), 0) + 1, $3, $4, $5, $6, $7, $8
-            FROM rules WHERE community = $1 AND rule_id = $2
-            RETURNING *
-            """,
-            community,
-            rule_id,
-            PARAMS[rule_id][0],
-            params,
-            title,
-            active,
-            reason,
-            created_by,
-        )
-    except asyncpg.UniqueViolationError as exc:
-        raise AlreadyExists("Someone else edited this rule at the same moment; reload and try again.") from exc
-    assert row is not None
-    return row
+    async def add_version(
+        self,
+        community: str,
+        rule_id: str,
+        *,
+        params: dict[str, Any],
+        title: dict[str, str],
+        active: bool,
+        reason: str,
+        created_by: str,
+    ) -> asyncpg.Record:
+        """A new version of a rule; two admins editing at once: one wins, the other gets a 409."""
+        try:
+            row = await self.conn.fetchrow(
+                _ADD_VERSION, community, rule_id, PARAMS[rule_id][0], params, title, active, reason, created_by
+            )
+        except asyncpg.UniqueViolationError as exc:
+            raise AlreadyExists("Someone else edited this rule at the same moment; reload and try again.") from exc
+        assert row is not None
+        return row

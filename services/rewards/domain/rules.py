@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from contracts.enums import IssueCategory, PostType
-from services.rewards.domain.errors import InvalidInput
+from services.rewards.domain.errors import InvalidValues
 
 PARTICIPATION = "participation.hours"
 ISSUE_RESOLVED = "issue.resolved.contributor"
@@ -38,7 +38,7 @@ class ParticipationParams(_Params):
     night_multiplier: Decimal = Field(default=Decimal("1.5"), ge=1, le=5)
     night_start: time = time(22, 0)
     night_end: time = time(6, 0)
-    timezone: str = "Asia/Shanghai"
+    timezone: str | None = Field(default=None, description="Unset: the community's time zone (LINLI_TIME_ZONE).")
 
 
 class IssueResolvedParams(_Params):
@@ -56,10 +56,10 @@ class SessionParams(_Params):
 
 
 class DailyCapParams(_Params):
-    """Most points one person can earn from automatic awards in one day (Asia/Shanghai); adjustments are not capped."""
+    """Most points one person can earn from automatic awards in one community day; adjustments are not capped."""
 
     points: int = Field(ge=0, le=1_000_000)
-    timezone: str = "Asia/Shanghai"
+    timezone: str | None = Field(default=None, description="Unset: the community's time zone (LINLI_TIME_ZONE).")
 
 
 PARAMS: dict[str, tuple[str, type[_Params]]] = {
@@ -78,7 +78,6 @@ DEFAULT_RULES: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
             "night_multiplier": "1.5",
             "night_start": "22:00",
             "night_end": "06:00",
-            "timezone": "Asia/Shanghai",
         },
         {"zh-CN": "红色岗位服务按小时积分", "en": "Red-post service, points per hour"},
     ),
@@ -95,7 +94,7 @@ DEFAULT_RULES: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
         {"zh-CN": "出席议事会会议", "en": "Attended a council session"},
     ),
     DAILY_CAP: (
-        {"points": 200, "timezone": "Asia/Shanghai"},
+        {"points": 200},
         {"zh-CN": "每人每日积分上限", "en": "Daily points cap per person"},
     ),
 }
@@ -116,11 +115,11 @@ class Rule:
 
 def validate_params(rule_id: str, params: dict[str, Any]) -> Any:
     if rule_id not in PARAMS:
-        raise InvalidInput(f"There is no rule {rule_id!r}.", known_rules=sorted(PARAMS))
+        raise InvalidValues(f"There is no rule {rule_id!r}.", known_rules=sorted(PARAMS))
     try:
         return PARAMS[rule_id][1].model_validate(params)
     except ValidationError as exc:
-        raise InvalidInput(f"The parameters of {rule_id} are not valid: {exc.errors()[0]['msg']}") from exc
+        raise InvalidValues(f"The parameters of {rule_id} are not valid: {exc.errors()[0]['msg']}") from exc
 
 
 @dataclass(frozen=True)
@@ -141,11 +140,15 @@ def _hours(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def night_overlap(started_at: datetime, ended_at: datetime, params: ParticipationParams) -> Decimal:
-    """Hours of [started_at, ended_at] that fall in the night window (local time of params.timezone)."""
+def zone_of(params: ParticipationParams | DailyCapParams, community_zone: ZoneInfo) -> ZoneInfo:
+    """The zone a rule reads local time in: its own if it names one, else the community's."""
+    return ZoneInfo(params.timezone) if params.timezone else community_zone
+
+
+def night_overlap(started_at: datetime, ended_at: datetime, params: ParticipationParams, zone: ZoneInfo) -> Decimal:
+    """Hours of [started_at, ended_at] that fall in the night window (local time of `zone`)."""
     if ended_at <= started_at:
         return Decimal(0)
-    zone = ZoneInfo(params.timezone)
     start_local, end_local = started_at.astimezone(zone), ended_at.astimezone(zone)
     seconds = 0.0
     day = start_local.date() - timedelta(days=1)
@@ -161,7 +164,12 @@ def night_overlap(started_at: datetime, ended_at: datetime, params: Participatio
 
 
 def participation_points(
-    params: ParticipationParams, post_type: PostType, hours: float, started_at: datetime, ended_at: datetime
+    params: ParticipationParams,
+    post_type: PostType,
+    hours: float,
+    started_at: datetime,
+    ended_at: datetime,
+    zone: ZoneInfo,
 ) -> Computation:
     """Confirmed hours x points per hour of the post; night hours count x multiplier.
 
@@ -169,7 +177,7 @@ def participation_points(
     night share of [started_at, ended_at], so a confirmed 2 h of a 3 h span keeps its proportion."""
     confirmed = Decimal(str(hours))
     span = Decimal(str((ended_at - started_at).total_seconds())) / Decimal(3600)
-    night = night_overlap(started_at, ended_at, params)
+    night = night_overlap(started_at, ended_at, params, zone_of(params, zone))
     night_hours = confirmed * night / span if span > 0 else Decimal(0)
     night_hours = min(_hours(night_hours), _hours(confirmed))
     day_hours = _hours(confirmed) - night_hours
@@ -245,6 +253,6 @@ def apply_daily_cap(computation: Computation, earned_today: int, cap: int) -> Ca
     return Capped(points, capped, explanation)
 
 
-def service_day(moment: datetime, timezone: str = "Asia/Shanghai") -> date:
-    """The local calendar day an award counts against for the daily cap."""
-    return moment.astimezone(ZoneInfo(timezone)).date()
+def service_day(moment: datetime, cap: DailyCapParams, zone: ZoneInfo) -> date:
+    """The local calendar day an award counts against for the daily cap (the community's, unless the cap names one)."""
+    return moment.astimezone(zone_of(cap, zone)).date()

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from contracts.enums import Role
 from services.kernel.auth import Principal
-from services.kernel.problems import Forbidden
+from services.rewards.domain.errors import NotAllowed
 
 STAFF = (Role.ADMIN, Role.COMMITTEE)
 
 
 def community_of(principal: Principal, community: str | None) -> str:
-    """The community a read addresses: the caller's own, or another for a district reader."""
-    wanted = community or principal.community
-    if not principal.can_read(wanted):
-        raise Forbidden("This token does not reach that community.")
-    return wanted
+    """The community a read addresses: the caller's own, or another for a district reader (else 404)."""
+    return principal.readable(community)
 
 
 def may_see_person(principal: Principal, community: str, person_id: str) -> None:
@@ -23,4 +20,4 @@ def may_see_person(principal: Principal, community: str, person_id: str) -> None
         return
     if principal.is_district or (community == principal.community and principal.has(*STAFF)):
         return
-    raise Forbidden("Only the account holder and the committees may see this account.")
+    raise NotAllowed("Only the account holder and the committees may see this account.")

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.enums import Role
-from services.kernel.app import ServiceContext, get_ctx
 from services.kernel.auth import Principal, current_principal, require_roles
-from services.kernel.pagination import Page, decode_cursor, encode_cursor
-from services.rewards.adapters import ledger_repo
+from services.kernel.pagination import Page, decode_keyset, keyset_page
+from services.rewards.adapters import queries
 from services.rewards.domain.errors import NotFoundError
 from services.rewards.domain.honours import star_level
 from services.rewards.entrypoints.access import community_of, may_see_person
-from services.rewards.service_layer import adjustments, honours
+from services.rewards.entrypoints.deps import get_uow
+from services.rewards.service_layer import adjustments
+from services.rewards.service_layer.unit_of_work import RewardsUnitOfWork
 
 router = APIRouter(tags=["accounts"])
 
@@ -80,9 +82,9 @@ class Posted(BaseModel):
 
 @router.get("/accounts/me", response_model=Account, summary="My love-bank account")
 async def my_account(
-    principal: Principal = Depends(current_principal), ctx: ServiceContext = Depends(get_ctx)
+    principal: Principal = Depends(current_principal), uow: RewardsUnitOfWork = Depends(get_uow)
 ) -> Account:
-    return await _account(ctx, principal.community, principal.sub)
+    return await _account(uow, principal.community, principal.sub)
 
 
 @router.get("/accounts/{person_id}", response_model=Account, summary="A person's account")
@@ -90,37 +92,29 @@ async def account(
     person_id: str,
     community: str | None = Query(default=None, max_length=40),
     principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: RewardsUnitOfWork = Depends(get_uow),
 ) -> Account:
     where = community_of(principal, community)
     may_see_person(principal, where, person_id)
-    return await _account(ctx, where, person_id)
+    return await _account(uow, where, person_id)
 
 
-async def _account(ctx: ServiceContext, community: str, person_id: str) -> Account:
-    async with ctx.pool.acquire() as conn:
-        row = await ledger_repo.person_account(conn, community, person_id)
-        hours = await honours.confirmed_hours(conn, community, person_id)
-        extra = await conn.fetchrow(
-            """SELECT (SELECT coalesce(sum(points), 0) FROM redemptions
-                        WHERE community = $1 AND person_id = $2 AND status = 'reserved')::bigint AS reserved,
-                      (SELECT coalesce(sum(points), 0) FROM awards WHERE community = $1 AND person_id = $2)::bigint AS earned,
-                      (SELECT count(*) FROM no_shows WHERE community = $1 AND person_id = $2) AS no_shows""",
-            community,
-            person_id,
-        )
-    assert extra is not None
+async def _account(uow: RewardsUnitOfWork, community: str, person_id: str) -> Account:
+    async with uow.read() as conn:
+        row = await queries.person_account(conn, community, person_id)
+        hours = await queries.confirmed_hours(conn, community, person_id)
+        totals = await queries.account_totals(conn, community, person_id)
     return Account(
         person_id=person_id,
         community=community,
         volunteer_no=row["volunteer_no"] if row else None,
         building_group=row["building_group"] if row else None,
         balance=row["balance"] if row else 0,
-        reserved=extra["reserved"],
-        earned=extra["earned"],
+        reserved=totals["reserved"],
+        earned=totals["earned"],
         confirmed_hours=float(hours),
         star_level=star_level(hours),
-        no_shows=extra["no_shows"],
+        no_shows=totals["no_shows"],
         opened_at=row["opened_at"] if row else None,
     )
 
@@ -132,28 +126,18 @@ async def statement(
     limit: int = Query(default=50, ge=1, le=200),
     community: str | None = Query(default=None, max_length=40),
     principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: RewardsUnitOfWork = Depends(get_uow),
 ) -> Page[StatementLine]:
     where = community_of(principal, community)
     may_see_person(principal, where, person_id)
-    after = decode_cursor(cursor, 1)
-    async with ctx.pool.acquire() as conn:
-        row = await ledger_repo.person_account(conn, where, person_id)
+    after = decode_keyset(cursor, int)
+    async with uow.read() as conn:
+        row = await queries.person_account(conn, where, person_id)
         if row is None:
             return Page[StatementLine](items=[])
-        rows = await conn.fetch(
-            """SELECT p.id AS posting_id, p.transaction_id, t.kind, p.amount, p.balance_after, t.memo, t.reason,
-                      t.actor_id, t.redemption_id, p.created_at AS at
-               FROM postings p JOIN transactions t ON t.id = p.transaction_id
-               WHERE p.account_id = $1 AND ($2::bigint IS NULL OR p.id < $2)
-               ORDER BY p.id DESC LIMIT $3""",
-            row["id"],
-            int(after[0]) if after else None,
-            limit + 1,
-        )
-    items = [StatementLine(**dict(r)) for r in rows[:limit]]
-    next_cursor = encode_cursor(items[-1].posting_id) if len(rows) > limit else None
-    return Page[StatementLine](items=items, next_cursor=next_cursor)
+        rows: list[Any] = await queries.statement(conn, row["id"], after, limit)
+    page, next_cursor = keyset_page(rows, limit, "posting_id")
+    return Page[StatementLine](items=[StatementLine(**dict(r)) for r in page], next_cursor=next_cursor)
 
 
 @router.get("/accounts/{person_id}/awards", response_model=Page[Award], summary="Awards with their explanations")
@@ -163,32 +147,23 @@ async def awards_of(
     limit: int = Query(default=50, ge=1, le=200),
     community: str | None = Query(default=None, max_length=40),
     principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: RewardsUnitOfWork = Depends(get_uow),
 ) -> Page[Award]:
     where = community_of(principal, community)
     may_see_person(principal, where, person_id)
-    after = decode_cursor(cursor, 2)
-    async with ctx.pool.acquire() as conn:
-        rows = await conn.fetch(
-            """SELECT * FROM awards WHERE community = $1 AND person_id = $2
-                 AND ($3::timestamptz IS NULL OR (awarded_at, id) < ($3, $4::uuid))
-               ORDER BY awarded_at DESC, id DESC LIMIT $5""",
-            where,
-            person_id,
-            datetime.fromisoformat(after[0]) if after else None,
-            uuid.UUID(after[1]) if after else None,
-            limit + 1,
-        )
-    items = [Award(**dict(r)) for r in rows[:limit]]
-    next_cursor = encode_cursor(items[-1].awarded_at.isoformat(), items[-1].id) if len(rows) > limit else None
-    return Page[Award](items=items, next_cursor=next_cursor)
+    after = decode_keyset(cursor, datetime, uuid.UUID)
+    async with uow.read() as conn:
+        rows: list[Any] = await queries.awards_of(conn, where, person_id, after, limit)
+    page, next_cursor = keyset_page(rows, limit, "awarded_at", "id")
+    return Page[Award](items=[Award(**dict(r)) for r in page], next_cursor=next_cursor)
 
 
 @router.get("/awards/{award_id}", response_model=Award, summary="One award and why it was given")
 async def award(
-    award_id: uuid.UUID, principal: Principal = Depends(current_principal), ctx: ServiceContext = Depends(get_ctx)
+    award_id: uuid.UUID, principal: Principal = Depends(current_principal), uow: RewardsUnitOfWork = Depends(get_uow)
 ) -> Award:
-    row = await ctx.pool.fetchrow("SELECT * FROM awards WHERE id = $1", award_id)
+    async with uow.read() as conn:
+        row = await queries.award(conn, award_id)
     if row is None or not principal.can_read(row["community"]):
         raise NotFoundError("There is no such award.")
     may_see_person(principal, row["community"], row["person_id"])
@@ -200,10 +175,9 @@ async def adjust(
     person_id: str,
     body: AdjustmentRequest,
     principal: Principal = Depends(require_roles(Role.ADMIN)),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: RewardsUnitOfWork = Depends(get_uow),
 ) -> Posted:
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        tx, balance = await adjustments.adjust(
-            conn, principal.community, person_id, body.points, reason=body.reason, actor_id=principal.sub
-        )
+    tx, balance = await adjustments.adjust(
+        uow, principal.community, person_id, body.points, reason=body.reason, actor_id=principal.sub
+    )
     return Posted(transaction_id=tx, balance_after=balance)

@@ -1,4 +1,4 @@
-"""The events the love bank consumes, bound to their handlers (thin: the work is in service_layer)."""
+"""The events the love bank consumes, bound to their handlers `(uow, event)` (thin: the work is in service_layer)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ from contracts.events.deliberation import SessionConcluded
 from contracts.events.issue import IssueClosed, IssueResolved
 from contracts.events.shifts import ParticipationCompleted, ParticipationNoShow
 from services.kernel.consumer import Subscription
-from services.rewards.service_layer import awards, participation_batch
+from services.rewards.service_layer import awards, participation
 
 SUBSCRIPTIONS = (
     Subscription(
         ParticipationCompleted,
-        awards.on_participation_completed,
-        participation_batch.on_participation_completed_batch,
+        participation.on_participation_completed,
+        participation.on_participation_completed_batch,
         concurrency=4,
     ),
     Subscription(ParticipationNoShow, awards.on_no_show),

@@ -11,14 +11,16 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.enums import Role
-from services.kernel.app import ServiceContext, get_ctx
 from services.kernel.auth import Principal, require_roles
-from services.kernel.pagination import Page, decode_cursor, encode_cursor
+from services.kernel.pagination import Page, decode_keyset, keyset_page
 from services.kernel.problems import Problem
+from services.rewards.adapters import queries
 from services.rewards.domain.errors import NotFoundError
 from services.rewards.entrypoints.access import STAFF, community_of
 from services.rewards.entrypoints.accounts import Posted
+from services.rewards.entrypoints.deps import get_uow
 from services.rewards.service_layer import adjustments
+from services.rewards.service_layer.unit_of_work import RewardsUnitOfWork
 from services.rewards.service_layer.verify import verify
 
 router = APIRouter(tags=["ledger"])
@@ -62,15 +64,24 @@ class LedgerInconsistent(Problem):
     status, type_slug, title = 500, "ledger-inconsistent", "The ledger does not balance"
 
 
+def _posting(row: Any) -> PostingLine:
+    return PostingLine(**{k: row[k] for k in PostingLine.model_fields})
+
+
+def _transaction(row: Any, postings: list[PostingLine]) -> LedgerTransaction:
+    return LedgerTransaction(
+        **{k: row[k] for k in LedgerTransaction.model_fields if k != "postings"}, postings=postings
+    )
+
+
 @router.get("/ledger/verify", summary="Audit the books: 200 with a report when clean, 500 problem when not")
 async def ledger_verify(
     community: str | None = Query(default=None, max_length=40),
     principal: Principal = Depends(require_roles(*AUDITORS)),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: RewardsUnitOfWork = Depends(get_uow),
 ) -> dict[str, Any]:
     where = community_of(principal, community)
-    async with ctx.pool.acquire() as conn:
-        report = await verify(conn, where)
+    report = await verify(uow, where)
     report["community"] = where
     if not report["clean"]:
         raise LedgerInconsistent("The ledger failed verification; see the report.", report=report)
@@ -81,17 +92,11 @@ async def ledger_verify(
 async def system_accounts(
     community: str | None = Query(default=None, max_length=40),
     principal: Principal = Depends(require_roles(*AUDITORS)),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: RewardsUnitOfWork = Depends(get_uow),
 ) -> list[SystemAccount]:
     where = community_of(principal, community)
-    rows = await ctx.pool.fetch(
-        """SELECT kind, CASE WHEN kind = 'issuance'
-                             THEN -(SELECT coalesce(sum(o.balance), 0) FROM accounts o
-                                    WHERE o.community = $1 AND o.kind <> 'issuance')::bigint
-                             ELSE balance END AS balance
-           FROM accounts WHERE community = $1 AND kind <> 'person' ORDER BY kind""",
-        where,
-    )
+    async with uow.read() as conn:
+        rows = await queries.system_balances(conn, where)
     return [SystemAccount(kind=r["kind"], balance=r["balance"]) for r in rows]
 
 
@@ -99,23 +104,14 @@ async def system_accounts(
 async def transaction(
     transaction_id: uuid.UUID,
     principal: Principal = Depends(require_roles(*AUDITORS)),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: RewardsUnitOfWork = Depends(get_uow),
 ) -> LedgerTransaction:
-    async with ctx.pool.acquire() as conn:
-        row = await conn.fetchrow(
-            """SELECT t.*, (SELECT r.id FROM transactions r WHERE r.reverses = t.id) AS reversed_by
-               FROM transactions t WHERE t.id = $1""",
-            transaction_id,
-        )
+    async with uow.read() as conn:
+        row = await queries.transaction(conn, transaction_id)
         if row is None or not principal.can_read(row["community"]):
             raise NotFoundError("There is no such transaction.")
-        postings = await conn.fetch(
-            """SELECT a.kind AS account_kind, a.person_id, p.amount, p.balance_after
-               FROM postings p JOIN accounts a ON a.id = p.account_id WHERE p.transaction_id = $1 ORDER BY p.id""",
-            transaction_id,
-        )
-    fields = {k: row[k] for k in LedgerTransaction.model_fields if k != "postings"}
-    return LedgerTransaction(**fields, postings=[PostingLine(**dict(p)) for p in postings])
+        postings = await queries.postings(conn, [transaction_id])
+    return _transaction(row, [_posting(p) for p in postings])
 
 
 @router.get("/ledger/corrections", response_model=Page[LedgerTransaction], summary="Audit trail: who, when, why")
@@ -123,35 +119,18 @@ async def corrections(
     cursor: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=50, ge=1, le=200),
     principal: Principal = Depends(require_roles(*AUDITORS)),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: RewardsUnitOfWork = Depends(get_uow),
 ) -> Page[LedgerTransaction]:
     """Manual adjustments and reversals, newest first (keyset on the transaction sequence)."""
-    after = decode_cursor(cursor, 1)
-    async with ctx.pool.acquire() as conn:
-        rows = await conn.fetch(
-            """SELECT t.*, (SELECT r.id FROM transactions r WHERE r.reverses = t.id) AS reversed_by FROM transactions t
-               WHERE t.community = $1 AND t.kind IN ('adjustment', 'reversal') AND ($2::bigint IS NULL OR t.seq < $2)
-               ORDER BY t.seq DESC LIMIT $3""",
-            principal.community,
-            int(after[0]) if after else None,
-            limit + 1,
-        )
-        postings = await conn.fetch(
-            """SELECT p.transaction_id, a.kind AS account_kind, a.person_id, p.amount, p.balance_after
-               FROM postings p JOIN accounts a ON a.id = p.account_id
-               WHERE p.transaction_id = ANY($1::uuid[]) ORDER BY p.id""",
-            [r["id"] for r in rows[:limit]],
-        )
+    after = decode_keyset(cursor, int)
+    async with uow.read() as conn:
+        rows: list[Any] = await queries.corrections(conn, principal.community, after, limit)
+        page, next_cursor = keyset_page(rows, limit, "seq")
+        postings = await queries.postings(conn, [r["id"] for r in page])
     by_tx: dict[uuid.UUID, list[PostingLine]] = {}
     for p in postings:
-        by_tx.setdefault(p["transaction_id"], []).append(PostingLine(**{k: p[k] for k in PostingLine.model_fields}))
-    items = [
-        LedgerTransaction(
-            **{k: r[k] for k in LedgerTransaction.model_fields if k != "postings"}, postings=by_tx.get(r["id"], [])
-        )
-        for r in rows[:limit]
-    ]
-    next_cursor = encode_cursor(rows[limit - 1]["seq"]) if len(rows) > limit else None
+        by_tx.setdefault(p["transaction_id"], []).append(_posting(p))
+    items = [_transaction(r, by_tx.get(r["id"], [])) for r in page]
     return Page[LedgerTransaction](items=items, next_cursor=next_cursor)
 
 
@@ -165,10 +144,9 @@ async def reverse(
     transaction_id: uuid.UUID,
     body: ReversalRequest,
     principal: Principal = Depends(require_roles(Role.ADMIN)),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: RewardsUnitOfWork = Depends(get_uow),
 ) -> Posted:
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        tx, balance = await adjustments.reverse(
-            conn, principal.community, transaction_id, reason=body.reason, actor_id=principal.sub
-        )
+    tx, balance = await adjustments.reverse(
+        uow, principal.community, transaction_id, reason=body.reason, actor_id=principal.sub
+    )
     return Posted(transaction_id=tx, balance_after=balance)

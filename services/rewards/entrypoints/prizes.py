@@ -6,18 +6,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-import asyncpg
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi import Response as FastAPIResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from services.kernel.app import ServiceContext, get_ctx
 from services.kernel.auth import Principal, current_principal, require_roles
-from services.kernel.pagination import Page, decode_cursor, encode_cursor
-from services.kernel.problems import Forbidden
-from services.rewards.domain.errors import AlreadyExists, NotFoundError, OutOfStock
+from services.kernel.pagination import Page, decode_keyset, keyset_page
+from services.rewards.adapters import queries
+from services.rewards.domain.errors import NotAllowed
 from services.rewards.entrypoints.access import STAFF, community_of
+from services.rewards.entrypoints.deps import get_uow
 from services.rewards.service_layer import redemptions
+from services.rewards.service_layer.unit_of_work import RewardsUnitOfWork
 
 router = APIRouter(tags=["prizes"])
 
@@ -81,12 +81,6 @@ class CancelRequest(BaseModel):
     reason: str | None = Field(default=None, max_length=500)
 
 
-_PRIZE = """
-SELECT *, stock > 0 AND (active_from IS NULL OR active_from <= now())
-          AND (active_until IS NULL OR active_until > now()) AS available FROM prizes
-"""
-
-
 def _prize(row: Any) -> Prize:
     return Prize(
         id=row["id"],
@@ -109,10 +103,11 @@ def _redemption(row: Any) -> Redemption:
 async def prizes(
     community: str | None = Query(default=None, max_length=40),
     principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: RewardsUnitOfWork = Depends(get_uow),
 ) -> list[Prize]:
     where = community_of(principal, community)
-    rows = await ctx.pool.fetch(_PRIZE + " WHERE community = $1 ORDER BY cost, code", where)
+    async with uow.read() as conn:
+        rows = await queries.prizes(conn, where)
     return [_prize(r) for r in rows]
 
 
@@ -120,26 +115,11 @@ async def prizes(
 async def create_prize(
     body: PrizeCreate,
     principal: Principal = Depends(require_roles(*STAFF)),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: RewardsUnitOfWork = Depends(get_uow),
 ) -> Prize:
-    try:
-        prize_id = await ctx.pool.fetchval(
-            """INSERT INTO prizes (community, code, name_zh, name_en, description, cost, stock, active_from, active_until)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id""",
-            principal.community,
-            body.code,
-            body.name_zh,
-            body.name_en,
-            {"zh-CN": body.description_zh, "en": body.description_en},
-            body.cost,
-            body.stock,
-            body.active_from,
-            body.active_until,
-        )
-    except asyncpg.UniqueViolationError as exc:
-        raise AlreadyExists(f"A prize with code {body.code!r} exists.") from exc
-    row = await ctx.pool.fetchrow(_PRIZE + " WHERE id = $1", prize_id)
-    return _prize(row)
+    values = body.model_dump(exclude={"description_zh", "description_en"})
+    values["description"] = {"zh-CN": body.description_zh, "en": body.description_en}
+    return _prize(await redemptions.create_prize(uow, principal.community, values))
 
 
 @router.post("/prizes/{prize_id}/stock", response_model=Prize, summary="Restock (or write off) a prize")
@@ -147,20 +127,9 @@ async def restock(
     prize_id: uuid.UUID,
     body: StockChange,
     principal: Principal = Depends(require_roles(*STAFF)),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: RewardsUnitOfWork = Depends(get_uow),
 ) -> Prize:
-    try:
-        row = await ctx.pool.fetchrow(
-            "UPDATE prizes SET stock = stock + $3 WHERE id = $1 AND community = $2 RETURNING id",
-            prize_id,
-            principal.community,
-            body.add,
-        )
-    except asyncpg.CheckViolationError as exc:
-        raise OutOfStock("Stock cannot go below zero.") from exc
-    if row is None:
-        raise NotFoundError("There is no such prize.")
-    return _prize(await ctx.pool.fetchrow(_PRIZE + " WHERE id = $1", prize_id))
+    return _prize(await redemptions.restock(uow, principal.community, prize_id, body.add))
 
 
 @router.post("/redemptions", response_model=Redemption, status_code=201, summary="Redeem: reserve points and stock")
@@ -169,13 +138,10 @@ async def redeem(
     response: FastAPIResponse,
     idempotency_key: str | None = Header(default=None, min_length=8, max_length=100),
     principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: RewardsUnitOfWork = Depends(get_uow),
 ) -> Redemption:
     """Send an `Idempotency-Key` header to make a retry safe: the same key returns the same redemption (200)."""
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        row, created = await redemptions.reserve(
-            conn, principal.community, principal.sub, body.prize_id, idempotency_key
-        )
+    row, created = await redemptions.reserve(uow, principal.community, principal.sub, body.prize_id, idempotency_key)
     if not created:
         response.status_code = 200
     return _redemption(row)
@@ -189,41 +155,34 @@ async def list_redemptions(
     cursor: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=50, ge=1, le=200),
     principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: RewardsUnitOfWork = Depends(get_uow),
 ) -> Page[Redemption]:
     if not principal.has(*STAFF):
         if person_id not in (None, principal.sub) or pickup_code is not None:
-            raise Forbidden("Only the committees look up other people's redemptions.")
+            raise NotAllowed("Only the committees look up other people's redemptions.")
         person_id = principal.sub
-    after = decode_cursor(cursor, 2)
-    rows = await ctx.pool.fetch(
-        """SELECT * FROM redemptions WHERE community = $1
-             AND ($2::text IS NULL OR person_id = $2) AND ($3::text IS NULL OR status = $3)
-             AND ($4::text IS NULL OR pickup_code = $4)
-             AND ($5::timestamptz IS NULL OR (reserved_at, id) < ($5, $6::uuid))
-           ORDER BY reserved_at DESC, id DESC LIMIT $7""",
-        principal.community,
-        person_id,
-        status,
-        pickup_code,
-        datetime.fromisoformat(after[0]) if after else None,
-        uuid.UUID(after[1]) if after else None,
-        limit + 1,
-    )
-    items = [_redemption(r) for r in rows[:limit]]
-    next_cursor = encode_cursor(items[-1].reserved_at.isoformat(), items[-1].id) if len(rows) > limit else None
-    return Page[Redemption](items=items, next_cursor=next_cursor)
+    after = decode_keyset(cursor, datetime, uuid.UUID)
+    async with uow.read() as conn:
+        rows: list[Any] = await queries.redemptions(
+            conn,
+            principal.community,
+            person_id=person_id,
+            status=status,
+            pickup_code=pickup_code,
+            after=after,
+            limit=limit,
+        )
+    page, next_cursor = keyset_page(rows, limit, "reserved_at", "id")
+    return Page[Redemption](items=[_redemption(r) for r in page], next_cursor=next_cursor)
 
 
 @router.post("/redemptions/{redemption_id}/fulfil", response_model=Redemption, summary="Hand over at the counter")
 async def fulfil(
     redemption_id: uuid.UUID,
     principal: Principal = Depends(require_roles(*STAFF)),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: RewardsUnitOfWork = Depends(get_uow),
 ) -> Redemption:
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        row = await redemptions.fulfil(conn, principal.community, redemption_id, principal.sub)
-    return _redemption(row)
+    return _redemption(await redemptions.fulfil(uow, principal.community, redemption_id, principal.sub))
 
 
 @router.post("/redemptions/{redemption_id}/cancel", response_model=Redemption, summary="Cancel and refund")
@@ -231,17 +190,14 @@ async def cancel(
     redemption_id: uuid.UUID,
     body: CancelRequest | None = None,
     principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: RewardsUnitOfWork = Depends(get_uow),
 ) -> Redemption:
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        owner = await conn.fetchval(
-            "SELECT person_id FROM redemptions WHERE id = $1 AND community = $2", redemption_id, principal.community
-        )
-        if owner is None:
-            raise NotFoundError("There is no such redemption.")
-        if owner != principal.sub and not principal.has(*STAFF):
-            raise Forbidden("Only the holder or the committees may cancel a redemption.")
-        row = await redemptions.cancel(
-            conn, principal.community, redemption_id, principal.sub, body.reason if body else None
-        )
+    row = await redemptions.cancel(
+        uow,
+        principal.community,
+        redemption_id,
+        principal.sub,
+        body.reason if body else None,
+        staff=principal.has(*STAFF),
+    )
     return _redemption(row)

@@ -1,0 +1,40 @@
+"""The love bank's unit of work: the kernel's, with the ledger, rules and prize repositories on its connection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from services.kernel.unit_of_work import UnitOfWork
+from services.rewards.adapters.certificates_repo import CertificateRepository
+from services.rewards.adapters.ledger_repo import LedgerRepository, OpenedAccounts
+from services.rewards.adapters.prizes_repo import PrizeRepository
+from services.rewards.adapters.rules_repo import RulesRepository
+from services.rewards.settings import RewardsSettings
+
+
+@dataclass(frozen=True)
+class RewardsComponents:
+    """The love bank's process-wide parts, built once in bootstrap.py."""
+
+    opened: OpenedAccounts = field(default_factory=OpenedAccounts)
+    """People whose account this process has seen committed (they need no opening insert again)."""
+
+
+class RewardsUnitOfWork(UnitOfWork[RewardsSettings]):
+    components: RewardsComponents
+
+    @property
+    def ledger(self) -> LedgerRepository:
+        return LedgerRepository(self.conn, self.components.opened)
+
+    @property
+    def rules(self) -> RulesRepository:
+        return RulesRepository(self.conn)
+
+    @property
+    def prizes(self) -> PrizeRepository:
+        return PrizeRepository(self.conn)
+
+    @property
+    def certificates(self) -> CertificateRepository:
+        return CertificateRepository(self.conn)
