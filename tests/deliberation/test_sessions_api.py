@@ -128,6 +128,7 @@ async def test_lifecycle_refuses_illegal_transitions_with_409(client: httpx.Asyn
     session = await council.next_session()
     conclude = await client.post(f"/sessions/{session['id']}/conclude", json={}, headers=council.chair)
     assert conclude.status_code == 409
+    assert conclude.json()["type"].endswith("/illegal-transition")
     assert conclude.json()["current_state"] == "scheduled"
     assert conclude.json()["allowed_next"] == ["open", "cancelled"]
     cancel = await client.post(f"/sessions/{session['id']}/cancel", json={"reason": "台风"}, headers=council.chair)

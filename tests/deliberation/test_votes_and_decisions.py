@@ -75,6 +75,8 @@ async def test_a_vote_can_change_until_the_motion_closes(client: httpx.AsyncClie
     assert (decision["votes_for"], decision["votes_against"], decision["outcome"]) == (1, 1, "rejected")
     late = await council.vote(motion["id"], "li-na", "for")
     assert late.status_code == 409
+    assert late.json()["type"].endswith("/conflict")  # the kind of refusal, as before...
+    assert late.json()["reason"] == "motion_closed"  # ...and which rule refused it
     assert (await client.get(f"/decisions/{decision['id']}", headers=council.chair)).json()["votes_against"] == 1
 
 
@@ -100,6 +102,7 @@ async def test_closing_without_quorum_is_409_saying_present_and_needed_and_chang
     refused = await council.close(motion["id"])
     assert refused.status_code == 409
     problem = refused.json()
+    assert problem["type"].endswith("/no-quorum")
     assert (problem["present"], problem["needed"], problem["voting_members"]) == (
         2,
         4,
