@@ -135,7 +135,9 @@ def joined(
     conn: asyncpg.Connection, settings: DeliberationSettings, clock: Clock | None = None
 ) -> DeliberationUnitOfWork:
     """A unit of work inside `conn`'s open transaction (as a consumer's handler gets it)."""
-    return cast(DeliberationUnitOfWork, units(cast(asyncpg.Pool, None), settings, clock).joined(conn))
+    return DeliberationUnitOfWork(
+        pool=None, outbox=Outbox("deliberation"), clock=clock or SystemClock(), settings=settings, conn=conn
+    )
 
 
 def new_id() -> str:

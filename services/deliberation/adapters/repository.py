@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 
 from services.deliberation.adapters import queries
+from services.deliberation.adapters.rows import Row
 from services.deliberation.domain.sessions import Membership
 from services.kernel.db import Connection
 
@@ -260,7 +261,7 @@ class DeliberationRepository:
             session_id,
         )
 
-    async def place_waiting_items(self, council: Any, session_id: uuid.UUID) -> int:
+    async def place_waiting_items(self, council: Row, session_id: uuid.UUID) -> int:
         """Put the items waiting for a session of this council onto `session_id`.
 
         Waiting referrals without a council go to the community's consultation council."""
