@@ -12,8 +12,8 @@ from services.kernel.settings import ServiceSettings
 class DeliberationSettings(ServiceSettings):
     """Every variable is documented here and in the README.
 
-    - LINLI_DELIBERATION_MEETING_TIME: local start time of the first-Friday sessions (default 19:00).
-    - LINLI_DELIBERATION_TIMEZONE: their timezone (default Asia/Shanghai).
+    - LINLI_DELIBERATION_MEETING_TIME: local start time of the first-Friday sessions (default 19:00), in the
+      council's timezone; a council created without one takes the community's (kernel setting LINLI_TIME_ZONE).
     - LINLI_DELIBERATION_DURATION_MINUTES: how long a session lasts (its window for online votes).
     - LINLI_DELIBERATION_MONTHS_AHEAD: how many months ahead sessions are scheduled.
     - LINLI_DELIBERATION_SCHEDULE_INTERVAL: seconds between runs of the scheduling loop.
@@ -21,7 +21,6 @@ class DeliberationSettings(ServiceSettings):
     """
 
     deliberation_meeting_time: time = time(19, 0)
-    deliberation_timezone: str = "Asia/Shanghai"
     deliberation_duration_minutes: int = Field(default=120, ge=15, le=1440)
     deliberation_months_ahead: int = Field(default=3, ge=0, le=24)
     deliberation_schedule_interval: float = Field(default=3600.0, gt=0)

@@ -13,12 +13,7 @@ from services.deliberation.settings import DeliberationSettings
 from tests.support.infra import running, settings_for
 
 
-def deliberation_settings(database_url: str, nats_url: str, run_dir: Path, **overrides: object) -> DeliberationSettings:
-    base = settings_for(database_url, nats_url, run_dir)
-    return DeliberationSettings(**{**base.model_dump(), **overrides})
-
-
 @pytest.fixture
 async def client(database_url: str, nats_url: str, run_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
-    async with running(create(deliberation_settings(database_url, nats_url, run_dir))) as http:
+    async with running(create(settings_for(database_url, nats_url, run_dir, DeliberationSettings))) as http:
         yield http

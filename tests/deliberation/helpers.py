@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 import httpx
-import orjson
 
+from services.deliberation.service_layer.unit_of_work import DeliberationUnitOfWork
+from services.deliberation.settings import DeliberationSettings
+from services.kernel.clock import Clock, SystemClock
+from services.kernel.outbox import Outbox
+from services.kernel.unit_of_work import UnitOfWorkFactory
 from tests.support.infra import Tokens
+from tests.support.sql import Sql
 
 VOTERS = ("zhang-wei", "li-na", "wang-fang", "chen-jing", "yang-min", "huang-li", "zhou-qiang")
 POSITIONS = {"zhang-wei": "chair", "li-na": "vice_chair", "wang-fang": "secretary"}
@@ -103,27 +109,35 @@ async def make_council(
     return council
 
 
-async def db(database_url: str) -> asyncpg.Connection:
-    conn: asyncpg.Connection = await asyncpg.connect(database_url, server_settings={"search_path": "deliberation"})
-    return conn
+def sql(database_url: str) -> Sql:
+    """Deliberation's tables, through the one SQL runner of the tests."""
+    return Sql(database_url, "deliberation")
 
 
-async def outbox_events(database_url: str, event_type: str) -> list[dict[str, Any]]:
-    """The CloudEvents of one type the service wrote to its outbox, oldest first."""
-    conn = await db(database_url)
-    try:
-        rows = await conn.fetch("SELECT payload FROM outbox WHERE event_type = $1 ORDER BY seq", event_type)
-    finally:
-        await conn.close()
-    return [orjson.loads(r["payload"]) for r in rows]
+def units(
+    pool: asyncpg.Pool, settings: DeliberationSettings, clock: Clock | None = None
+) -> UnitOfWorkFactory[DeliberationSettings]:
+    """Units of work of deliberation on `pool`, as an instance of the service makes them."""
+    return UnitOfWorkFactory(
+        DeliberationUnitOfWork,
+        pool=lambda: pool,
+        outbox=Outbox("deliberation"),
+        clock=clock or SystemClock(),
+        settings=settings,
+    )
 
 
-async def scalar(database_url: str, sql: str, *args: Any) -> Any:
-    conn = await db(database_url)
-    try:
-        return await conn.fetchval(sql, *args)
-    finally:
-        await conn.close()
+def new_uow(factory: UnitOfWorkFactory[DeliberationSettings]) -> Callable[[], DeliberationUnitOfWork]:
+    return lambda: cast(DeliberationUnitOfWork, factory())
+
+
+def joined(
+    conn: asyncpg.Connection, settings: DeliberationSettings, clock: Clock | None = None
+) -> DeliberationUnitOfWork:
+    """A unit of work inside `conn`'s open transaction (as a consumer's handler gets it)."""
+    return DeliberationUnitOfWork(
+        pool=None, outbox=Outbox("deliberation"), clock=clock or SystemClock(), settings=settings, conn=conn
+    )
 
 
 def new_id() -> str:

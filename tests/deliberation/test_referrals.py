@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import orjson
 from nats.js import JetStreamContext
@@ -15,9 +15,11 @@ from nats.js.errors import NotFoundError
 from contracts.envelope import CloudEvent
 from contracts.events.issue import IssueReferred
 from services.deliberation.service_layer.agenda import on_issue_referred
+from services.deliberation.settings import DeliberationSettings
 from services.kernel.topology import ensure_streams
-from tests.deliberation.helpers import Council, db, make_council, scalar
-from tests.support.infra import Tokens, eventually, jetstream
+from tests.deliberation.helpers import Council, joined, make_council, sql
+from tests.support.infra import Tokens, eventually, jetstream, settings_for
+from tests.support.sql import connection
 
 
 def referral(issue_id: uuid.UUID, title: str = "3栋楼道堆物 / Clutter in building 3") -> CloudEvent[IssueReferred]:
@@ -72,7 +74,10 @@ async def test_the_same_referral_event_twice_makes_one_item(
         await publish(js, event)
         await publish(js, event, msg_id=f"{event.id}-republished")  # past the broker's duplicate window
         await eventually(lambda: consumed(js), message="both copies delivered and acked")
-    assert await scalar(database_url, "SELECT count(*) FROM agenda_items WHERE issue_id = $1", event.data.issue_id) == 1
+    assert (
+        await sql(database_url).fetchval("SELECT count(*) FROM agenda_items WHERE issue_id = $1", event.data.issue_id)
+        == 1
+    )
 
 
 async def test_two_different_events_for_the_same_issue_make_one_item(
@@ -85,10 +90,11 @@ async def test_two_different_events_for_the_same_issue_make_one_item(
         await publish(js, first)
         await publish(js, second)
         await eventually(lambda: consumed(js), message="both events delivered and acked")
-    assert await scalar(database_url, "SELECT count(*) FROM processed_events") == 2  # both were handled...
-    assert await scalar(database_url, "SELECT count(*) FROM agenda_items WHERE issue_id = $1", issue_id) == 1
+    assert await sql(database_url).fetchval("SELECT count(*) FROM processed_events") == 2  # both were handled...
+    assert await sql(database_url).fetchval("SELECT count(*) FROM agenda_items WHERE issue_id = $1", issue_id) == 1
     assert (
-        await scalar(database_url, "SELECT title FROM agenda_items WHERE issue_id = $1", issue_id) == first.data.title
+        await sql(database_url).fetchval("SELECT title FROM agenda_items WHERE issue_id = $1", issue_id)
+        == first.data.title
     )
 
 
@@ -152,20 +158,16 @@ async def test_council_decision_on_a_referral_names_the_issue_on_the_stream(
 
 
 async def test_concurrent_referrals_of_one_issue_are_stopped_by_the_unique_key(
-    client: httpx.AsyncClient, tokens: Tokens, database_url: str
+    client: httpx.AsyncClient, tokens: Tokens, database_url: str, nats_url: str, run_dir: Path
 ) -> None:
     await make_council(client, tokens)
+    settings = settings_for(database_url, nats_url, run_dir, DeliberationSettings)
     issue_id = uuid.uuid4()
     events = [referral(issue_id, f"copy {n}") for n in range(4)]
-    conns = [await db(database_url) for _ in events]
-    try:
 
-        async def handle(conn: asyncpg.Connection, event: CloudEvent[IssueReferred]) -> None:
-            async with conn.transaction():
-                await on_issue_referred(conn, event)
+    async def handle(event: CloudEvent[IssueReferred]) -> None:
+        async with connection(database_url, "deliberation") as conn, conn.transaction():
+            await on_issue_referred(joined(conn, settings), event)  # as each consumer instance runs it
 
-        await asyncio.gather(*(handle(c, e) for c, e in zip(conns, events, strict=True)))
-    finally:
-        for conn in conns:
-            await conn.close()
-    assert await scalar(database_url, "SELECT count(*) FROM agenda_items WHERE issue_id = $1", issue_id) == 1
+    await asyncio.gather(*(handle(e) for e in events))
+    assert await sql(database_url).fetchval("SELECT count(*) FROM agenda_items WHERE issue_id = $1", issue_id) == 1

@@ -6,7 +6,7 @@ import httpx
 
 from contracts.demo import BY_ID
 from services.deliberation.seed import seed_demo
-from tests.deliberation.helpers import scalar
+from tests.deliberation.helpers import sql
 from tests.support.infra import Tokens
 
 
@@ -19,9 +19,9 @@ async def test_seed_creates_both_councils_and_is_idempotent(
 
     await seed_demo(client, headers)
     counts = "SELECT (SELECT count(*) FROM councils) || '/' || (SELECT count(*) FROM members) || '/' || (SELECT count(*) FROM sessions) || '/' || (SELECT count(*) FROM outbox)"
-    first = await scalar(database_url, counts)
+    first = await sql(database_url).fetchval(counts)
     await seed_demo(client, headers)
-    assert await scalar(database_url, counts) == first
+    assert await sql(database_url).fetchval(counts) == first
     councils = {c["kind"]: c for c in (await client.get("/councils", headers=headers("admin"))).json()}
     assert set(councils) == {"consultation", "women"}
     members = (await client.get(f"/councils/{councils['consultation']['id']}/members", headers=headers("li-na"))).json()

@@ -11,11 +11,11 @@ import httpx
 
 from services.deliberation.bootstrap import create
 from services.deliberation.service_layer.scheduling import schedule_all, schedule_council
+from services.deliberation.settings import DeliberationSettings
+from services.kernel.clock import SettableClock
 from services.kernel.db import create_pool
-from services.kernel.outbox import Outbox
-from tests.deliberation.conftest import deliberation_settings
-from tests.deliberation.helpers import make_council, outbox_events, scalar
-from tests.support.infra import Tokens, running
+from tests.deliberation.helpers import make_council, new_uow, sql, units
+from tests.support.infra import Tokens, running, settings_for
 
 SCHEDULED = "linli.session.scheduled.v1"
 
@@ -40,12 +40,12 @@ async def test_session_scheduled_events_name_the_members_and_observers(
     client: httpx.AsyncClient, tokens: Tokens, database_url: str
 ) -> None:
     council = await make_council(client, tokens)  # created with its members
-    regular = await outbox_events(database_url, SCHEDULED)
+    regular = await sql(database_url).outbox(SCHEDULED)
     assert len(regular) == len(await council.sessions())
     expected = sorted([*council.members, "liu-yang"])  # observers are told too
     assert all(sorted(e["data"]["member_ids"]) == expected for e in regular)
     session = await council.ad_hoc()
-    events = [e for e in await outbox_events(database_url, SCHEDULED) if e["data"]["session_id"] == session["id"]]
+    events = [e for e in await sql(database_url).outbox(SCHEDULED) if e["data"]["session_id"] == session["id"]]
     assert len(events) == 1
     assert sorted(events[0]["data"]["member_ids"]) == expected
     assert events[0]["subject"] == session["id"]
@@ -59,31 +59,30 @@ async def test_a_council_with_a_person_twice_is_refused_and_nothing_created(
         "/councils", json={"kind": "women", "members": [twice, twice]}, headers=tokens.headers("admin", "admin")
     )
     assert response.status_code == 400
-    assert await scalar(database_url, "SELECT count(*) FROM councils") == 0
-    assert await scalar(database_url, "SELECT count(*) FROM outbox") == 0
+    assert await sql(database_url).fetchval("SELECT count(*) FROM councils") == 0
+    assert await sql(database_url).fetchval("SELECT count(*) FROM outbox") == 0
 
 
 async def test_scheduling_twice_and_concurrently_never_doubles_a_session(
     client: httpx.AsyncClient, tokens: Tokens, database_url: str, nats_url: str, run_dir: Path
 ) -> None:
     council = await make_council(client, tokens)
-    before = await scalar(database_url, "SELECT count(*) FROM sessions WHERE council_id = $1::uuid", council.id)
-    events_before = len(await outbox_events(database_url, SCHEDULED))
-    settings = deliberation_settings(database_url, nats_url, run_dir, deliberation_months_ahead=6)
+    before = await sql(database_url).fetchval("SELECT count(*) FROM sessions WHERE council_id = $1::uuid", council.id)
+    events_before = len(await sql(database_url).outbox(SCHEDULED))
+    settings = settings_for(database_url, nats_url, run_dir, DeliberationSettings, deliberation_months_ahead=6)
     pools = [await create_pool(database_url, "deliberation", min_size=1, max_size=2) for _ in range(3)]
-    try:
-        created = await asyncio.gather(*(schedule_all(p, Outbox("deliberation"), settings) for p in pools))
-        again = await schedule_all(pools[0], Outbox("deliberation"), settings)
+    try:  # three instances, each with its own pool, schedule at once
+        created = await asyncio.gather(*(schedule_all(new_uow(units(p, settings))) for p in pools))
+        again = await schedule_all(new_uow(units(pools[0], settings)))
     finally:
         for pool in pools:
             await pool.close()
-    after = await scalar(database_url, "SELECT count(*) FROM sessions WHERE council_id = $1::uuid", council.id)
+    after = await sql(database_url).fetchval("SELECT count(*) FROM sessions WHERE council_id = $1::uuid", council.id)
     assert after > before  # six months ahead adds sessions...
     assert sum(created) == after - before  # ...each inserted by exactly one instance
     assert again == 0
-    assert len(await outbox_events(database_url, SCHEDULED)) == events_before + (after - before)
-    dates = await scalar(
-        database_url,
+    assert len(await sql(database_url).outbox(SCHEDULED)) == events_before + (after - before)
+    dates = await sql(database_url).fetchval(
         "SELECT count(DISTINCT regular_date) = count(regular_date) FROM sessions WHERE council_id = $1::uuid",
         council.id,
     )
@@ -94,9 +93,9 @@ async def test_a_second_instance_starting_schedules_nothing_new(
     client: httpx.AsyncClient, tokens: Tokens, database_url: str, nats_url: str, run_dir: Path
 ) -> None:
     await make_council(client, tokens)
-    count = await scalar(database_url, "SELECT count(*) FROM sessions")
-    async with running(create(deliberation_settings(database_url, nats_url, run_dir))):
-        assert await scalar(database_url, "SELECT count(*) FROM sessions") == count
+    count = await sql(database_url).fetchval("SELECT count(*) FROM sessions")
+    async with running(create(settings_for(database_url, nats_url, run_dir, DeliberationSettings))):
+        assert await sql(database_url).fetchval("SELECT count(*) FROM sessions") == count
 
 
 async def test_a_community_has_one_council_of_each_kind(client: httpx.AsyncClient, tokens: Tokens) -> None:
@@ -129,6 +128,7 @@ async def test_lifecycle_refuses_illegal_transitions_with_409(client: httpx.Asyn
     session = await council.next_session()
     conclude = await client.post(f"/sessions/{session['id']}/conclude", json={}, headers=council.chair)
     assert conclude.status_code == 409
+    assert conclude.json()["type"].endswith("/illegal-transition")
     assert conclude.json()["current_state"] == "scheduled"
     assert conclude.json()["allowed_next"] == ["open", "cancelled"]
     cancel = await client.post(f"/sessions/{session['id']}/cancel", json={"reason": "台风"}, headers=council.chair)
@@ -140,22 +140,20 @@ async def test_lifecycle_refuses_illegal_transitions_with_409(client: httpx.Asyn
 
 
 async def test_cancelling_emits_session_cancelled_and_keeps_the_date_free_of_a_new_session(
-    client: httpx.AsyncClient, tokens: Tokens, database_url: str
+    client: httpx.AsyncClient, tokens: Tokens, database_url: str, nats_url: str, run_dir: Path
 ) -> None:
     council = await make_council(client, tokens)
     session = await council.next_session()
     await client.post(f"/sessions/{session['id']}/cancel", json={"reason": "台风"}, headers=council.chair)
-    events = await outbox_events(database_url, "linli.session.cancelled.v1")
+    events = await sql(database_url).outbox("linli.session.cancelled.v1")
     assert [e["data"]["session_id"] for e in events] == [session["id"]]
     assert events[0]["data"]["reason"] == "台风"
     assert "zhang-wei" in events[0]["data"]["member_ids"]
-    settings_pool = await create_pool(database_url, "deliberation", min_size=1, max_size=1)
+    pool = await create_pool(database_url, "deliberation", min_size=1, max_size=1)
     try:
-        from services.deliberation.settings import DeliberationSettings
-
-        await schedule_all(settings_pool, Outbox("deliberation"), DeliberationSettings(database_url=database_url))
+        await schedule_all(new_uow(units(pool, settings_for(database_url, nats_url, run_dir, DeliberationSettings))))
     finally:
-        await settings_pool.close()
+        await pool.close()
     same_day = [s for s in await council.sessions() if s["starts_at"] == session["starts_at"]]
     assert [s["status"] for s in same_day] == ["cancelled"]
 
@@ -208,27 +206,31 @@ async def test_schedule_from_december_runs_into_january_that_starts_on_a_friday(
     client: httpx.AsyncClient, tokens: Tokens, database_url: str, nats_url: str, run_dir: Path
 ) -> None:
     council = await make_council(client, tokens)
-    settings = deliberation_settings(database_url, nats_url, run_dir, deliberation_months_ahead=4)
+    settings = settings_for(database_url, nats_url, run_dir, DeliberationSettings, deliberation_months_ahead=4)
+    row = await sql(database_url).fetchrow("SELECT * FROM councils WHERE id = $1::uuid", council.id)
+    assert row is not None
+    await sql(database_url).execute("DELETE FROM sessions")  # start from a clean calendar at a fixed "now"
+    now = datetime(2027, 12, 4, 9, 0, tzinfo=UTC)  # after the first Friday of December 2027 (the 3rd)
     pool = await create_pool(database_url, "deliberation", min_size=1, max_size=1)
     try:
-        async with pool.acquire() as conn, conn.transaction():
-            row = await conn.fetchrow("SELECT * FROM councils WHERE id = $1::uuid", council.id)
-            assert row is not None
-            await conn.execute("DELETE FROM sessions")  # start from a clean calendar at a fixed "now"
-            now = datetime(2027, 12, 4, 9, 0, tzinfo=UTC)  # after the first Friday of December 2027 (the 3rd)
-            await schedule_council(conn, Outbox("deliberation"), row, settings, now)
-            days = [r["regular_date"] for r in await conn.fetch("SELECT regular_date FROM sessions ORDER BY 1")]
+        await schedule_council(new_uow(units(pool, settings, SettableClock(now)))(), row)
     finally:
         await pool.close()
+    days = [r["regular_date"] for r in await sql(database_url).fetch("SELECT regular_date FROM sessions ORDER BY 1")]
     # January 2028 starts on a Saturday; February 2028 is a leap month; March 2028 begins on a Wednesday
     assert days == [date(2028, 1, 7), date(2028, 2, 4), date(2028, 3, 3), date(2028, 4, 7)]
 
 
-async def test_meeting_time_and_timezone_are_configurable(
+async def test_meeting_time_is_configurable_and_a_new_council_meets_in_the_community_time_zone(
     database_url: str, nats_url: str, run_dir: Path, tokens: Tokens
 ) -> None:
-    settings = deliberation_settings(
-        database_url, nats_url, run_dir, deliberation_meeting_time=time(9, 30), deliberation_timezone="Europe/London"
+    settings = settings_for(
+        database_url,
+        nats_url,
+        run_dir,
+        DeliberationSettings,
+        deliberation_meeting_time=time(9, 30),
+        time_zone="Europe/London",
     )
     async with running(create(settings)) as http:
         council = await make_council(http, tokens)

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.deliberation.helpers import Council, make_council, outbox_events, scalar
+from tests.deliberation.helpers import Council, make_council, sql
 from tests.support.infra import Tokens
 
 ADOPTED = "linli.decision.adopted.v1"
@@ -38,7 +38,7 @@ async def test_members_vote_and_closing_adopts_and_emits_decision_adopted(
     decision = closed.json()
     assert decision["outcome"] == "adopted"
     assert (decision["votes_for"], decision["votes_against"], decision["votes_abstain"]) == (2, 1, 1)
-    events = await outbox_events(database_url, ADOPTED)
+    events = await sql(database_url).outbox(ADOPTED)
     assert len(events) == 1
     data = events[0]["data"]
     assert data["decision_id"] == decision["id"]
@@ -75,6 +75,8 @@ async def test_a_vote_can_change_until_the_motion_closes(client: httpx.AsyncClie
     assert (decision["votes_for"], decision["votes_against"], decision["outcome"]) == (1, 1, "rejected")
     late = await council.vote(motion["id"], "li-na", "for")
     assert late.status_code == 409
+    assert late.json()["type"].endswith("/conflict")  # the kind of refusal, as before...
+    assert late.json()["reason"] == "motion_closed"  # ...and which rule refused it
     assert (await client.get(f"/decisions/{decision['id']}", headers=council.chair)).json()["votes_against"] == 1
 
 
@@ -86,8 +88,8 @@ async def test_a_tie_is_rejected_and_emits_decision_rejected(
     for person, choice in [("zhang-wei", "for"), ("li-na", "for"), ("wang-fang", "against"), ("chen-jing", "against")]:
         await council.vote(motion["id"], person, choice)
     assert (await council.close(motion["id"])).json()["outcome"] == "rejected"
-    assert len(await outbox_events(database_url, REJECTED)) == 1
-    assert await outbox_events(database_url, ADOPTED) == []
+    assert len(await sql(database_url).outbox(REJECTED)) == 1
+    assert await sql(database_url).outbox(ADOPTED) == []
 
 
 async def test_closing_without_quorum_is_409_saying_present_and_needed_and_changes_nothing(
@@ -100,6 +102,7 @@ async def test_closing_without_quorum_is_409_saying_present_and_needed_and_chang
     refused = await council.close(motion["id"])
     assert refused.status_code == 409
     problem = refused.json()
+    assert problem["type"].endswith("/no-quorum")
     assert (problem["present"], problem["needed"], problem["voting_members"]) == (
         2,
         4,
@@ -108,8 +111,8 @@ async def test_closing_without_quorum_is_409_saying_present_and_needed_and_chang
     assert "2" in problem["detail"]
     assert "4" in problem["detail"]
     assert (await client.get(f"/motions/{motion['id']}", headers=council.chair)).json()["status"] == "open"
-    assert await scalar(database_url, "SELECT count(*) FROM decisions") == 0
-    assert await outbox_events(database_url, ADOPTED) == await outbox_events(database_url, REJECTED) == []
+    assert await sql(database_url).fetchval("SELECT count(*) FROM decisions") == 0
+    assert await sql(database_url).outbox(ADOPTED) == await sql(database_url).outbox(REJECTED) == []
 
 
 async def test_votes_refused_with_the_reason_and_nothing_recorded(
@@ -129,7 +132,7 @@ async def test_votes_refused_with_the_reason_and_nothing_recorded(
     assert (observer.status_code, observer.json()["reason"]) == (403, "observer")
     assert (absent.status_code, absent.json()["reason"]) == (403, "not_present")
     assert other_community.status_code == 404
-    assert await scalar(database_url, "SELECT count(*) FROM votes") == 0
+    assert await sql(database_url).fetchval("SELECT count(*) FROM votes") == 0
     bad_choice = await council.vote(motion["id"], "zhang-wei", "maybe")
     assert bad_choice.status_code == 422
 
@@ -217,7 +220,7 @@ async def test_conclusion_reports_attendance_decisions_and_emits_session_conclud
     assert body["report"]["attendees_count"] == 4
     assert body["report"]["decisions_count"] == 1
     assert body["report"]["items_deferred"] == 1
-    events = await outbox_events(database_url, "linli.session.concluded.v1")
+    events = await sql(database_url).outbox("linli.session.concluded.v1")
     assert len(events) == 1
     assert sorted(events[0]["data"]["attendees"]) == ["chen-jing", "li-na", "wang-fang", "zhang-wei"]
     assert events[0]["data"]["decisions_count"] == 1

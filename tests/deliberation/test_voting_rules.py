@@ -24,7 +24,7 @@ def test_quorum_is_more_than_half_of_the_voting_members(voting_members: int, nee
 def test_exactly_half_present_is_not_a_quorum() -> None:
     with pytest.raises(QuorumNotMet) as refused:
         check_quorum(present=4, voting_members=8)
-    assert refused.value.extensions == {"present": 4, "needed": 5, "voting_members": 8}
+    assert refused.value.extensions == {"reason": "no_quorum", "present": 4, "needed": 5, "voting_members": 8}
     assert "4" in refused.value.detail
     assert "5" in refused.value.detail
 

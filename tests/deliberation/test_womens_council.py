@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.deliberation.helpers import make_council, outbox_events
+from tests.deliberation.helpers import make_council, sql
 from tests.support.infra import Tokens
 
 WOMEN = ("li-na", "wang-fang", "chen-jing", "yang-min", "huang-li")
@@ -24,7 +24,7 @@ async def test_an_adopted_womens_council_decision_is_forwarded_as_a_suggestion(
     decision = (await council.close(motion["id"], action_plan="建议两委在党群服务中心增设母婴室")).json()
     assert decision["outcome"] == "adopted"
     assert decision["suggestion_id"] is not None
-    events = await outbox_events(database_url, FORWARDED)
+    events = await sql(database_url).outbox(FORWARDED)
     assert len(events) == 1
     data = events[0]["data"]
     assert data["decision_id"] == decision["id"]
@@ -32,7 +32,7 @@ async def test_an_adopted_womens_council_decision_is_forwarded_as_a_suggestion(
     assert data["council_id"] == council.id
     assert "母婴室" in data["description"]
     assert data["forwarded_by"] == "li-na"
-    adopted = await outbox_events(database_url, "linli.decision.adopted.v1")
+    adopted = await sql(database_url).outbox("linli.decision.adopted.v1")
     assert adopted[0]["data"]["council_kind"] == "women"
 
 
@@ -45,7 +45,7 @@ async def test_a_rejected_womens_council_decision_is_not_forwarded(
     motion = await council.motion((await council.item(session["id"]))["id"])
     await council.vote(motion["id"], "li-na", "against")
     assert (await council.close(motion["id"])).json()["outcome"] == "rejected"
-    assert await outbox_events(database_url, FORWARDED) == []
+    assert await sql(database_url).outbox(FORWARDED) == []
 
 
 async def test_consultation_council_decisions_are_not_suggestions(
@@ -58,4 +58,4 @@ async def test_consultation_council_decisions_are_not_suggestions(
     for person in ("zhang-wei", "li-na", "wang-fang"):
         await council.vote(motion["id"], person, "for")
     assert (await council.close(motion["id"])).json()["outcome"] == "adopted"
-    assert await outbox_events(database_url, FORWARDED) == []
+    assert await sql(database_url).outbox(FORWARDED) == []

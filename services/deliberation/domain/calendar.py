@@ -49,3 +49,8 @@ def regular_slots(
         if starts > now:
             slots.append(MeetingSlot(day, starts, starts + duration))
     return slots
+
+
+def local_day(starts_at: datetime, timezone: str) -> date:
+    """The date a moment falls on in a timezone (a session's day, against which terms are checked)."""
+    return starts_at.astimezone(ZoneInfo(timezone)).date()

@@ -1,47 +1,49 @@
-"""Typed refusals of the deliberation rules; entrypoints/problems.py maps them to problem details."""
+"""Typed refusals of the deliberation rules, named by meaning; the kernel maps them to problem details.
+
+A refusal because of the state of things (`StateConflict`) answers with the problem type
+`conflict`, as it always has, and names its `reason`; no quorum answers `no-quorum`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-
-class DeliberationError(Exception):
-    """A rule refused a command; nothing was changed."""
-
-    status = 409
-
-    def __init__(self, detail: str, **extensions: Any) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.extensions = extensions
+from services.kernel.errors import DoesNotExist, IllegalTransition, InvalidInput, NotPermitted, RuleBroken
 
 
-class NotFoundError(DeliberationError):
-    status = 404
+class NotFoundError(DoesNotExist):
+    """No such council, session, item, motion or member (or not for this caller)."""
 
 
-class RefusedError(DeliberationError):
-    """The caller may not do this (not a member, an observer, not present)."""
+class RefusedError(NotPermitted):
+    """The caller may not do this (not a member, an observer, not present); `reason` says which."""
 
-    status = 403
-
-
-class StateConflict(DeliberationError):
-    """The thing is not in a state that allows this (session not open, motion closed)."""
-
-    status = 409
+    def __init__(self, detail: str, *, reason: str, **extensions: Any) -> None:
+        super().__init__(detail, reason=reason, **extensions)
+        self.reason = reason
 
 
-class IllegalSessionTransition(StateConflict):
-    def __init__(self, detail: str, *, current: str, allowed: list[str]) -> None:
-        super().__init__(detail, current_state=current, allowed_next=allowed)
+class BadValues(InvalidInput):
+    """The values of a request do not make sense together (a term ending before it starts...)."""
 
 
-class QuorumNotMet(StateConflict):
+class StateConflict(RuleBroken):
+    """The thing is not in a state that allows this (session not open, motion closed); `reason` says which."""
+
+    slug = "conflict"
+
+
+class IllegalSessionTransition(IllegalTransition):
+    """A session lifecycle change its current state does not allow."""
+
+
+class QuorumNotMet(RuleBroken):
+    slug, title = "no-quorum", "No quorum"
+
     def __init__(self, *, present: int, needed: int, voting_members: int) -> None:
         super().__init__(
             f"No quorum: {present} voting members present, {needed} needed of {voting_members}. "
             f"未达法定人数：出席 {present} 人，需 {needed} 人。",
+            reason="no_quorum",
             present=present,
             needed=needed,
             voting_members=voting_members,

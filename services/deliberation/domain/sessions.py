@@ -59,6 +59,7 @@ def require_in_session(session: SessionView, action: str) -> None:
     if session.status != SessionStatus.OPEN:
         raise StateConflict(
             f"The session is {session.status}; {action} needs an open session. 会议未在进行中。",
+            reason="session_not_open",
             session_status=session.status,
         )
 
@@ -68,7 +69,7 @@ def check_voter(
 ) -> None:
     """Refuse a vote with the reason, or return: the voter may vote (or change their vote)."""
     if not motion_open:
-        raise StateConflict("The motion is closed; votes can no longer change. 表决已结束。")
+        raise StateConflict("The motion is closed; votes can no longer change. 表决已结束。", reason="motion_closed")
     require_in_session(session, "voting")
     if member is None or not member.active_on(session.day):
         raise RefusedError("Only members of the council may vote. 仅议事会成员可以表决。", reason="not_a_member")

@@ -1,13 +1,15 @@
-"""HTTP: agenda items, motions, votes and decisions."""
+"""HTTP: agenda items, motions, votes and decisions (thin: the service layer decides and locks)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-import asyncpg
 from fastapi import APIRouter, Depends, Query, Response
 
+from services.deliberation.adapters import queries
+from services.deliberation.adapters.rows import Row
+from services.deliberation.entrypoints.deps import get_uow
 from services.deliberation.entrypoints.schemas import (
     AddItem,
     AgendaItem,
@@ -19,25 +21,30 @@ from services.deliberation.entrypoints.schemas import (
     Results,
 )
 from services.deliberation.service_layer import agenda, motions
-from services.deliberation.service_layer.access import council_for, session_for
-from services.kernel.app import ServiceContext, get_ctx
+from services.deliberation.service_layer.access import (
+    council_seen,
+    decision_seen,
+    item_seen,
+    motion_seen,
+    session_seen,
+)
+from services.deliberation.service_layer.unit_of_work import DeliberationUnitOfWork
 from services.kernel.auth import Principal, current_principal
 from services.kernel.db import Connection
-from services.kernel.pagination import Page, decode_cursor, encode_cursor
-from services.kernel.problems import BadRequest, NotFound
+from services.kernel.pagination import Page, decode_keyset, keyset_page
 
 router = APIRouter(tags=["agenda"])
 
 
 @router.get("/sessions/{session_id}/agenda-items", response_model=list[AgendaItem])
 async def list_items(
-    session_id: uuid.UUID, principal: Principal = Depends(current_principal), ctx: ServiceContext = Depends(get_ctx)
+    session_id: uuid.UUID,
+    principal: Principal = Depends(current_principal),
+    uow: DeliberationUnitOfWork = Depends(get_uow),
 ) -> list[AgendaItem]:
-    async with ctx.pool.acquire() as conn:
-        await session_for(conn, session_id, principal)
-        rows = await conn.fetch(
-            "SELECT * FROM agenda_items WHERE session_id = $1 ORDER BY created_at, id LIMIT 500", session_id
-        )
+    async with uow.read() as conn:
+        session_seen(await queries.session(conn, session_id), session_id, principal)
+        rows = await queries.agenda_items(conn, session_id)
     return [AgendaItem.of(r) for r in rows]
 
 
@@ -46,59 +53,41 @@ async def add_item(
     session_id: uuid.UUID,
     body: AddItem,
     principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: DeliberationUnitOfWork = Depends(get_uow),
 ) -> AgendaItem:
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        session = await session_for(conn, session_id, principal, lock=True)
-        row = await agenda.add_item(conn, session, principal, body.title, body.description)
-    return AgendaItem.of(row)
+    return AgendaItem.of(await agenda.add_item(uow, session_id, principal, body.title, body.description))
 
 
 @router.get("/agenda-items/waiting", response_model=list[AgendaItem], summary="Items waiting for a session")
 async def waiting_items(
-    principal: Principal = Depends(current_principal), ctx: ServiceContext = Depends(get_ctx)
+    principal: Principal = Depends(current_principal), uow: DeliberationUnitOfWork = Depends(get_uow)
 ) -> list[AgendaItem]:
-    async with ctx.pool.acquire() as conn:
-        rows = await conn.fetch(
-            "SELECT * FROM agenda_items WHERE community = $1 AND session_id IS NULL AND status = 'open'"
-            " ORDER BY created_at, id LIMIT 500",
-            principal.community,
-        )
+    async with uow.read() as conn:
+        rows = await queries.waiting_items(conn, principal.community)
     return [AgendaItem.of(r) for r in rows]
 
 
 @router.get("/agenda-items/{item_id}", response_model=AgendaItem)
 async def get_item(
-    item_id: uuid.UUID, principal: Principal = Depends(current_principal), ctx: ServiceContext = Depends(get_ctx)
+    item_id: uuid.UUID,
+    principal: Principal = Depends(current_principal),
+    uow: DeliberationUnitOfWork = Depends(get_uow),
 ) -> AgendaItem:
-    async with ctx.pool.acquire() as conn:
-        return AgendaItem.of(await agenda.item_for(conn, item_id, principal))
+    async with uow.read() as conn:
+        return AgendaItem.of(item_seen(await queries.agenda_item(conn, item_id), item_id, principal))
 
 
 @router.post("/agenda-items/{item_id}/defer", response_model=AgendaItem, summary="Defer to the next session")
 async def defer_item(
-    item_id: uuid.UUID, principal: Principal = Depends(current_principal), ctx: ServiceContext = Depends(get_ctx)
+    item_id: uuid.UUID,
+    principal: Principal = Depends(current_principal),
+    uow: DeliberationUnitOfWork = Depends(get_uow),
 ) -> AgendaItem:
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        item = await agenda.item_for(conn, item_id, principal, lock=True)
-        await agenda.defer_item(conn, item, principal)
-        return AgendaItem.of(await agenda.item_for(conn, item_id, principal))
+    return AgendaItem.of(await agenda.defer_item(uow, item_id, principal))
 
 
-async def _motion(conn: Connection, row: asyncpg.Record, principal: Principal) -> Motion:
-    counts = await conn.fetchrow(
-        """
-        SELECT count(*) AS cast,
-               count(*) FILTER (WHERE choice = 'for') AS f,
-               count(*) FILTER (WHERE choice = 'against') AS a,
-               count(*) FILTER (WHERE choice = 'abstain') AS n,
-               max(choice) FILTER (WHERE person_id = $2) AS mine
-        FROM votes WHERE motion_id = $1
-        """,
-        row["id"],
-        principal.sub,
-    )
-    assert counts is not None
+async def _motion(conn: Connection, row: Row, principal: Principal) -> Motion:
+    counts = await queries.vote_counts(conn, row["id"], principal.sub)
     closed = row["status"] in ("adopted", "rejected")
     return Motion(
         **{k: row[k] for k in ("id", "agenda_item_id", "session_id", "council_id", "title", "text", "proposed_by")},
@@ -117,30 +106,33 @@ async def propose_motion(
     item_id: uuid.UUID,
     body: ProposeMotion,
     principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: DeliberationUnitOfWork = Depends(get_uow),
 ) -> Motion:
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        item = await agenda.item_for(conn, item_id, principal, lock=True)
-        row = await motions.propose_motion(conn, item, principal, body.title, body.text)
+    row = await motions.propose_motion(uow, item_id, principal, body.title, body.text)
+    async with uow.read() as conn:
         return await _motion(conn, row, principal)
 
 
 @router.get("/sessions/{session_id}/motions", response_model=list[Motion])
 async def list_motions(
-    session_id: uuid.UUID, principal: Principal = Depends(current_principal), ctx: ServiceContext = Depends(get_ctx)
+    session_id: uuid.UUID,
+    principal: Principal = Depends(current_principal),
+    uow: DeliberationUnitOfWork = Depends(get_uow),
 ) -> list[Motion]:
-    async with ctx.pool.acquire() as conn:
-        await session_for(conn, session_id, principal)
-        rows = await conn.fetch("SELECT * FROM motions WHERE session_id = $1 ORDER BY created_at, id", session_id)
-        return [await _motion(conn, r, principal) for r in rows]
+    async with uow.read() as conn:
+        session_seen(await queries.session(conn, session_id), session_id, principal)
+        return [await _motion(conn, r, principal) for r in await queries.motions(conn, session_id)]
 
 
 @router.get("/motions/{motion_id}", response_model=Motion)
 async def get_motion(
-    motion_id: uuid.UUID, principal: Principal = Depends(current_principal), ctx: ServiceContext = Depends(get_ctx)
+    motion_id: uuid.UUID,
+    principal: Principal = Depends(current_principal),
+    uow: DeliberationUnitOfWork = Depends(get_uow),
 ) -> Motion:
-    async with ctx.pool.acquire() as conn:
-        return await _motion(conn, await motions.motion_for(conn, motion_id, principal), principal)
+    async with uow.read() as conn:
+        row = motion_seen(await queries.motion(conn, motion_id), motion_id, principal)
+        return await _motion(conn, row, principal)
 
 
 @router.put(
@@ -150,10 +142,9 @@ async def vote(
     motion_id: uuid.UUID,
     body: CastVote,
     principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: DeliberationUnitOfWork = Depends(get_uow),
 ) -> Response:
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        await motions.cast_vote(conn, motion_id, principal, body.choice)
+    await motions.cast_vote(uow, motion_id, principal, body.choice)
     return Response(status_code=204)
 
 
@@ -162,12 +153,9 @@ async def close_motion(
     motion_id: uuid.UUID,
     body: CloseMotion,
     principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: DeliberationUnitOfWork = Depends(get_uow),
 ) -> Decision:
-    outcome = motions.Outcome(**body.model_dump())
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        row = await motions.close_motion(conn, ctx.outbox, motion_id, principal, outcome)
-    return Decision.of(row)
+    return Decision.of(await motions.close_motion(uow, motion_id, principal, motions.Outcome(**body.model_dump())))
 
 
 @router.get("/councils/{council_id}/decisions", response_model=Page[Decision], summary="Decisions, newest first")
@@ -176,37 +164,24 @@ async def list_decisions(
     cursor: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=50, ge=1, le=200),
     principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: DeliberationUnitOfWork = Depends(get_uow),
 ) -> Page[Decision]:
-    after = decode_cursor(cursor, 2)
-    try:
-        before = (datetime.fromisoformat(after[0]), uuid.UUID(after[1])) if after else None
-    except (TypeError, ValueError) as exc:
-        raise BadRequest("The cursor is not one this API gave out.", parameter="cursor") from exc
-    async with ctx.pool.acquire() as conn:
-        await council_for(conn, council_id, principal)
-        rows = await conn.fetch(
-            """
-            SELECT * FROM decisions WHERE council_id = $1
-              AND ($2::timestamptz IS NULL OR (decided_at, id) < ($2, $3::uuid))
-            ORDER BY decided_at DESC, id DESC LIMIT $4
-            """,
-            council_id,
-            before[0] if before else None,
-            before[1] if before else None,
-            limit + 1,
+    before = decode_keyset(cursor, datetime, uuid.UUID)
+    async with uow.read() as conn:
+        council_seen(await queries.council(conn, council_id), council_id, principal)
+        rows = await queries.decisions(
+            conn, council_id, before=(before[0], before[1]) if before else None, limit=limit + 1
         )
-    items = [Decision.of(r) for r in rows[:limit]]
-    next_cursor = encode_cursor(items[-1].decided_at.isoformat(), str(items[-1].id)) if len(rows) > limit else None
-    return Page[Decision](items=items, next_cursor=next_cursor)
+    page, next_cursor = keyset_page(rows, limit, "decided_at", "id")
+    return Page[Decision](items=[Decision.of(r) for r in page], next_cursor=next_cursor)
 
 
 @router.get("/decisions/{decision_id}", response_model=Decision)
 async def get_decision(
-    decision_id: uuid.UUID, principal: Principal = Depends(current_principal), ctx: ServiceContext = Depends(get_ctx)
+    decision_id: uuid.UUID,
+    principal: Principal = Depends(current_principal),
+    uow: DeliberationUnitOfWork = Depends(get_uow),
 ) -> Decision:
-    async with ctx.pool.acquire() as conn:
-        row = await conn.fetchrow("SELECT * FROM decisions WHERE id = $1", decision_id)
-    if row is None or not principal.can_read(row["community"]):
-        raise NotFound("No such decision.", decision_id=str(decision_id))
+    async with uow.read() as conn:
+        row = decision_seen(await queries.decision(conn, decision_id), decision_id, principal)
     return Decision.of(row)

@@ -7,18 +7,19 @@ council's timezone with its VTIMEZONE; UIDs are stable so a phone updates, not d
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import asyncpg
 from fastapi import APIRouter, Depends, Path, Response
 from icalendar import Calendar, Event
 
 from contracts.enums import CouncilKind, MeetingMode
-from services.deliberation.adapters import councils as council_db
-from services.deliberation.adapters import sessions as session_db
-from services.kernel.app import ServiceContext, get_ctx
-from services.kernel.problems import NotFound
+from services.deliberation.adapters import queries
+from services.deliberation.adapters.rows import Row
+from services.deliberation.domain.errors import NotFoundError
+from services.deliberation.entrypoints.deps import get_uow
+from services.deliberation.service_layer.unit_of_work import DeliberationUnitOfWork
 
 router = APIRouter(tags=["calendar"])
 
@@ -29,7 +30,7 @@ def session_uid(session_id: object) -> str:
     return f"session-{session_id}@deliberation.linli"
 
 
-def build_calendar(council: asyncpg.Record, sessions: list[asyncpg.Record], now: datetime) -> bytes:
+def build_calendar(council: Row, sessions: Sequence[Row], now: datetime) -> bytes:
     zone = ZoneInfo(council["timezone"])
     kind = CouncilKind(council["kind"])
     calendar = Calendar()
@@ -64,14 +65,14 @@ def build_calendar(council: asyncpg.Record, sessions: list[asyncpg.Record], now:
     summary="iCalendar feed of a council's sessions (token in the URL, no bearer header)",
 )
 async def calendar_feed(
-    feed_token: str = Path(min_length=20, max_length=100), ctx: ServiceContext = Depends(get_ctx)
+    feed_token: str = Path(min_length=20, max_length=100), uow: DeliberationUnitOfWork = Depends(get_uow)
 ) -> Response:
-    now = datetime.now(UTC)
-    async with ctx.pool.acquire() as conn:
-        council = await council_db.council_by_feed_token(conn, feed_token)
+    now = uow.now()
+    async with uow.read() as conn:
+        council = await queries.council_by_feed_token(conn, feed_token)
         if council is None:
-            raise NotFound("No calendar at this address.")
-        sessions = await session_db.calendar_sessions(conn, council["id"], now - timedelta(days=180))
+            raise NotFoundError("No calendar at this address.")
+        sessions = await queries.calendar_sessions(conn, council["id"], now - timedelta(days=180))
     return Response(
         build_calendar(council, sessions, now),
         media_type="text/calendar; charset=utf-8",

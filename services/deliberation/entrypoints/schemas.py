@@ -7,10 +7,10 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, Literal
 
-import asyncpg
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts.enums import CouncilKind, CouncilParty, CouncilPosition, MeetingMode
+from services.deliberation.adapters.rows import Row
 
 Text200 = Field(min_length=1, max_length=200)
 MajorityRuleName = Literal["simple", "two_thirds", "consensus"]
@@ -74,7 +74,7 @@ class Council(BaseModel):
     feed_url: str | None = Field(description="iCalendar feed a phone can subscribe to (no bearer header needed).")
 
     @classmethod
-    def of(cls, row: asyncpg.Record, feed_base: str, *, show_feed: bool) -> Council:
+    def of(cls, row: Row, feed_base: str, *, show_feed: bool) -> Council:
         kind, mode = CouncilKind(row["kind"]), MeetingMode(row["default_mode"])
         return cls(
             **{k: row[k] for k in ("id", "community", "name", "majority_rule", "quorum_fraction", "meeting_time")},
@@ -99,7 +99,7 @@ class Member(BaseModel):
     term_until: date | None
 
     @classmethod
-    def of(cls, row: asyncpg.Record) -> Member:
+    def of(cls, row: Row) -> Member:
         party, position = CouncilParty(row["party"]), CouncilPosition(row["position"])
         return cls(
             person_id=row["person_id"],
@@ -151,7 +151,7 @@ class Session(BaseModel):
     report: dict[str, Any] | None
 
     @classmethod
-    def of(cls, row: asyncpg.Record) -> Session:
+    def of(cls, row: Row) -> Session:
         mode = MeetingMode(row["mode"])
         return cls(
             **{k: row[k] for k in ("id", "council_id", "community", "title", "starts_at", "ends_at", "location")},
@@ -191,7 +191,7 @@ class AgendaItem(BaseModel):
     created_at: datetime
 
     @classmethod
-    def of(cls, row: asyncpg.Record) -> AgendaItem:
+    def of(cls, row: Row) -> AgendaItem:
         return cls(**dict(row))
 
 
@@ -256,5 +256,5 @@ class Decision(BaseModel):
     decided_at: datetime
 
     @classmethod
-    def of(cls, row: asyncpg.Record) -> Decision:
+    def of(cls, row: Row) -> Decision:
         return cls(**dict(row))

@@ -7,31 +7,26 @@ each session, and only the inserting transaction emits session.scheduled.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
-
-import asyncpg
 
 from contracts.enums import CouncilKind
 from contracts.events.deliberation import SessionEvent, SessionScheduled
-from services.deliberation.adapters import councils as council_db
-from services.deliberation.adapters import sessions as session_db
-from services.deliberation.domain.calendar import regular_slots
-from services.deliberation.settings import DeliberationSettings
-from services.kernel.db import Connection
-from services.kernel.outbox import Outbox
+from services.deliberation.adapters.rows import Row
+from services.deliberation.domain.calendar import local_day, regular_slots
+from services.deliberation.service_layer.unit_of_work import DeliberationUnitOfWork
 
 log = logging.getLogger("linli.deliberation.scheduling")
 
 
 async def session_event(
-    conn: Connection, session: asyncpg.Record, cls: type[SessionEvent], **extra: object
+    uow: DeliberationUnitOfWork, session: Row, cls: type[SessionEvent], **extra: object
 ) -> SessionEvent:
     """A session event naming the members and observers to be told."""
-    members = await council_db.member_ids(conn, session["council_id"], session_db.local_day(session))
+    members = await uow.repo.member_ids(session["council_id"], local_day(session["starts_at"], session["timezone"]))
     return cls(
         session_id=session["id"],
         council_id=session["council_id"],
@@ -46,75 +41,67 @@ async def session_event(
     )
 
 
-def regular_title(council: asyncpg.Record, starts_at: datetime) -> str:
+async def announce(uow: DeliberationUnitOfWork, session: Row, cls: type[SessionEvent], **extra: object) -> None:
+    """Record a session event in the unit of work's transaction."""
+    event = await session_event(uow, session, cls, **extra)
+    await uow.emit(event, community=session["community"], subject=session["id"])
+
+
+def regular_title(council: Row, starts_at: datetime) -> str:
     local = starts_at.astimezone(ZoneInfo(council["timezone"]))
     return f"{council['name']} {local.year}年{local.month}月例会 / Monthly session {local:%Y-%m}"
 
 
-async def schedule_council(
-    conn: Connection, outbox: Outbox, council: asyncpg.Record, settings: DeliberationSettings, now: datetime
-) -> list[uuid.UUID]:
-    """Insert the council's missing regular sessions (inside the caller's transaction); returns new ids."""
-    created = []
-    slots = regular_slots(
-        now,
-        months_ahead=settings.deliberation_months_ahead,
-        at=council["meeting_time"],
-        timezone=council["timezone"],
-        duration=timedelta(minutes=council["duration_minutes"]),
-    )
-    for slot in slots:
-        session = await session_db.insert_session(
-            conn,
-            {
-                "id": uuid.uuid4(),
-                "council_id": council["id"],
-                "community": council["community"],
-                "title": regular_title(council, slot.starts_at),
-                "starts_at": slot.starts_at,
-                "ends_at": slot.ends_at,
-                "mode": council["default_mode"],
-                "location": council["location"],
-                "regular_date": slot.day,
-            },
-            regular=True,
+async def schedule_council(uow: DeliberationUnitOfWork, council: Row) -> list[uuid.UUID]:
+    """Add the council's missing regular sessions, from the unit of work's now; returns the new ids."""
+    async with uow:
+        now = uow.now()
+        created = []
+        slots = regular_slots(
+            now,
+            months_ahead=uow.settings.deliberation_months_ahead,
+            at=council["meeting_time"],
+            timezone=council["timezone"],
+            duration=timedelta(minutes=council["duration_minutes"]),
         )
-        if session is None:
-            continue
-        await outbox.emit(
-            conn,
-            await session_event(conn, session, SessionScheduled),
-            community=council["community"],
-            subject=session["id"],
-        )
-        created.append(session["id"])
-    await place_waiting(conn, council, now)
-    return created
+        for slot in slots:
+            session = await uow.repo.insert_session(
+                {
+                    "id": uuid.uuid4(),
+                    "council_id": council["id"],
+                    "community": council["community"],
+                    "title": regular_title(council, slot.starts_at),
+                    "starts_at": slot.starts_at,
+                    "ends_at": slot.ends_at,
+                    "mode": council["default_mode"],
+                    "location": council["location"],
+                    "regular_date": slot.day,
+                },
+                regular=True,
+            )
+            if session is None:
+                continue
+            await announce(uow, session, SessionScheduled)
+            created.append(session["id"])
+        await place_waiting(uow, council)
+        return created
 
 
-async def place_waiting(conn: Connection, council: asyncpg.Record, now: datetime) -> None:
+async def place_waiting(uow: DeliberationUnitOfWork, council: Row) -> None:
     """Items waiting for a session go onto the council's next scheduled one, if there is one."""
-    upcoming = await session_db.next_scheduled_session(conn, council["id"], now)
+    upcoming = await uow.repo.next_scheduled_session(council["id"], uow.now())
     if upcoming is not None:
-        await session_db.place_waiting_items(conn, council, upcoming["id"])
+        await uow.repo.place_waiting_items(council, upcoming)
 
 
-async def schedule_all(pool: asyncpg.Pool, outbox: Outbox, settings: DeliberationSettings) -> int:
-    """One scheduling pass over every council, one transaction per council."""
+async def schedule_all(new_uow: Callable[[], DeliberationUnitOfWork]) -> int:
+    """One scheduling pass over every council, one transaction per council; returns how many sessions it added."""
+    async with new_uow() as uow:
+        ids = await uow.repo.council_ids()
     count = 0
-    async with pool.acquire() as conn:
-        ids = await council_db.all_council_ids(conn)
-        for council_id in ids:
-            async with conn.transaction():
-                council = await council_db.get_council(conn, council_id)
-                if council is not None:
-                    count += len(await schedule_council(conn, outbox, council, settings, datetime.now(UTC)))
+    for council_id in ids:
+        async with new_uow() as uow:
+            council = await uow.repo.council(council_id)
+            if council is not None:
+                count += len(await schedule_council(uow, council))
     return count
-
-
-async def scheduling_loop(pool: asyncpg.Pool, outbox: Outbox, settings: DeliberationSettings) -> None:
-    while True:
-        await asyncio.sleep(settings.deliberation_schedule_interval)
-        created = await schedule_all(pool, outbox, settings)
-        if created:
-            log.info("scheduled %d sessions", created)
