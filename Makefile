@@ -55,6 +55,8 @@ compose-check: install
 deploy-check: compose-check
 	$(RUN) python deploy/nats/check_cluster.py
 	$(RUN) python deploy/nats/check_kernel_permissions.py
+	$(RUN) python deploy/k8s/check_manifests.py
+	$(RUN) python deploy/observability/check_observability.py
 
 clean:
 	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache

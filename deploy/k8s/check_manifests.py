@@ -8,12 +8,15 @@
    liveness probes on a port it declares, every ConfigMap and Secret it references exists
    in the overlay (or is one of the secrets the district creates outside git, with the
    keys the README lists), local runs 1 replica and district 3 with LINLI_STREAM_REPLICAS=3;
-4. if `kubernetes-validate` is on PATH or runnable with uvx, the rendered objects are
+4. deploy/observability renders too, has the collector the district overlay sends traces to,
+   and each district service has a HorizontalPodAutoscaler and a PodDisruptionBudget;
+5. if `kubernetes-validate` is on PATH or runnable with uvx, the rendered objects are
    validated strictly against the Kubernetes 1.32 OpenAPI schemas.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -24,6 +27,7 @@ from typing import Any
 import yaml
 
 HERE = Path(__file__).resolve().parent
+OBSERVABILITY = HERE.parent / "observability"
 SERVICES = {"intake": 8081, "deliberation": 8082, "shifts": 8083, "rewards": 8084, "notifications": 8085}
 # Created by the operator in the district namespace (deploy/README.md), never in git.
 EXTERNAL_SECRETS = {
@@ -41,11 +45,30 @@ def check(condition: bool, message: str) -> None:
         problems.append(message)
 
 
+def render_path(path: Path) -> list[dict[str, Any]]:
+    done = subprocess.run(["kubectl", "kustomize", str(path)], capture_output=True, text=True, check=True)
+    return [obj for obj in yaml.safe_load_all(done.stdout) if obj]
+
+
+def check_observability(objects: list[dict[str, Any]], district: list[dict[str, Any]]) -> None:
+    """The observability namespace has what the district overlay points at, and every district
+    service has a HorizontalPodAutoscaler and a PodDisruptionBudget."""
+    names = {(obj["kind"], obj["metadata"]["name"]) for obj in objects}
+    for wanted in ("otel-collector", "jaeger", "prometheus", "grafana", "nats-exporter"):
+        check(("Service", wanted) in names, f"observability: no Service {wanted}")
+    config = next(o for o in district if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("linli-config"))
+    check(
+        config["data"].get("OTEL_EXPORTER_OTLP_ENDPOINT") == "http://otel-collector.observability:4318",
+        "district: traces not sent to the observability namespace's collector",
+    )
+    kinds = {(obj["kind"], obj["metadata"]["name"]) for obj in district}
+    for service in SERVICES:
+        check(("HorizontalPodAutoscaler", service) in kinds, f"district: no HorizontalPodAutoscaler for {service}")
+        check(("PodDisruptionBudget", service) in kinds, f"district: no PodDisruptionBudget for {service}")
+
+
 def render(overlay: str) -> list[dict[str, Any]]:
-    out = subprocess.run(
-        ["kubectl", "kustomize", str(HERE / "overlays" / overlay)], capture_output=True, text=True, check=True
-    ).stdout
-    return [doc for doc in yaml.safe_load_all(out) if doc]
+    return render_path(HERE / "overlays" / overlay)
 
 
 def pod_spec(obj: dict[str, Any]) -> dict[str, Any]:
@@ -138,12 +161,16 @@ def main() -> int:
         list(yaml.safe_load_all(path.read_text()))
     print(f"{len(files)} YAML files parse")
     if shutil.which("kubectl") is None:
+        if os.environ.get("LINLI_REQUIRE_KUBECTL") == "1":
+            print("FAIL kubectl not found (apt-get install kubernetes-client)")
+            return 1
         print("kubectl not found: rendering and the checks on rendered objects skipped")
         return 0
-    rendered = {"local": render("local"), "district": render("district")}
+    rendered = {"local": render("local"), "district": render("district"), "observability": render_path(OBSERVABILITY)}
     check_overlay("local", rendered["local"], 1)
     check_overlay("district", rendered["district"], 3)
-    print(f"rendered: local {len(rendered['local'])} objects, district {len(rendered['district'])} objects")
+    check_observability(rendered["observability"], rendered["district"])
+    print("rendered: " + ", ".join(f"{name} {len(objects)} objects" for name, objects in rendered.items()))
     print(validate_schemas(rendered))
     for problem in problems:
         print(f"FAIL {problem}")
