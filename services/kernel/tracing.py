@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
@@ -30,6 +33,21 @@ def configure_tracing(service: str, otlp_endpoint: str | None) -> None:
     trace.set_tracer_provider(provider)
     _recording = bool(otlp_endpoint)
     _configured = True
+
+
+@contextmanager
+def spans_recorded_by(provider: TracerProvider) -> Iterator[None]:
+    """Record every span started inside the block with `provider`, then restore what was set.
+
+    OpenTelemetry lets a process set its global provider once; a test that reads the spans of
+    services running in its own process (an in-memory exporter) swaps the kernel's tracer instead."""
+    global _configured, _recording, _tracer
+    before = _configured, _recording, _tracer
+    _configured, _recording, _tracer = True, True, provider.get_tracer("linli")
+    try:
+        yield
+    finally:
+        _configured, _recording, _tracer = before
 
 
 def recording() -> bool:
