@@ -5,10 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
-
-LOCAL = ZoneInfo("Asia/Shanghai")
-"""Where the community lives: local rules (shift times, quiet hours, night hours) are read in this zone."""
 
 
 class Clock(Protocol):

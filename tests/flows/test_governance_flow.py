@@ -71,7 +71,14 @@ async def stack(database_url: str, nats_url: str, run_dir: Path, tokens: Tokens)
         shifts = await apps.enter_async_context(running(create_shifts(settings(ShiftsSettings), clock=clock)))
         rewards = await apps.enter_async_context(running(create_rewards(settings(RewardsSettings))))
         notifications = await apps.enter_async_context(running(create_notifications(settings(NotificationSettings))))
-        yield Stack(intake, deliberation, Shifts(shifts, clock, tokens, Sql(database_url, "shifts")), rewards, notifications, tokens)
+        yield Stack(
+            intake,
+            deliberation,
+            Shifts(shifts, clock, tokens, Sql(database_url, "shifts")),
+            rewards,
+            notifications,
+            tokens,
+        )
 
 
 async def test_a_referred_issue_is_decided_by_the_council_resolved_and_its_contributors_earn_points(
