@@ -4,6 +4,8 @@
     linli dlq list [--service rewards]
     linli dlq replay SEQ
     linli migrate [--service intake]
+    linli backup DIR [--service rewards ...]
+    linli restore DIR [--keep-consumers]     (with the services stopped; then start them)
     linli nats apply
     linli stack            (what `make run` runs)
 
@@ -94,6 +96,52 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _postgres_tools() -> None:
+    """Without LINLI_PG_BIN, a development machine uses the client tools of the embedded server
+    (its own version); elsewhere they come from PATH."""
+    if "LINLI_PG_BIN" in os.environ:
+        return
+    try:
+        from services.stack.postgres import postgres_bin_dir
+
+        os.environ["LINLI_PG_BIN"] = str(postgres_bin_dir())
+    except Exception:  # no pgserver wheel (the production image): PATH
+        pass
+
+
+async def _backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from services.kernel.backup import backup
+    from services.kernel.migrate import SERVICE_NAMES
+
+    _postgres_tools()
+    manifest = await backup(_database_url(), Path(args.directory), args.service or list(SERVICE_NAMES))
+    print(f"backup of {', '.join(manifest.services)} taken at {manifest.taken_at} in {args.directory}")
+    return 0
+
+
+async def _restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    import nats
+
+    from services.kernel.backup import restore, rewind_consumers
+
+    _postgres_tools()
+    manifest = restore(_database_url(), Path(args.directory))
+    print(f"restored {', '.join(manifest.services)} as of {manifest.taken_at}")
+    if args.keep_consumers:
+        return 0
+    nc = await nats.connect(servers=_nats_url().split(","))
+    try:
+        rewound = await rewind_consumers(nc.jetstream(), manifest.services)
+    finally:
+        await nc.close()
+    print(f"rewound {len(rewound)} durable consumers; the services replay their streams when they start")
+    return 0
+
+
 async def _nats_apply(_: argparse.Namespace) -> int:
     import nats
 
@@ -144,6 +192,18 @@ def main(argv: list[str] | None = None) -> int:
     migrate = sub.add_parser("migrate", help="apply database migrations")
     migrate.add_argument("--service")
     migrate.set_defaults(func=cmd_migrate)
+
+    backup_cmd = sub.add_parser("backup", help="dump the services' schemas in one snapshot")
+    backup_cmd.add_argument("directory", help="a new or empty directory")
+    backup_cmd.add_argument("--service", action="append", help="only these services (may repeat)")
+    backup_cmd.set_defaults(func=lambda args: asyncio.run(_backup(args)))
+
+    restore_cmd = sub.add_parser("restore", help="load a backup and rewind the restored services' consumers")
+    restore_cmd.add_argument("directory")
+    restore_cmd.add_argument(
+        "--keep-consumers", action="store_true", help="do not rewind (the streams were restored from the same moment)"
+    )
+    restore_cmd.set_defaults(func=lambda args: asyncio.run(_restore(args)))
 
     nats_cmd = sub.add_parser("nats", help="NATS topology")
     nats_cmd.add_argument("action", choices=["apply"])
