@@ -10,10 +10,30 @@ from datetime import datetime
 from typing import Any
 
 from services.kernel.db import Connection
+from services.notifications.domain.preferences import Preferences
+from services.notifications.domain.quiet_hours import QuietHours
 
 INBOX_COLUMNS = "id, event_id, event_type, subject, body, urgent, created_at, read_at"
 SUB_COLUMNS = "id, community, url, event_types, description, active, created_by, created_at, previous_secret_expires"
 DELIVERY_COLUMNS = "id, event_id, event_type, status, attempts, next_attempt_at, last_error, created_at, delivered_at"
+
+
+async def preferences(conn: Connection, person_id: str, default_zone: str) -> Preferences:
+    """A person's preferences; the defaults, quiet hours in `default_zone`, if they never set any."""
+    row = await conn.fetchrow("SELECT * FROM preferences WHERE person_id = $1", person_id)
+    if row is None:
+        return Preferences.defaults(person_id, default_zone)
+    quiet = None
+    if row["quiet_start"] is not None and row["quiet_end"] is not None:
+        quiet = QuietHours(row["quiet_start"], row["quiet_end"], row["timezone"])
+    return Preferences(
+        person_id=person_id,
+        language=row["language"],
+        email=row["email"],
+        inbox_enabled=row["inbox_enabled"],
+        email_enabled=row["email_enabled"],
+        quiet=quiet,
+    )
 
 
 def _inbox_item(row: Any) -> dict[str, Any]:

@@ -14,10 +14,10 @@ import asyncpg
 
 from services.kernel.cache import TimedCache
 from services.kernel.db import Connection
+from services.notifications.adapters import queries
 from services.notifications.adapters.queries import DELIVERY_COLUMNS, INBOX_COLUMNS, SUB_COLUMNS
 from services.notifications.domain.default_templates import DEFAULTS
 from services.notifications.domain.preferences import Preferences
-from services.notifications.domain.quiet_hours import QuietHours
 
 INBOX_CHANNEL = "notifications_inbox"  # the inbox_announce trigger notifies it
 
@@ -48,20 +48,7 @@ class PeopleRepository:
 
     async def preferences(self, person_id: str, default_zone: str) -> Preferences:
         """A person's preferences; the defaults, quiet hours in `default_zone`, if they never set any."""
-        row = await self.conn.fetchrow("SELECT * FROM preferences WHERE person_id = $1", person_id)
-        if row is None:
-            return Preferences.defaults(person_id, default_zone)
-        quiet = None
-        if row["quiet_start"] is not None and row["quiet_end"] is not None:
-            quiet = QuietHours(row["quiet_start"], row["quiet_end"], row["timezone"])
-        return Preferences(
-            person_id=person_id,
-            language=row["language"],
-            email=row["email"],
-            inbox_enabled=row["inbox_enabled"],
-            email_enabled=row["email_enabled"],
-            quiet=quiet,
-        )
+        return await queries.preferences(self.conn, person_id, default_zone)
 
     async def save(self, prefs: Preferences, community: str, zone: str, display_name: str | None) -> None:
         """Replace a person's preferences; `zone` is stored when they have no quiet hours."""

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from contracts.enums import Role
 from services.kernel.auth import Principal, current_principal, require_roles
+from services.notifications.adapters import queries
 from services.notifications.domain.preferences import Preferences
 from services.notifications.domain.quiet_hours import DEFAULT_END, DEFAULT_START
 from services.notifications.entrypoints.deps import get_uow
@@ -84,11 +85,17 @@ def _view(prefs: Preferences) -> PreferencesView:
     )
 
 
+async def _read(uow: NotificationsUnitOfWork, person_id: str) -> PreferencesView:
+    """A person's preferences, or the defaults (quiet hours in the community's zone)."""
+    async with uow.read() as conn:
+        return _view(await queries.preferences(conn, person_id, uow.settings.time_zone))
+
+
 @router.get("/me", summary="My notification preferences (defaults if I never set any)")
 async def my_preferences(
     principal: Principal = Depends(current_principal), uow: NotificationsUnitOfWork = Depends(get_uow)
 ) -> PreferencesView:
-    return _view(await commands.preferences_of(uow, principal.sub))
+    return await _read(uow, principal.sub)
 
 
 @router.put("/me", summary="Replace my notification preferences")
@@ -109,7 +116,7 @@ async def person_preferences(
     _: Principal = Depends(require_roles(Role.ADMIN)),
     uow: NotificationsUnitOfWork = Depends(get_uow),
 ) -> PreferencesView:
-    return _view(await commands.preferences_of(uow, person_id))
+    return await _read(uow, person_id)
 
 
 @router.put("/{person_id}", summary="Replace a person's preferences (admin)")

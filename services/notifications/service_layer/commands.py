@@ -13,7 +13,6 @@ from datetime import time, timedelta
 from typing import Any
 
 from services.kernel.identity import Principal
-from services.notifications.adapters.repository import PeopleRepository
 from services.notifications.domain import signing
 from services.notifications.domain.default_templates import DEFAULTS
 from services.notifications.domain.errors import (
@@ -59,12 +58,6 @@ class WantedPreferences:
     email_enabled: bool
     quiet: tuple[time, time] | None
     quiet_zone: str | None = None
-
-
-async def preferences_of(uow: NotificationsUnitOfWork, person_id: str) -> Preferences:
-    """A person's preferences, or the defaults (quiet hours in the community's zone)."""
-    async with uow.read() as conn:
-        return await PeopleRepository(conn).preferences(person_id, uow.settings.time_zone)
 
 
 async def save_preferences(
