@@ -177,6 +177,55 @@ async def test_subscriptions_refuse_unknown_events_other_communities_and_residen
     assert listed.json() == []
 
 
+async def test_another_communitys_subscription_and_its_deliveries_are_not_there(
+    make_settings: MakeSettings, clock: SettableClock, tokens: Tokens
+) -> None:
+    app = create(make_settings(), clock=clock)
+    async with running(app) as client:
+        binhu = tokens.headers("admin-binhu", "admin", community="binhu")
+        theirs = await client.post(
+            "/subscriptions", json={"url": "https://x.example/h", "event_types": ["*"]}, headers=binhu
+        )
+        assert theirs.status_code == 201, theirs.text
+        path = f"/subscriptions/{theirs.json()['id']}"
+        admin = tokens.headers(*ADMIN)
+        read = await client.get(path, headers=admin)
+        log = await client.get(f"{path}/deliveries", headers=admin)
+        rotate = await client.post(f"{path}/rotate-secret", json={}, headers=admin)
+        stop = await client.delete(path, headers=admin)
+        still = await client.get(path, headers=binhu)
+    assert [r.status_code for r in (read, log, rotate, stop)] == [404, 404, 404, 404]
+    assert still.json()["active"] is True
+
+
+async def test_a_pending_delivery_cannot_be_redelivered_and_a_bad_cursor_is_a_bad_request(
+    make_settings: MakeSettings, clock: SettableClock, tokens: Tokens, nats_url: str
+) -> None:
+    settings = make_settings(notifications_worker_interval=3600)  # the delivery stays pending
+    app = create(settings, clock=clock)
+    async with running(app) as client:
+        admin = tokens.headers(*ADMIN)
+        created = (
+            await client.post(
+                "/subscriptions", json={"url": "https://x.example/h", "event_types": ["*"]}, headers=admin
+            )
+        ).json()
+        deliveries = f"/subscriptions/{created['id']}/deliveries"
+        await publish(nats_url, wrap(points_awarded("nobody"), "rewards"))
+
+        async def logged() -> list[dict[str, Any]]:
+            items: list[dict[str, Any]] = (await client.get(deliveries, headers=admin)).json()["items"]
+            return items
+
+        (pending,) = await eventually(logged, message="the delivery is logged")
+        again = await client.post(f"{deliveries}/{pending['id']}/redeliver", headers=admin)
+        bad = await client.get(deliveries, params={"cursor": "bm90LWEtY3Vyc29y"}, headers=admin)
+    assert pending["status"] == "pending"
+    assert again.status_code == 409
+    assert again.json()["reason"] == "still-pending"
+    assert bad.status_code == 400
+
+
 async def test_preferences_default_to_chinese_and_night_quiet_hours_and_reject_an_unknown_zone(
     make_settings: MakeSettings, clock: SettableClock, tokens: Tokens
 ) -> None:

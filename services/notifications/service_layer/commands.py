@@ -98,7 +98,8 @@ async def delete_robot(uow: NotificationsUnitOfWork, community: str, group: int)
 
 
 async def install_default_templates(uow: NotificationsUnitOfWork) -> None:
-    async with uow.one_statement():
+    """The default texts, once (an admin's edits are kept); at start-up, before consumers run."""
+    async with uow:
         await uow.channels.install_default_templates()
 
 
