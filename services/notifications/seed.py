@@ -16,21 +16,22 @@ from contracts.demo import PEOPLE
 from services.notifications.domain.default_templates import DEFAULTS
 
 
-def _wanted(language: str, email: str) -> dict[str, Any]:
+def _wanted(language: str, email: str, zone: str | None) -> dict[str, Any]:
+    """`zone`: the one the service answers for quiet hours (the community's unless a person chose another)."""
     return {
         "language": language,
         "email": email,
         "channels": {"inbox": True, "email": True},
-        "quiet_hours": {"start": "22:00:00", "end": "07:00:00", "timezone": "Asia/Shanghai"},
+        "quiet_hours": {"start": "22:00:00", "end": "07:00:00", "timezone": zone},
     }
 
 
 async def seed_demo(client: httpx.AsyncClient, headers: Callable[[str], dict[str, str]]) -> None:
     for person in PEOPLE:
-        wanted = _wanted(person.language, person.email)
         response = await client.get("/preferences/me", headers=headers(person.id))
         response.raise_for_status()
         current = response.json()
+        wanted = _wanted(person.language, person.email, (current.get("quiet_hours") or {}).get("timezone"))
         if {key: current.get(key) for key in wanted} != wanted:
             (await client.put("/preferences/me", json=wanted, headers=headers(person.id))).raise_for_status()
 

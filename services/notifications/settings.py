@@ -27,7 +27,9 @@ class NotificationSettings(ServiceSettings):
     notifications_wecom_limit / notifications_wecom_window: messages per window per robot (20 per 60 s).
     notifications_secret_grace: seconds the previous webhook secret stays valid after a rotation.
     notifications_group_quiet_hours: quiet hours of building-group channels, "HH:MM-HH:MM" or "".
-    notifications_timezone: time zone of quiet hours and of times in messages.
+
+    Quiet hours of groups and of people who chose no zone, and times in messages, are read in the
+    community's time zone: the kernel's `time_zone` (LINLI_TIME_ZONE), `settings.zone`.
     """
 
     notifications_smtp_host: str = ""
@@ -53,4 +55,3 @@ class NotificationSettings(ServiceSettings):
 
     notifications_secret_grace: float = Field(default=86400.0, ge=0)
     notifications_group_quiet_hours: str = Field(default="22:00-07:00", pattern=r"^(\d\d:\d\d-\d\d:\d\d)?$")
-    notifications_timezone: str = "Asia/Shanghai"

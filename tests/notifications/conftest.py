@@ -13,6 +13,7 @@ from services.kernel.clock import SettableClock
 from services.notifications.settings import NotificationSettings
 from tests.notifications.support import HttpReceiver, SmtpSink, served, smtp_server
 from tests.support.infra import settings_for
+from tests.support.sql import Sql
 
 # 10:00 in Hefei: outside the default quiet hours.
 MORNING = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
@@ -43,9 +44,15 @@ def make_settings(database_url: str, nats_url: str, run_dir: Path, smtp: tuple[S
             "notifications_webhook_timeout": 5.0,
         }
         values.update(overrides)
-        return NotificationSettings(**settings_for(database_url, nats_url, run_dir).model_dump(), **values)
+        return settings_for(database_url, nats_url, run_dir, NotificationSettings, **values)
 
     return make
+
+
+@pytest.fixture
+def sql(database_url: str) -> Sql:
+    """The service's tables, through the one SQL runner of the tests."""
+    return Sql(database_url, "notifications")
 
 
 @pytest.fixture

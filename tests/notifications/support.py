@@ -13,12 +13,10 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
 
-import httpx
 import nats
 import orjson
 import uvicorn
 from aiosmtpd.controller import Controller
-from fastapi import FastAPI
 from nats.js.api import PubAck
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -154,16 +152,3 @@ async def consumed(nats_url: str, event_name: str, seq: int) -> bool:
         return bool(info.ack_floor and (info.ack_floor.stream_seq or 0) >= seq)
     finally:
         await nc.close()
-
-
-async def rows(app: FastAPI, sql: str, *args: Any) -> list[dict[str, Any]]:
-    return [dict(r.items()) for r in await app.state.ctx.pool.fetch(sql, *args)]
-
-
-async def outbox_events(app: FastAPI, event_type: str) -> list[dict[str, Any]]:
-    found = await app.state.ctx.pool.fetch("SELECT payload FROM outbox WHERE event_type = $1 ORDER BY seq", event_type)
-    return [orjson.loads(r["payload"]) for r in found]
-
-
-async def client_for(base_url: str) -> httpx.AsyncClient:
-    return httpx.AsyncClient(base_url=base_url, timeout=10)

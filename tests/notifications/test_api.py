@@ -15,8 +15,9 @@ from services.kernel.clock import SettableClock
 from services.notifications.bootstrap import create
 from services.notifications.seed import seed_demo
 from tests.notifications.conftest import MakeSettings
-from tests.notifications.support import points_awarded, publish, rows, wrap
+from tests.notifications.support import points_awarded, publish, wrap
 from tests.support.infra import Tokens, eventually, running
+from tests.support.sql import Sql
 
 ADMIN = ("admin", "admin", "committee")
 
@@ -24,7 +25,7 @@ ADMIN = ("admin", "admin", "committee")
 async def test_the_inbox_lists_unread_first_newest_first_in_keyset_pages_and_marks_read(
     make_settings: MakeSettings, tokens: Tokens, nats_url: str
 ) -> None:
-    app = create(make_settings(notifications_smtp_host=""), None)
+    app = create(make_settings(notifications_smtp_host=""))
     async with running(app) as client:
         me = tokens.headers("yang-min", "volunteer")
         for points in (1, 2, 3):
@@ -61,7 +62,7 @@ async def test_a_council_decision_reaches_the_reporter_of_the_issue_it_answers(
 ) -> None:
     issue_id = uuid.uuid4()
     now = datetime.now(UTC)
-    app = create(make_settings(), None)  # the real clock orders the two inbox items
+    app = create(make_settings())  # the real clock orders the two inbox items
     async with running(app) as client:
         submitted = IssueSubmitted(
             issue_id=issue_id, category="noise", title="楼上装修噪音", reporter_id="sun-hao", status="submitted",
@@ -101,7 +102,7 @@ async def test_a_council_decision_reaches_the_reporter_of_the_issue_it_answers(
 async def test_a_template_with_a_bad_placeholder_is_refused_and_changes_nothing(
     make_settings: MakeSettings, clock: SettableClock, tokens: Tokens, body: str, complaint: str
 ) -> None:
-    app = create(make_settings(), clock)
+    app = create(make_settings(), clock=clock)
     async with running(app) as client:
         admin = tokens.headers(*ADMIN)
         before = (await client.get("/templates/points.awarded/en", headers=admin)).json()
@@ -118,7 +119,7 @@ async def test_a_template_with_a_bad_placeholder_is_refused_and_changes_nothing(
 async def test_an_edited_template_is_used_for_the_next_message(
     make_settings: MakeSettings, clock: SettableClock, tokens: Tokens, nats_url: str
 ) -> None:
-    app = create(make_settings(), clock)
+    app = create(make_settings(), clock=clock)
     async with running(app) as client:
         admin = tokens.headers(*ADMIN)
         resident = await client.put(
@@ -147,7 +148,7 @@ async def test_an_edited_template_is_used_for_the_next_message(
 async def test_subscriptions_refuse_unknown_events_other_communities_and_residents(
     make_settings: MakeSettings, clock: SettableClock, tokens: Tokens
 ) -> None:
-    app = create(make_settings(), clock)
+    app = create(make_settings(), clock=clock)
     async with running(app) as client:
         admin = tokens.headers(*ADMIN)
         unknown = await client.post(
@@ -176,10 +177,59 @@ async def test_subscriptions_refuse_unknown_events_other_communities_and_residen
     assert listed.json() == []
 
 
+async def test_another_communitys_subscription_and_its_deliveries_are_not_there(
+    make_settings: MakeSettings, clock: SettableClock, tokens: Tokens
+) -> None:
+    app = create(make_settings(), clock=clock)
+    async with running(app) as client:
+        binhu = tokens.headers("admin-binhu", "admin", community="binhu")
+        theirs = await client.post(
+            "/subscriptions", json={"url": "https://x.example/h", "event_types": ["*"]}, headers=binhu
+        )
+        assert theirs.status_code == 201, theirs.text
+        path = f"/subscriptions/{theirs.json()['id']}"
+        admin = tokens.headers(*ADMIN)
+        read = await client.get(path, headers=admin)
+        log = await client.get(f"{path}/deliveries", headers=admin)
+        rotate = await client.post(f"{path}/rotate-secret", json={}, headers=admin)
+        stop = await client.delete(path, headers=admin)
+        still = await client.get(path, headers=binhu)
+    assert [r.status_code for r in (read, log, rotate, stop)] == [404, 404, 404, 404]
+    assert still.json()["active"] is True
+
+
+async def test_a_pending_delivery_cannot_be_redelivered_and_a_bad_cursor_is_a_bad_request(
+    make_settings: MakeSettings, clock: SettableClock, tokens: Tokens, nats_url: str
+) -> None:
+    settings = make_settings(notifications_worker_interval=3600)  # the delivery stays pending
+    app = create(settings, clock=clock)
+    async with running(app) as client:
+        admin = tokens.headers(*ADMIN)
+        created = (
+            await client.post(
+                "/subscriptions", json={"url": "https://x.example/h", "event_types": ["*"]}, headers=admin
+            )
+        ).json()
+        deliveries = f"/subscriptions/{created['id']}/deliveries"
+        await publish(nats_url, wrap(points_awarded("nobody"), "rewards"))
+
+        async def logged() -> list[dict[str, Any]]:
+            items: list[dict[str, Any]] = (await client.get(deliveries, headers=admin)).json()["items"]
+            return items
+
+        (pending,) = await eventually(logged, message="the delivery is logged")
+        again = await client.post(f"{deliveries}/{pending['id']}/redeliver", headers=admin)
+        bad = await client.get(deliveries, params={"cursor": "bm90LWEtY3Vyc29y"}, headers=admin)
+    assert pending["status"] == "pending"
+    assert again.status_code == 409
+    assert again.json()["reason"] == "still-pending"
+    assert bad.status_code == 400
+
+
 async def test_preferences_default_to_chinese_and_night_quiet_hours_and_reject_an_unknown_zone(
     make_settings: MakeSettings, clock: SettableClock, tokens: Tokens
 ) -> None:
-    app = create(make_settings(), clock)
+    app = create(make_settings(), clock=clock)
     async with running(app) as client:
         me = tokens.headers("zhou-qiang")
         defaults = (await client.get("/preferences/me", headers=me)).json()
@@ -193,21 +243,21 @@ async def test_preferences_default_to_chinese_and_night_quiet_hours_and_reject_a
 
 
 async def test_the_seed_sets_every_demo_person_once_and_a_second_run_changes_nothing(
-    make_settings: MakeSettings, clock: SettableClock, tokens: Tokens
+    make_settings: MakeSettings, sql: Sql, clock: SettableClock, tokens: Tokens
 ) -> None:
     def headers(person_id: str) -> dict[str, str]:
         person = BY_ID[person_id]
         return tokens.headers(person.id, *person.roles, building_group=person.building_group)
 
-    app = create(make_settings(), clock)
+    app = create(make_settings(), clock=clock)
     async with running(app) as client:
         await seed_demo(client, headers)
-        first = await rows(app, "SELECT * FROM preferences ORDER BY person_id")
-        templates = await rows(app, "SELECT * FROM templates ORDER BY key, language")
+        first = await sql.fetch("SELECT * FROM preferences ORDER BY person_id")
+        templates = await sql.fetch("SELECT * FROM templates ORDER BY key, language")
         await seed_demo(client, headers)
-        assert await rows(app, "SELECT * FROM preferences ORDER BY person_id") == first
-        assert await rows(app, "SELECT * FROM templates ORDER BY key, language") == templates
-        robots = await rows(app, "SELECT * FROM wecom_robots")
+        assert await sql.fetch("SELECT * FROM preferences ORDER BY person_id") == first
+        assert await sql.fetch("SELECT * FROM templates ORDER BY key, language") == templates
+        robots = await sql.fetch("SELECT * FROM wecom_robots")
     assert len(first) == len(BY_ID)
     assert {r["person_id"]: r["language"] for r in first}["zhao-lei"] == "en"
     assert len(templates) == 46

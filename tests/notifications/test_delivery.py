@@ -14,19 +14,19 @@ from tests.notifications.support import (
     HttpReceiver,
     SmtpSink,
     consumed,
-    outbox_events,
     points_awarded,
     publish,
-    rows,
     wrap,
 )
 from tests.support.infra import Tokens, eventually, running
+from tests.support.sql import Sql
 
 ADMIN = ("admin", "admin", "committee")
 
 
 async def test_points_awarded_yields_one_inbox_item_one_email_and_one_verified_webhook(
     make_settings: MakeSettings,
+    sql: Sql,
     clock: SettableClock,
     smtp: tuple[SmtpSink, int],
     receiver: tuple[HttpReceiver, str],
@@ -35,7 +35,7 @@ async def test_points_awarded_yields_one_inbox_item_one_email_and_one_verified_w
 ) -> None:
     sink, _ = smtp
     hooks, hooks_url = receiver
-    app = create(make_settings(), clock)
+    app = create(make_settings(), clock=clock)
     async with running(app) as client:
         holder = tokens.headers("zhao-lei", "resident", "volunteer")
         prefs = await client.put(
@@ -71,15 +71,16 @@ async def test_points_awarded_yields_one_inbox_item_one_email_and_one_verified_w
         assert payload["id"] == str(event.id)
         assert payload["type"] == "linli.points.awarded.v1"
         assert payload["data"]["person_id"] == "zhao-lei"
-        await eventually(lambda: _delivered_events(app, 3), message="notification.delivered for each channel")
+        await eventually(lambda: _delivered_events(sql, 3), message="notification.delivered for each channel")
 
 
-async def _delivered_events(app: object, n: int) -> bool:
-    return len(await outbox_events(app, "linli.notification.delivered.v1")) >= n  # type: ignore[arg-type]
+async def _delivered_events(sql: Sql, n: int) -> bool:
+    return len(await sql.outbox("linli.notification.delivered.v1")) >= n
 
 
 async def test_the_same_event_arriving_again_sends_nothing_twice(
     make_settings: MakeSettings,
+    sql: Sql,
     clock: SettableClock,
     smtp: tuple[SmtpSink, int],
     receiver: tuple[HttpReceiver, str],
@@ -88,7 +89,7 @@ async def test_the_same_event_arriving_again_sends_nothing_twice(
 ) -> None:
     sink, _ = smtp
     hooks, hooks_url = receiver
-    app = create(make_settings(), clock)
+    app = create(make_settings(), clock=clock)
     async with running(app) as client:
         holder = tokens.headers("wu-xia", "resident")
         await client.put("/preferences/me", json={"email": "wuxia@meihu.example.org"}, headers=holder)
@@ -105,7 +106,7 @@ async def test_the_same_event_arriving_again_sends_nothing_twice(
 
         assert len(sink.messages) == 1
         assert len(hooks.requests) == 1
-        stored = await rows(app, "SELECT channel FROM notifications WHERE event_id = $1 ORDER BY channel", event.id)
+        stored = await sql.fetch("SELECT channel FROM notifications WHERE event_id = $1 ORDER BY channel", event.id)
         assert [r["channel"] for r in stored] == ["email", "inbox", "webhook"]
 
 
@@ -121,7 +122,7 @@ async def test_a_failing_receiver_is_retried_with_backoff_and_then_succeeds(
 
     hooks = HttpReceiver(failures=failures)
     async with served(hooks.app()) as hooks_url:
-        app = create(make_settings(), None)  # real clock: the back-off must elapse
+        app = create(make_settings())  # real clock: the back-off must elapse
         async with running(app) as client:
             admin = tokens.headers(*ADMIN)
             created = (
@@ -154,13 +155,13 @@ async def _count(hooks: HttpReceiver, n: int) -> bool:
 
 
 async def test_a_receiver_that_never_answers_fails_after_the_retry_window_and_can_be_redelivered(
-    make_settings: MakeSettings, tokens: Tokens, nats_url: str
+    make_settings: MakeSettings, sql: Sql, tokens: Tokens, nats_url: str
 ) -> None:
     from tests.notifications.support import served
 
     hooks = HttpReceiver(failures=1000)
     async with served(hooks.app()) as hooks_url:
-        app = create(make_settings(notifications_webhook_retry_window=0.3), None)
+        app = create(make_settings(notifications_webhook_retry_window=0.3))
         async with running(app) as client:
             admin = tokens.headers(*ADMIN)
             created = (
@@ -168,7 +169,7 @@ async def test_a_receiver_that_never_answers_fails_after_the_retry_window_and_ca
             ).json()
             event = wrap(points_awarded("sun-hao"), "rewards")
             await publish(nats_url, event)
-            failed = await eventually(lambda: outbox_events(app, "linli.notification.failed.v1"), message="failed")
+            failed = await eventually(lambda: sql.outbox("linli.notification.failed.v1"), message="failed")
             assert failed[0]["data"]["channel"] == "webhook"
             assert failed[0]["data"]["source_event_id"] == str(event.id)
             first_id = hooks.failed
@@ -186,11 +187,11 @@ async def test_a_receiver_that_never_answers_fails_after_the_retry_window_and_ca
 
 
 async def test_an_email_the_server_never_takes_fails_after_its_tries_and_says_so(
-    make_settings: MakeSettings, clock: SettableClock, tokens: Tokens, nats_url: str
+    make_settings: MakeSettings, sql: Sql, clock: SettableClock, tokens: Tokens, nats_url: str
 ) -> None:
     from services.stack.ports import any_free
 
-    app = create(make_settings(notifications_smtp_port=any_free(), notifications_max_attempts=2), None)
+    app = create(make_settings(notifications_smtp_port=any_free(), notifications_max_attempts=2))
     async with running(app) as client:
         await client.put(
             "/preferences/me",
@@ -199,8 +200,8 @@ async def test_an_email_the_server_never_takes_fails_after_its_tries_and_says_so
         )
         event = wrap(points_awarded("liu-yang"), "rewards")
         await publish(nats_url, event)
-        failed = await eventually(lambda: outbox_events(app, "linli.notification.failed.v1"), message="e-mail failed")
-        tries = await rows(app, "SELECT ok FROM delivery_attempts")
+        failed = await eventually(lambda: sql.outbox("linli.notification.failed.v1"), message="e-mail failed")
+        tries = await sql.fetch("SELECT ok FROM delivery_attempts")
     assert failed[0]["data"]["channel"] == "email"
     assert failed[0]["data"]["recipient"] == "liu-yang"
     assert failed[0]["data"]["attempts"] == 2

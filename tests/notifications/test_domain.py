@@ -17,13 +17,14 @@ from contracts.events.issue import IssueResolved
 from contracts.events.shifts import SignupCreated
 from services.notifications.domain import patterns, routing, signing, wecom
 from services.notifications.domain.default_templates import DEFAULTS
-from services.notifications.domain.quiet_hours import DEFAULT, QuietHours
+from services.notifications.domain.quiet_hours import QuietHours
 from services.notifications.domain.retry import RetryPolicy
 from services.notifications.domain.templates import InvalidTemplate, event_context, render, validate
 from tests.notifications.support import points_awarded
 
 HEFEI_2300 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 HEFEI = ZoneInfo("Asia/Shanghai")
+DEFAULT = QuietHours.default("Asia/Shanghai")  # what someone who never chose has in Meihu
 
 
 def test_a_message_at_eleven_at_night_waits_until_seven_in_hefei() -> None:
@@ -42,7 +43,7 @@ def test_urgent_messages_and_daytime_messages_go_at_once() -> None:
 
 
 def test_quiet_hours_within_one_day_defer_to_their_end() -> None:
-    siesta = QuietHours(time(12, 0), time(14, 0))
+    siesta = QuietHours(time(12, 0), time(14, 0), "Asia/Shanghai")
     assert siesta.release_at(datetime(2026, 12, 1, 5, 0, tzinfo=UTC)) == datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 
 
@@ -120,9 +121,9 @@ def test_unsafe_or_unknown_placeholders_are_refused(text: str) -> None:
 
 
 def test_context_picks_the_readers_language_and_local_time() -> None:
-    context = event_context(points_awarded(), "en", "Asia/Shanghai")
+    context = event_context(points_awarded(), "en", HEFEI)
     assert context["explanation"] == "2 hours on the red post"
-    session = event_context(_session(), "zh-CN", "Asia/Shanghai")
+    session = event_context(_session(), "zh-CN", HEFEI)
     assert session["starts_at"] == "2026-12-04 19:00"
     assert session["council_kind_label"] == "协商议事会"
     assert render("{title} {unknown_is_empty}", session) == "议事会 "

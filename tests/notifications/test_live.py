@@ -17,8 +17,9 @@ from contracts.events.rewards import HonourGranted
 from services.kernel.clock import SettableClock
 from services.notifications.bootstrap import create
 from tests.notifications.conftest import MORNING, MakeSettings
-from tests.notifications.support import HttpReceiver, points_awarded, publish, rows, served, wrap
+from tests.notifications.support import HttpReceiver, points_awarded, publish, served, wrap
 from tests.support.infra import Tokens, eventually, running
+from tests.support.sql import Sql
 
 ADMIN = ("admin", "admin", "committee")
 
@@ -39,7 +40,7 @@ async def _sse_events(response: httpx.Response) -> Any:
 async def test_open_sse_streams_receive_a_new_inbox_item_live(
     make_settings: MakeSettings, clock: SettableClock, tokens: Tokens, nats_url: str
 ) -> None:
-    app = create(make_settings(), clock)
+    app = create(make_settings(), clock=clock)
     async with served(app) as base_url, httpx.AsyncClient(base_url=base_url, timeout=30) as client:
         token = tokens("li-na", "council_member")
         async with (
@@ -67,7 +68,7 @@ async def test_open_sse_streams_receive_a_new_inbox_item_live(
 
 
 async def test_the_stream_refuses_a_caller_without_a_token(make_settings: MakeSettings, clock: SettableClock) -> None:
-    app = create(make_settings(), clock)
+    app = create(make_settings(), clock=clock)
     async with running(app) as client:
         response = await client.get("/inbox/stream")
     assert response.status_code == 401
@@ -87,11 +88,11 @@ def _honour(group: int) -> HonourGranted:
 
 
 async def test_the_wecom_robot_gets_its_markdown_json_and_never_more_than_its_rate(
-    make_settings: MakeSettings, clock: SettableClock, tokens: Tokens, nats_url: str
+    make_settings: MakeSettings, sql: Sql, clock: SettableClock, tokens: Tokens, nats_url: str
 ) -> None:
     robot = HttpReceiver(wecom=True)
     async with served(robot.app()) as robot_url:
-        app = create(make_settings(notifications_wecom_limit=2, notifications_wecom_window=3600), clock)
+        app = create(make_settings(notifications_wecom_limit=2, notifications_wecom_window=3600), clock=clock)
         async with running(app) as client:
             put = await client.put(
                 "/channels/wecom/3",
@@ -104,8 +105,8 @@ async def test_the_wecom_robot_gets_its_markdown_json_and_never_more_than_its_ra
                 await publish(nats_url, wrap(_honour(3), "rewards"))
 
             async def two_sent_one_held() -> bool:
-                queued = await rows(
-                    app, "SELECT status, attempts, next_attempt_at FROM notifications WHERE channel = 'wecom'"
+                queued = await sql.fetch(
+                    "SELECT status, attempts, next_attempt_at FROM notifications WHERE channel = 'wecom'"
                 )
                 held = [q for q in queued if q["status"] == "pending" and q["attempts"] == 0]
                 # The held row passes through a claim lease before the limiter moves it to the
@@ -118,8 +119,8 @@ async def test_the_wecom_robot_gets_its_markdown_json_and_never_more_than_its_ra
                 )
 
             await eventually(two_sent_one_held, message="the robot's rate holds the third message back")
-            held = await rows(
-                app, "SELECT next_attempt_at FROM notifications WHERE channel = 'wecom' AND status = 'pending'"
+            held = await sql.fetch(
+                "SELECT next_attempt_at FROM notifications WHERE channel = 'wecom' AND status = 'pending'"
             )
             assert held[0]["next_attempt_at"] == MORNING + timedelta(hours=1)
             first = robot.requests[0]
@@ -133,10 +134,12 @@ async def test_the_wecom_robot_gets_its_markdown_json_and_never_more_than_its_ra
             await eventually(lambda: _count(robot, 3), message="the held message goes out in the next window")
 
 
-async def test_a_robot_error_code_is_retried(make_settings: MakeSettings, tokens: Tokens, nats_url: str) -> None:
+async def test_a_robot_error_code_is_retried(
+    make_settings: MakeSettings, sql: Sql, tokens: Tokens, nats_url: str
+) -> None:
     robot = HttpReceiver(wecom=True, failures=1)
     async with served(robot.app()) as robot_url:
-        app = create(make_settings(notifications_group_quiet_hours=""), None)
+        app = create(make_settings(notifications_group_quiet_hours=""))
         async with running(app) as client:
             await client.put(
                 "/channels/wecom/5",
@@ -144,14 +147,14 @@ async def test_a_robot_error_code_is_retried(make_settings: MakeSettings, tokens
                 headers=tokens.headers(*ADMIN),
             )
             await publish(nats_url, wrap(_honour(5), "rewards"))
-            await eventually(lambda: _status(app, "wecom", "delivered"), message="sent after the robot's error")
-            tries = await rows(app, "SELECT ok, error FROM delivery_attempts ORDER BY id")
+            await eventually(lambda: _status(sql, "wecom", "delivered"), message="sent after the robot's error")
+            tries = await sql.fetch("SELECT ok, error FROM delivery_attempts ORDER BY id")
             assert [t["ok"] for t in tries] == [False, True]
             assert tries[0]["error"] == "errcode -1: system busy"
 
 
-async def _status(app: object, channel: str, status: str) -> bool:
-    found = await rows(app, "SELECT status FROM notifications WHERE channel = $1", channel)  # type: ignore[arg-type]
+async def _status(sql: Sql, channel: str, status: str) -> bool:
+    found = await sql.fetch("SELECT status FROM notifications WHERE channel = $1", channel)
     return bool(found) and all(r["status"] == status for r in found)
 
 
@@ -163,7 +166,7 @@ async def test_after_a_rotation_deliveries_verify_with_either_secret_until_the_g
     make_settings: MakeSettings, clock: SettableClock, receiver: tuple[HttpReceiver, str], tokens: Tokens, nats_url: str
 ) -> None:
     hooks, hooks_url = receiver
-    app = create(make_settings(), clock)
+    app = create(make_settings(), clock=clock)
     async with running(app) as client:
         admin = tokens.headers(*ADMIN)
         created = (

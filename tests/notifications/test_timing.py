@@ -5,15 +5,17 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
+
 from contracts.events.deliberation import SessionCancelled, SessionScheduled
 from contracts.events.shifts import ShiftCancelled, SignupCancelled, SignupCreated, SignupPromoted
 from services.kernel.clock import SettableClock
 from services.notifications.bootstrap import create
-from services.notifications.service_layer.messages import Messenger
 from services.notifications.service_layer.reminders import fire_due
 from tests.notifications.conftest import MakeSettings
-from tests.notifications.support import SmtpSink, points_awarded, publish, rows, wrap
+from tests.notifications.support import SmtpSink, points_awarded, publish, wrap
 from tests.support.infra import Tokens, eventually, running
+from tests.support.sql import Sql
 
 LATE_EVENING = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 23:00 in Hefei
 NEXT_MORNING = datetime(2026, 12, 1, 23, 0, tzinfo=UTC)  # 07:00 in Hefei
@@ -21,17 +23,17 @@ SESSION_STARTS = datetime(2026, 12, 4, 11, 0, tzinfo=UTC)  # Friday 19:00 in Hef
 
 
 async def test_quiet_hours_defer_an_email_to_seven_but_not_an_urgent_one(
-    make_settings: MakeSettings, smtp: tuple[SmtpSink, int], tokens: Tokens, nats_url: str
+    make_settings: MakeSettings, sql: Sql, smtp: tuple[SmtpSink, int], tokens: Tokens, nats_url: str
 ) -> None:
     sink, _ = smtp
     clock = SettableClock(LATE_EVENING)
-    app = create(make_settings(), clock)
+    app = create(make_settings(), clock=clock)
     async with running(app) as client:
         person = tokens.headers("wang-fang", "volunteer")
         await client.put("/preferences/me", json={"email": "wangfang@meihu.example.org"}, headers=person)
         award = wrap(points_awarded("wang-fang"), "rewards")
         await publish(nats_url, award)
-        await eventually(lambda: _email_row(app, award.id), message="e-mail queued")
+        await eventually(lambda: _email_row(sql, award.id), message="e-mail queued")
 
         cancelled = wrap(_shift_cancelled(["wang-fang"]), "shifts")
         await publish(nats_url, cancelled)
@@ -39,7 +41,7 @@ async def test_quiet_hours_defer_an_email_to_seven_but_not_an_urgent_one(
 
         assert sink.messages[0]["Subject"] == "班次取消：晚间巡逻"
         assert b"Subject: =?utf-8?" in sink.raw[0]  # RFC 2047: the Chinese subject travels encoded
-        deferred = await _email_row(app, award.id)
+        deferred = await _email_row(sql, award.id)
         assert deferred is not None
         assert deferred["status"] == "pending"
         assert deferred["next_attempt_at"] == NEXT_MORNING
@@ -51,8 +53,8 @@ async def test_quiet_hours_defer_an_email_to_seven_but_not_an_urgent_one(
         assert sink.messages[1]["Subject"] == "爱心银行积分 +10"
 
 
-async def _email_row(app: object, event_id: uuid.UUID) -> dict[str, object] | None:
-    found = await rows(app, "SELECT * FROM notifications WHERE event_id = $1 AND channel = 'email'", event_id)  # type: ignore[arg-type]
+async def _email_row(sql: Sql, event_id: uuid.UUID) -> asyncpg.Record | None:
+    found = await sql.fetch("SELECT * FROM notifications WHERE event_id = $1 AND channel = 'email'", event_id)
     return found[0] if found else None
 
 
@@ -88,18 +90,18 @@ def _session(model: type[SessionScheduled] | type[SessionCancelled], session_id:
 
 
 async def test_session_reminders_survive_a_restart_fire_24h_before_and_a_cancellation_stops_the_rest(
-    make_settings: MakeSettings, tokens: Tokens, nats_url: str
+    make_settings: MakeSettings, sql: Sql, tokens: Tokens, nats_url: str
 ) -> None:
     clock = SettableClock(datetime(2026, 12, 1, 2, 0, tzinfo=UTC))
     session_id = uuid.uuid4()
     settings = make_settings()
-    first = create(settings, clock)
+    first = create(settings, clock=clock)
     async with running(first):
         await publish(nats_url, wrap(_session(SessionScheduled, session_id), "deliberation"))
-        await eventually(lambda: _reminders(first, session_id, 4), message="four reminders stored")
+        await eventually(lambda: _reminders(sql, session_id, 4), message="four reminders stored")
 
     clock.set(SESSION_STARTS - timedelta(hours=24))
-    second = create(settings, clock)  # a new process: the reminders come from the database
+    second = create(settings, clock=clock)  # a new process: the reminders come from the database
     async with running(second) as client:
         member = tokens.headers("chen-jing", "council_member")
 
@@ -113,23 +115,23 @@ async def test_session_reminders_survive_a_restart_fire_24h_before_and_a_cancell
         await publish(nats_url, wrap(_session(SessionCancelled, session_id), "deliberation"))
 
         async def two_hour_cancelled() -> bool:
-            states = await rows(
-                second, "SELECT status FROM reminders WHERE ref_id = $1 AND offset_label = '2h'", session_id
+            states = await sql.fetch(
+                "SELECT status FROM reminders WHERE ref_id = $1 AND offset_label = '2h'", session_id
             )
             return all(s["status"] == "cancelled" for s in states)
 
         await eventually(two_hour_cancelled, message="2 h reminders cancelled")
         clock.set(SESSION_STARTS - timedelta(hours=1))
-        assert await fire_due(second.state.ctx.pool, Messenger(settings, clock)) == 0
+        assert await fire_due(second.state.ctx.uow()) == 0
 
 
-async def _reminders(app: object, ref_id: uuid.UUID, n: int) -> bool:
-    found = await rows(app, "SELECT id FROM reminders WHERE ref_id = $1 AND status = 'pending'", ref_id)  # type: ignore[arg-type]
+async def _reminders(sql: Sql, ref_id: uuid.UUID, n: int) -> bool:
+    found = await sql.fetch("SELECT id FROM reminders WHERE ref_id = $1 AND status = 'pending'", ref_id)
     return len(found) == n
 
 
 async def test_shift_reminders_follow_signups_promotions_and_cancellation(
-    make_settings: MakeSettings, tokens: Tokens, nats_url: str
+    make_settings: MakeSettings, sql: Sql, tokens: Tokens, nats_url: str
 ) -> None:
     clock = SettableClock(datetime(2026, 12, 1, 2, 0, tzinfo=UTC))
     shift_id = uuid.uuid4()
@@ -141,7 +143,7 @@ async def test_shift_reminders_follow_signups_promotions_and_cancellation(
         "starts_at": starts,
         "ends_at": starts + timedelta(hours=2),
     }
-    app = create(make_settings(), clock)
+    app = create(make_settings(), clock=clock)
     async with running(app) as client:
         liu, wu = uuid.uuid4(), uuid.uuid4()
         # Events of different types are not ordered between them: the outcome must not depend on it.
@@ -156,7 +158,7 @@ async def test_shift_reminders_follow_signups_promotions_and_cancellation(
         await publish(nats_url, wrap(SignupPromoted(signup_id=wu, volunteer_id="wu-xia", **common), "shifts"))
 
         async def states() -> dict[str, str]:
-            found = await rows(app, "SELECT recipient, status FROM reminders WHERE ref_id = $1", shift_id)
+            found = await sql.fetch("SELECT recipient, status FROM reminders WHERE ref_id = $1", shift_id)
             return {str(r["recipient"]): str(r["status"]) for r in found}
 
         await eventually(

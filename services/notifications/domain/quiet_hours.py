@@ -12,17 +12,22 @@ from zoneinfo import ZoneInfo
 
 DEFAULT_START = time(22, 0)
 DEFAULT_END = time(7, 0)
-DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
 @dataclass(frozen=True)
 class QuietHours:
     start: time
     end: time
-    timezone: str = DEFAULT_TIMEZONE
+    timezone: str
+    """An IANA zone name: the person's own, or the community's (the kernel's time_zone)."""
 
     @classmethod
-    def parse(cls, text: str, timezone: str = DEFAULT_TIMEZONE) -> QuietHours | None:
+    def default(cls, timezone: str) -> QuietHours:
+        """22:00-07:00 in `timezone`: what someone who never chose has."""
+        return cls(DEFAULT_START, DEFAULT_END, timezone)
+
+    @classmethod
+    def parse(cls, text: str, timezone: str) -> QuietHours | None:
         """'22:00-07:00' -> QuietHours; '' -> None (no quiet hours)."""
         if not text:
             return None
@@ -50,6 +55,3 @@ class QuietHours:
                 hour=self.end.hour, minute=self.end.minute, second=0, microsecond=0
             )
         return end.astimezone(UTC)
-
-
-DEFAULT = QuietHours(DEFAULT_START, DEFAULT_END)

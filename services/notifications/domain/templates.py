@@ -10,6 +10,7 @@ from __future__ import annotations
 import string
 import types
 import typing
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -18,13 +19,17 @@ from zoneinfo import ZoneInfo
 from contracts.catalogue import BY_NAME
 from contracts.enums import LabelledEnum
 from contracts.envelope import EventData
+from services.kernel.errors import InvalidInput
 
 REMINDER_FIELDS = frozenset({"title", "starts_at", "location", "hours_before"})
 _FORMATTER = string.Formatter()
 
 
-class InvalidTemplate(ValueError):
-    pass
+class InvalidTemplate(InvalidInput):
+    """A template that would not render safely; answered 422 with the placeholders its key offers."""
+
+    def __init__(self, detail: str, allowed: Iterable[str] = ()) -> None:
+        super().__init__(detail, allowed_placeholders=sorted(allowed))
 
 
 def model_for(key: str) -> type[EventData] | None:
@@ -69,15 +74,21 @@ def validate(key: str, subject: str, body: str) -> None:
     if not allowed:
         raise InvalidTemplate(f"unknown template key {key!r}")
     for text in (subject, body):
-        for name in placeholders(text):
+        try:
+            names = placeholders(text)
+        except InvalidTemplate as exc:
+            raise InvalidTemplate(exc.detail, allowed) from exc
+        for name in names:
             if not name.isidentifier():
-                raise InvalidTemplate(f"{{{name}}}: only plain names are allowed, e.g. {{title}}")
+                raise InvalidTemplate(f"{{{name}}}: only plain names are allowed, e.g. {{title}}", allowed)
             if name not in allowed:
-                raise InvalidTemplate(f"{{{name}}} is not offered by {key}; allowed: {', '.join(sorted(allowed))}")
+                raise InvalidTemplate(
+                    f"{{{name}}} is not offered by {key}; allowed: {', '.join(sorted(allowed))}", allowed
+                )
         try:
             text.format_map(dict.fromkeys(allowed, "x"))
         except (ValueError, KeyError, IndexError) as exc:
-            raise InvalidTemplate(f"{text[:60]!r} does not render: {exc}") from exc
+            raise InvalidTemplate(f"{text[:60]!r} does not render: {exc}", allowed) from exc
 
 
 def render(text: str, context: dict[str, str]) -> str:
@@ -114,9 +125,8 @@ def _text(value: Any, language: str, zone: ZoneInfo) -> str:
     return str(value)
 
 
-def event_context(data: EventData, language: str, timezone: str) -> dict[str, str]:
-    """Every field of the event as reader-ready text; enums also as `<field>_label` in the language."""
-    zone = ZoneInfo(timezone)
+def event_context(data: EventData, language: str, zone: ZoneInfo) -> dict[str, str]:
+    """Every field of the event as reader-ready text (times on `zone`'s clock); enums also as `<field>_label`."""
     context: dict[str, str] = {}
     for name in type(data).model_fields:
         value = getattr(data, name)
@@ -126,8 +136,7 @@ def event_context(data: EventData, language: str, timezone: str) -> dict[str, st
     return context
 
 
-def reminder_context(data: dict[str, Any], offset: str, language: str, timezone: str) -> dict[str, str]:
-    zone = ZoneInfo(timezone)
+def reminder_context(data: dict[str, Any], offset: str, language: str, zone: ZoneInfo) -> dict[str, str]:
     starts = datetime.fromisoformat(data["starts_at"]).astimezone(zone).strftime("%Y-%m-%d %H:%M")
     return {
         "title": str(data.get("title", "")),

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from services.kernel.app import ServiceContext, get_ctx
 from services.kernel.auth import Principal, require_roles
-from services.kernel.problems import NotFound, UnprocessableContent
-from services.notifications.adapters.repository import TemplateCache
+from services.notifications.adapters import queries
 from services.notifications.domain.default_templates import DEFAULTS
-from services.notifications.domain.templates import InvalidTemplate, allowed_fields, validate
-from services.notifications.entrypoints.deps import settings
-from services.notifications.settings import NotificationSettings
+from services.notifications.domain.errors import TemplateNotFound
+from services.notifications.domain.templates import allowed_fields
+from services.notifications.entrypoints.deps import NotificationsContext, get_notifications, get_uow
+from services.notifications.service_layer import commands
+from services.notifications.service_layer.unit_of_work import NotificationsUnitOfWork
 
 router = APIRouter(tags=["admin: channels and templates"])
 admin = require_roles("admin")
@@ -54,12 +54,11 @@ class EmailChannel(BaseModel):
 
 
 @router.get("/channels/wecom", summary="The WeCom group robot of each building group")
-async def list_robots(principal: Principal = Depends(admin), ctx: ServiceContext = Depends(get_ctx)) -> list[Robot]:
-    rows = await ctx.pool.fetch(
-        "SELECT building_group, url, updated_at FROM wecom_robots WHERE community = $1 ORDER BY building_group",
-        principal.community,
-    )
-    return [Robot(**dict(r.items())) for r in rows]
+async def list_robots(
+    principal: Principal = Depends(admin), uow: NotificationsUnitOfWork = Depends(get_uow)
+) -> list[Robot]:
+    async with uow.read() as conn:
+        return [Robot(**r) for r in await queries.robots(conn, principal.community)]
 
 
 @router.put("/channels/wecom/{building_group}", summary="Set a building group's robot URL")
@@ -67,37 +66,26 @@ async def put_robot(
     body: RobotBody,
     building_group: int = Path(ge=1, le=6),
     principal: Principal = Depends(admin),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: NotificationsUnitOfWork = Depends(get_uow),
 ) -> Robot:
-    row = await ctx.pool.fetchrow(
-        """INSERT INTO wecom_robots (community, building_group, url) VALUES ($1, $2, $3)
-           ON CONFLICT (community, building_group) DO UPDATE SET url = EXCLUDED.url,
-               updated_at = CASE WHEN wecom_robots.url = EXCLUDED.url THEN wecom_robots.updated_at ELSE now() END
-           RETURNING building_group, url, updated_at""",
-        principal.community,
-        building_group,
-        body.url,
-    )
-    assert row is not None
-    return Robot(**dict(row.items()))
+    return Robot(**await commands.put_robot(uow, principal.community, building_group, body.url))
 
 
 @router.delete("/channels/wecom/{building_group}", status_code=204, summary="Remove a building group's robot")
 async def delete_robot(
     building_group: int = Path(ge=1, le=6),
     principal: Principal = Depends(admin),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: NotificationsUnitOfWork = Depends(get_uow),
 ) -> Response:
-    await ctx.pool.execute(
-        "DELETE FROM wecom_robots WHERE community = $1 AND building_group = $2", principal.community, building_group
-    )
+    await commands.delete_robot(uow, principal.community, building_group)
     return Response(status_code=204)
 
 
 @router.get("/channels/email", summary="The SMTP configuration (from settings; the password is never shown)")
 async def email_channel(
-    _: Principal = Depends(admin), config: NotificationSettings = Depends(settings)
+    _: Principal = Depends(admin), ctx: NotificationsContext = Depends(get_notifications)
 ) -> EmailChannel:
+    config = ctx.settings
     return EmailChannel(
         enabled=bool(config.notifications_smtp_host),
         host=config.notifications_smtp_host,
@@ -126,15 +114,16 @@ class Template(TemplateBody):
     updated_at: datetime
 
 
-def _template(row: object) -> Template:
-    values = dict(row.items())  # type: ignore[attr-defined]
-    return Template(**values, placeholders=sorted(allowed_fields(values["key"])))
+def _template(row: dict[str, Any]) -> Template:
+    return Template(**row, placeholders=sorted(allowed_fields(row["key"])))
 
 
 @router.get("/templates", summary="Every message template")
-async def list_templates(_: Principal = Depends(admin), ctx: ServiceContext = Depends(get_ctx)) -> list[Template]:
-    rows = await ctx.pool.fetch("SELECT * FROM templates ORDER BY key, language")
-    return [_template(r) for r in rows]
+async def list_templates(
+    _: Principal = Depends(admin), uow: NotificationsUnitOfWork = Depends(get_uow)
+) -> list[Template]:
+    async with uow.read() as conn:
+        return [_template(r) for r in await queries.templates(conn)]
 
 
 @router.get("/templates/{key}/{language}", summary="One template")
@@ -142,11 +131,12 @@ async def get_template(
     language: Language,
     key: str = Path(max_length=100),
     _: Principal = Depends(admin),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: NotificationsUnitOfWork = Depends(get_uow),
 ) -> Template:
-    row = await ctx.pool.fetchrow("SELECT * FROM templates WHERE key = $1 AND language = $2", key, language)
+    async with uow.read() as conn:
+        row = await queries.template(conn, key, language)
     if row is None:
-        raise NotFound(f"No template {key} in {language}.", known_keys=sorted(DEFAULTS))
+        raise TemplateNotFound(key, sorted(DEFAULTS), language)
     return _template(row)
 
 
@@ -156,25 +146,6 @@ async def put_template(
     language: Language,
     key: str = Path(max_length=100),
     principal: Principal = Depends(admin),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: NotificationsUnitOfWork = Depends(get_uow),
 ) -> Template:
-    if key not in DEFAULTS:
-        raise NotFound(f"No template {key}.", known_keys=sorted(DEFAULTS))
-    try:
-        validate(key, body.subject, body.body)
-    except InvalidTemplate as exc:
-        raise UnprocessableContent(str(exc), allowed_placeholders=sorted(allowed_fields(key))) from exc
-    row = await ctx.pool.fetchrow(
-        """INSERT INTO templates (key, language, subject, body, updated_by) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (key, language) DO UPDATE SET subject = EXCLUDED.subject, body = EXCLUDED.body,
-               updated_by = EXCLUDED.updated_by, updated_at = now()
-           RETURNING *""",
-        key,
-        language,
-        body.subject,
-        body.body,
-        principal.sub,
-    )
-    templates: TemplateCache = ctx.extras["templates"]
-    templates.forget()
-    return _template(row)
+    return _template(await commands.save_template(uow, key, language, body.subject, body.body, principal.sub))

@@ -1,20 +1,27 @@
-"""Shared pieces of the routers: the service's parts, reached from the app context."""
+"""What the notifications routes are given: its typed context and a fresh unit of work."""
 
 from __future__ import annotations
 
-from fastapi import Depends
+from typing import cast
 
-from services.kernel.app import ServiceContext, get_ctx
-from services.kernel.clock import Clock
+from fastapi import Request
+
+from services.kernel.app import ServiceContext
+from services.notifications.service_layer.unit_of_work import NotificationsComponents, NotificationsUnitOfWork
 from services.notifications.settings import NotificationSettings
 
-
-async def clock(ctx: ServiceContext = Depends(get_ctx)) -> Clock:
-    value: Clock = ctx.extras["clock"]
-    return value
+NotificationsContext = ServiceContext[NotificationSettings, NotificationsComponents]
 
 
-async def settings(ctx: ServiceContext = Depends(get_ctx)) -> NotificationSettings:
-    value = ctx.settings
-    assert isinstance(value, NotificationSettings)
-    return value
+def context_of(request: Request) -> NotificationsContext:
+    return cast(NotificationsContext, request.app.state.ctx)
+
+
+async def get_notifications(request: Request) -> NotificationsContext:
+    """FastAPI dependency: the service's context, typed."""
+    return context_of(request)
+
+
+async def get_uow(request: Request) -> NotificationsUnitOfWork:
+    """FastAPI dependency: a fresh unit of work, not yet open (the command opens it)."""
+    return cast(NotificationsUnitOfWork, context_of(request).uow())

@@ -5,24 +5,21 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Any
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 from sse_starlette import EventSourceResponse
 
-from services.kernel.app import ServiceContext, get_ctx
 from services.kernel.auth import Principal, TokenVerifier, current_principal
-from services.kernel.clock import Clock
-from services.kernel.pagination import Page, decode_cursor, encode_cursor
-from services.kernel.problems import BadRequest, NotFound, Unauthorized
-from services.notifications.adapters.hub import InboxHub
-from services.notifications.entrypoints.deps import clock
+from services.kernel.pagination import Page, decode_keyset, keyset_page
+from services.kernel.problems import Unauthorized
+from services.notifications.adapters import queries
+from services.notifications.entrypoints.deps import NotificationsContext, get_notifications, get_uow
+from services.notifications.service_layer import commands
+from services.notifications.service_layer.unit_of_work import NotificationsUnitOfWork
 
 router = APIRouter(prefix="/inbox", tags=["inbox"])
-
-_COLUMNS = "id, event_id, event_type, subject, body, urgent, created_at, read_at"
 
 
 class InboxItem(BaseModel):
@@ -41,87 +38,42 @@ class UnreadCount(BaseModel):
     unread: int
 
 
-def _item(row: Any) -> InboxItem:
-    return InboxItem(**dict(row.items()), unread=row["read_at"] is None)
-
-
 @router.get("", summary="My inbox, unread first, newest first (keyset pagination)")
 async def list_inbox(
     cursor: str | None = Query(default=None, max_length=500),
     limit: int = Query(default=20, ge=1, le=100),
     principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: NotificationsUnitOfWork = Depends(get_uow),
 ) -> Page[InboxItem]:
-    after = decode_cursor(cursor, 3)
-    args: list[Any] = [principal.sub, principal.community, limit + 1]
-    where = ""
-    if after is not None:
-        try:
-            args += [bool(after[0]), datetime.fromisoformat(str(after[1])), uuid.UUID(str(after[2]))]
-        except ValueError as exc:
-            raise BadRequest("The cursor is not one this API gave out.", parameter="cursor") from exc
-        where = "AND ((read_at IS NULL), created_at, id) < ($4, $5, $6)"
-    rows = await ctx.pool.fetch(
-        f"""SELECT {_COLUMNS} FROM notifications
-            WHERE recipient = $1 AND community = $2 AND channel = 'inbox' {where}
-            ORDER BY (read_at IS NULL) DESC, created_at DESC, id DESC LIMIT $3""",
-        *args,
-    )
-    items = [_item(r) for r in rows[:limit]]
-    next_cursor = None
-    if len(rows) > limit:
-        last = items[-1]
-        next_cursor = encode_cursor(last.unread, last.created_at.isoformat(), str(last.id))
-    return Page[InboxItem](items=items, next_cursor=next_cursor)
+    after = decode_keyset(cursor, bool, datetime, uuid.UUID)
+    async with uow.read() as conn:
+        rows = await queries.inbox(conn, principal.sub, principal.community, after, limit)
+    items, next_cursor = keyset_page(rows, limit, "unread", "created_at", "id")
+    return Page[InboxItem](items=[InboxItem(**r) for r in items], next_cursor=next_cursor)
 
 
 @router.get("/unread-count", summary="How many inbox items I have not read")
 async def unread_count(
-    principal: Principal = Depends(current_principal), ctx: ServiceContext = Depends(get_ctx)
+    principal: Principal = Depends(current_principal), uow: NotificationsUnitOfWork = Depends(get_uow)
 ) -> UnreadCount:
-    count = await ctx.pool.fetchval(
-        """SELECT count(*) FROM notifications
-           WHERE recipient = $1 AND community = $2 AND channel = 'inbox' AND read_at IS NULL""",
-        principal.sub,
-        principal.community,
-    )
-    return UnreadCount(unread=count)
+    async with uow.read() as conn:
+        return UnreadCount(unread=await queries.unread_count(conn, principal.sub, principal.community))
 
 
 @router.post("/{item_id}/read", summary="Mark one inbox item read")
 async def mark_read(
     item_id: uuid.UUID,
     principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
-    now: Clock = Depends(clock),
+    uow: NotificationsUnitOfWork = Depends(get_uow),
 ) -> InboxItem:
-    row = await ctx.pool.fetchrow(
-        f"""UPDATE notifications SET read_at = coalesce(read_at, $4)
-            WHERE id = $1 AND recipient = $2 AND community = $3 AND channel = 'inbox'
-            RETURNING {_COLUMNS}""",
-        item_id,
-        principal.sub,
-        principal.community,
-        now.now(),
-    )
-    if row is None:
-        raise NotFound(f"No inbox item {item_id} of yours.")
-    return _item(row)
+    return InboxItem(**await commands.mark_read(uow, principal, item_id))
 
 
 @router.post("/read-all", summary="Mark every inbox item read")
 async def mark_all_read(
-    principal: Principal = Depends(current_principal),
-    ctx: ServiceContext = Depends(get_ctx),
-    now: Clock = Depends(clock),
+    principal: Principal = Depends(current_principal), uow: NotificationsUnitOfWork = Depends(get_uow)
 ) -> UnreadCount:
-    await ctx.pool.execute(
-        """UPDATE notifications SET read_at = $3
-           WHERE recipient = $1 AND community = $2 AND channel = 'inbox' AND read_at IS NULL""",
-        principal.sub,
-        principal.community,
-        now.now(),
-    )
+    await commands.mark_all_read(uow, principal)
     return UnreadCount(unread=0)
 
 
@@ -143,30 +95,22 @@ async def stream_principal(
     response_class=EventSourceResponse,
 )
 async def stream(
-    principal: Principal = Depends(stream_principal), ctx: ServiceContext = Depends(get_ctx)
+    principal: Principal = Depends(stream_principal), ctx: NotificationsContext = Depends(get_notifications)
 ) -> EventSourceResponse:
-    hub: InboxHub = ctx.extras["hub"]
-    pool = ctx.pool
+    hub = ctx.components.hub
 
     async def events() -> AsyncIterator[dict[str, str]]:
         queue = hub.subscribe(principal.sub)
         try:
-            unread = await pool.fetchval(
-                "SELECT count(*) FROM notifications WHERE recipient = $1 AND channel = 'inbox' AND read_at IS NULL",
-                principal.sub,
-            )
+            async with ctx.uow().read() as conn:
+                unread = await queries.unread_count(conn, principal.sub)
             yield {"event": "ready", "data": orjson.dumps({"unread": unread}).decode()}
             while True:
                 notification_id = await queue.get()
-                row = await pool.fetchrow(
-                    f"""SELECT {_COLUMNS} FROM notifications
-                        WHERE id = $1 AND recipient = $2 AND community = $3 AND channel = 'inbox'""",
-                    uuid.UUID(notification_id),
-                    principal.sub,
-                    principal.community,
-                )
+                async with ctx.uow().read() as conn:
+                    row = await queries.inbox_item(conn, uuid.UUID(notification_id), principal.sub, principal.community)
                 if row is not None:
-                    yield {"event": "notification", "id": notification_id, "data": _item(row).model_dump_json()}
+                    yield {"event": "notification", "id": notification_id, "data": InboxItem(**row).model_dump_json()}
         finally:
             hub.unsubscribe(principal.sub, queue)
 

@@ -10,11 +10,13 @@ from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from contracts.enums import Role
-from services.kernel.app import ServiceContext, get_ctx
 from services.kernel.auth import Principal, current_principal, require_roles
-from services.notifications.adapters import repository as repo
+from services.notifications.adapters import queries
 from services.notifications.domain.preferences import Preferences
-from services.notifications.domain.quiet_hours import DEFAULT_END, DEFAULT_START, DEFAULT_TIMEZONE
+from services.notifications.domain.quiet_hours import DEFAULT_END, DEFAULT_START
+from services.notifications.entrypoints.deps import get_uow
+from services.notifications.service_layer import commands
+from services.notifications.service_layer.unit_of_work import NotificationsUnitOfWork
 
 router = APIRouter(prefix="/preferences", tags=["preferences"])
 
@@ -26,14 +28,18 @@ class Channels(BaseModel):
 
 
 class QuietHoursBody(BaseModel):
+    """`timezone` omitted: the community's (the kernel's LINLI_TIME_ZONE)."""
+
     model_config = ConfigDict(extra="forbid")
     start: time = DEFAULT_START
     end: time = DEFAULT_END
-    timezone: str = Field(default=DEFAULT_TIMEZONE, max_length=64)
+    timezone: str | None = Field(default=None, max_length=64)
 
     @field_validator("timezone")
     @classmethod
-    def _known_zone(cls, value: str) -> str:
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -49,6 +55,17 @@ class PreferencesBody(BaseModel):
     email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     channels: Channels = Channels()
     quiet_hours: QuietHoursBody | None = QuietHoursBody()
+
+    def wanted(self) -> commands.WantedPreferences:
+        quiet = self.quiet_hours
+        return commands.WantedPreferences(
+            language=self.language,
+            email=self.email,
+            inbox_enabled=self.channels.inbox,
+            email_enabled=self.channels.email,
+            quiet=(quiet.start, quiet.end) if quiet else None,
+            quiet_zone=quiet.timezone if quiet else None,
+        )
 
 
 class PreferencesView(PreferencesBody):
@@ -68,59 +85,38 @@ def _view(prefs: Preferences) -> PreferencesView:
     )
 
 
-async def _save(
-    ctx: ServiceContext, person_id: str, community: str, body: PreferencesBody, display_name: str | None = None
-) -> PreferencesView:
-    quiet = body.quiet_hours
-    async with ctx.pool.acquire() as conn:
-        await conn.execute(
-            """
-            INSERT INTO preferences (person_id, community, language, email, inbox_enabled, email_enabled,
-                                     quiet_start, quiet_end, timezone, display_name, updated_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
-            ON CONFLICT (person_id) DO UPDATE SET
-                display_name = coalesce(EXCLUDED.display_name, preferences.display_name),
-                language = EXCLUDED.language, email = EXCLUDED.email, inbox_enabled = EXCLUDED.inbox_enabled,
-                email_enabled = EXCLUDED.email_enabled, quiet_start = EXCLUDED.quiet_start,
-                quiet_end = EXCLUDED.quiet_end, timezone = EXCLUDED.timezone, updated_at = now()
-            """,
-            person_id,
-            community,
-            body.language,
-            body.email,
-            body.channels.inbox,
-            body.channels.email,
-            quiet.start if quiet else None,
-            quiet.end if quiet else None,
-            quiet.timezone if quiet else DEFAULT_TIMEZONE,
-            display_name,
-        )
-        return _view(await repo.preferences(conn, person_id))
+async def _read(uow: NotificationsUnitOfWork, person_id: str) -> PreferencesView:
+    """A person's preferences, or the defaults (quiet hours in the community's zone)."""
+    async with uow.read() as conn:
+        return _view(await queries.preferences(conn, person_id, uow.settings.time_zone))
 
 
 @router.get("/me", summary="My notification preferences (defaults if I never set any)")
 async def my_preferences(
-    principal: Principal = Depends(current_principal), ctx: ServiceContext = Depends(get_ctx)
+    principal: Principal = Depends(current_principal), uow: NotificationsUnitOfWork = Depends(get_uow)
 ) -> PreferencesView:
-    async with ctx.pool.acquire() as conn:
-        return _view(await repo.preferences(conn, principal.sub))
+    return await _read(uow, principal.sub)
 
 
 @router.put("/me", summary="Replace my notification preferences")
 async def put_my_preferences(
-    body: PreferencesBody, principal: Principal = Depends(current_principal), ctx: ServiceContext = Depends(get_ctx)
+    body: PreferencesBody,
+    principal: Principal = Depends(current_principal),
+    uow: NotificationsUnitOfWork = Depends(get_uow),
 ) -> PreferencesView:
-    return await _save(ctx, principal.sub, principal.community, body, principal.name)
+    saved = await commands.save_preferences(
+        uow, principal.sub, principal.community, body.wanted(), display_name=principal.name
+    )
+    return _view(saved)
 
 
 @router.get("/{person_id}", summary="A person's preferences (admin)")
 async def person_preferences(
     person_id: str = Path(max_length=100),
     _: Principal = Depends(require_roles(Role.ADMIN)),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: NotificationsUnitOfWork = Depends(get_uow),
 ) -> PreferencesView:
-    async with ctx.pool.acquire() as conn:
-        return _view(await repo.preferences(conn, person_id))
+    return await _read(uow, person_id)
 
 
 @router.put("/{person_id}", summary="Replace a person's preferences (admin)")
@@ -128,6 +124,6 @@ async def put_person_preferences(
     body: PreferencesBody,
     person_id: str = Path(max_length=100),
     principal: Principal = Depends(require_roles(Role.ADMIN)),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: NotificationsUnitOfWork = Depends(get_uow),
 ) -> PreferencesView:
-    return await _save(ctx, person_id, principal.community, body)
+    return _view(await commands.save_preferences(uow, person_id, principal.community, body.wanted()))

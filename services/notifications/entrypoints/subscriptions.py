@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from contracts.envelope import COMMUNITY_PATTERN
-from services.kernel.app import ServiceContext, get_ctx
 from services.kernel.auth import Principal, require_roles
-from services.kernel.clock import Clock
-from services.kernel.pagination import Page, decode_cursor, encode_cursor
-from services.kernel.problems import BadRequest, Conflict, Forbidden, NotFound
-from services.notifications.domain import patterns, signing
-from services.notifications.entrypoints.deps import clock, settings
-from services.notifications.settings import NotificationSettings
+from services.kernel.pagination import Page, decode_keyset, keyset_page
+from services.notifications.adapters import queries
+from services.notifications.domain import patterns
+from services.notifications.domain.errors import DeliveryNotFound, SubscriptionNotFound
+from services.notifications.entrypoints.deps import get_uow
+from services.notifications.service_layer import commands
+from services.notifications.service_layer.unit_of_work import NotificationsUnitOfWork
 
 router = APIRouter(prefix="/subscriptions", tags=["webhook subscriptions"])
 managers = require_roles("admin", "system", "district")
@@ -88,15 +88,21 @@ class DeliveryDetail(Delivery):
     tries: list[Attempt]
 
 
-_SUB_COLUMNS = "id, community, url, event_types, description, active, created_by, created_at, previous_secret_expires"
-_DELIVERY_COLUMNS = "id, event_id, event_type, status, attempts, next_attempt_at, last_error, created_at, delivered_at"
-
-
-async def _subscription(ctx: ServiceContext, principal: Principal, subscription_id: uuid.UUID) -> dict[str, Any]:
-    row = await ctx.pool.fetchrow(f"SELECT {_SUB_COLUMNS} FROM subscriptions WHERE id = $1", subscription_id)
+async def _readable(uow: NotificationsUnitOfWork, principal: Principal, subscription_id: uuid.UUID) -> dict[str, Any]:
+    """The subscription, if the caller's token reaches its community; another community's is not there."""
+    async with uow.read() as conn:
+        row = await queries.subscription(conn, subscription_id)
     if row is None or not principal.can_read(row["community"]):
-        raise NotFound(f"No subscription {subscription_id}.")
-    return dict(row.items())
+        raise SubscriptionNotFound(subscription_id)
+    return row
+
+
+async def _delivery(uow: NotificationsUnitOfWork, subscription_id: uuid.UUID, delivery_id: uuid.UUID) -> DeliveryDetail:
+    async with uow.read() as conn:
+        row = await queries.delivery(conn, subscription_id, delivery_id)
+    if row is None:
+        raise DeliveryNotFound(subscription_id, delivery_id)
+    return DeliveryDetail(**row)
 
 
 @router.post("", status_code=201, summary="Subscribe a URL to events (signed per Standard Webhooks)")
@@ -104,53 +110,45 @@ async def create_subscription(
     body: SubscriptionBody,
     response: Response,
     principal: Principal = Depends(managers),
-    ctx: ServiceContext = Depends(get_ctx),
-    now: Clock = Depends(clock),
+    uow: NotificationsUnitOfWork = Depends(get_uow),
 ) -> SubscriptionWithSecret:
-    community = body.community or principal.community
-    if not principal.can_read(community):
-        raise Forbidden(f"Your token does not reach the community {community!r}.")
-    secret = signing.new_secret()
-    row = await ctx.pool.fetchrow(
-        f"""INSERT INTO subscriptions (id, community, url, event_types, description, secret, created_by, created_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {_SUB_COLUMNS}""",
-        uuid.uuid4(),
-        community,
-        body.url,
-        body.event_types,
-        body.description,
-        secret,
-        principal.sub,
-        now.now(),
+    row, secret = await commands.subscribe(
+        uow,
+        principal,
+        url=body.url,
+        event_types=body.event_types,
+        community=body.community,
+        description=body.description,
     )
-    assert row is not None
     response.headers["Location"] = f"/subscriptions/{row['id']}"
-    return SubscriptionWithSecret(**dict(row.items()), secret=secret)
+    return SubscriptionWithSecret(**row, secret=secret)
 
 
 @router.get("", summary="Webhook subscriptions of my community")
 async def list_subscriptions(
-    principal: Principal = Depends(managers), ctx: ServiceContext = Depends(get_ctx)
+    principal: Principal = Depends(managers), uow: NotificationsUnitOfWork = Depends(get_uow)
 ) -> list[SubscriptionView]:
-    rows = await ctx.pool.fetch(
-        f"SELECT {_SUB_COLUMNS} FROM subscriptions WHERE community = $1 ORDER BY created_at, id", principal.community
-    )
-    return [SubscriptionView(**dict(r.items())) for r in rows]
+    async with uow.read() as conn:
+        rows = await queries.subscriptions(conn, principal.community)
+    return [SubscriptionView(**r) for r in rows]
 
 
 @router.get("/{subscription_id}", summary="One subscription")
 async def get_subscription(
-    subscription_id: uuid.UUID, principal: Principal = Depends(managers), ctx: ServiceContext = Depends(get_ctx)
+    subscription_id: uuid.UUID,
+    principal: Principal = Depends(managers),
+    uow: NotificationsUnitOfWork = Depends(get_uow),
 ) -> SubscriptionView:
-    return SubscriptionView(**await _subscription(ctx, principal, subscription_id))
+    return SubscriptionView(**await _readable(uow, principal, subscription_id))
 
 
 @router.delete("/{subscription_id}", status_code=204, summary="Stop a subscription (its log stays)")
 async def delete_subscription(
-    subscription_id: uuid.UUID, principal: Principal = Depends(managers), ctx: ServiceContext = Depends(get_ctx)
+    subscription_id: uuid.UUID,
+    principal: Principal = Depends(managers),
+    uow: NotificationsUnitOfWork = Depends(get_uow),
 ) -> Response:
-    await _subscription(ctx, principal, subscription_id)
-    await ctx.pool.execute("UPDATE subscriptions SET active = false WHERE id = $1", subscription_id)
+    await commands.unsubscribe(uow, principal, subscription_id)
     return Response(status_code=204)
 
 
@@ -159,22 +157,10 @@ async def rotate_secret(
     subscription_id: uuid.UUID,
     body: RotateBody,
     principal: Principal = Depends(managers),
-    ctx: ServiceContext = Depends(get_ctx),
-    now: Clock = Depends(clock),
-    config: NotificationSettings = Depends(settings),
+    uow: NotificationsUnitOfWork = Depends(get_uow),
 ) -> SubscriptionWithSecret:
-    await _subscription(ctx, principal, subscription_id)
-    grace = body.grace_seconds if body.grace_seconds is not None else config.notifications_secret_grace
-    secret = signing.new_secret()
-    row = await ctx.pool.fetchrow(
-        f"""UPDATE subscriptions SET previous_secret = secret, secret = $2, previous_secret_expires = $3
-            WHERE id = $1 RETURNING {_SUB_COLUMNS}""",
-        subscription_id,
-        secret,
-        now.now() + timedelta(seconds=grace),
-    )
-    assert row is not None
-    return SubscriptionWithSecret(**dict(row.items()), secret=secret)
+    row, secret = await commands.rotate_secret(uow, principal, subscription_id, body.grace_seconds)
+    return SubscriptionWithSecret(**row, secret=secret)
 
 
 @router.get("/{subscription_id}/deliveries", summary="The delivery log, newest first")
@@ -183,42 +169,14 @@ async def list_deliveries(
     cursor: str | None = Query(default=None, max_length=500),
     limit: int = Query(default=50, ge=1, le=200),
     principal: Principal = Depends(managers),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: NotificationsUnitOfWork = Depends(get_uow),
 ) -> Page[Delivery]:
-    await _subscription(ctx, principal, subscription_id)
-    after = decode_cursor(cursor, 2)
-    args: list[Any] = [str(subscription_id), limit + 1]
-    where = ""
-    if after is not None:
-        try:
-            args += [datetime.fromisoformat(str(after[0])), uuid.UUID(str(after[1]))]
-        except ValueError as exc:
-            raise BadRequest("The cursor is not one this API gave out.", parameter="cursor") from exc
-        where = "AND (created_at, id) < ($3, $4)"
-    rows = await ctx.pool.fetch(
-        f"""SELECT {_DELIVERY_COLUMNS} FROM notifications WHERE recipient = $1 AND channel = 'webhook' {where}
-            ORDER BY created_at DESC, id DESC LIMIT $2""",
-        *args,
-    )
-    items = [Delivery(**dict(r.items())) for r in rows[:limit]]
-    next_cursor = encode_cursor(items[-1].created_at.isoformat(), str(items[-1].id)) if len(rows) > limit else None
-    return Page[Delivery](items=items, next_cursor=next_cursor)
-
-
-async def _delivery(ctx: ServiceContext, subscription_id: uuid.UUID, delivery_id: uuid.UUID) -> DeliveryDetail:
-    row = await ctx.pool.fetchrow(
-        f"SELECT {_DELIVERY_COLUMNS} FROM notifications WHERE id = $1 AND recipient = $2 AND channel = 'webhook'",
-        delivery_id,
-        str(subscription_id),
-    )
-    if row is None:
-        raise NotFound(f"No delivery {delivery_id} of subscription {subscription_id}.")
-    tries = await ctx.pool.fetch(
-        """SELECT attempt, at, ok, status_code, error, duration_ms FROM delivery_attempts
-           WHERE notification_id = $1 ORDER BY id""",
-        delivery_id,
-    )
-    return DeliveryDetail(**dict(row.items()), tries=[Attempt(**dict(t.items())) for t in tries])
+    await _readable(uow, principal, subscription_id)
+    after = decode_keyset(cursor, datetime, uuid.UUID)
+    async with uow.read() as conn:
+        rows = await queries.deliveries(conn, subscription_id, after, limit)
+    items, next_cursor = keyset_page(rows, limit, "created_at", "id")
+    return Page[Delivery](items=[Delivery(**r) for r in items], next_cursor=next_cursor)
 
 
 @router.get("/{subscription_id}/deliveries/{delivery_id}", summary="One delivery with every try")
@@ -226,10 +184,10 @@ async def get_delivery(
     subscription_id: uuid.UUID,
     delivery_id: uuid.UUID,
     principal: Principal = Depends(managers),
-    ctx: ServiceContext = Depends(get_ctx),
+    uow: NotificationsUnitOfWork = Depends(get_uow),
 ) -> DeliveryDetail:
-    await _subscription(ctx, principal, subscription_id)
-    return await _delivery(ctx, subscription_id, delivery_id)
+    await _readable(uow, principal, subscription_id)
+    return await _delivery(uow, subscription_id, delivery_id)
 
 
 @router.post(
@@ -241,18 +199,7 @@ async def redeliver(
     subscription_id: uuid.UUID,
     delivery_id: uuid.UUID,
     principal: Principal = Depends(managers),
-    ctx: ServiceContext = Depends(get_ctx),
-    now: Clock = Depends(clock),
+    uow: NotificationsUnitOfWork = Depends(get_uow),
 ) -> DeliveryDetail:
-    await _subscription(ctx, principal, subscription_id)
-    current = await _delivery(ctx, subscription_id, delivery_id)
-    at = now.now()
-    updated = await ctx.pool.execute(
-        """UPDATE notifications SET status = 'pending', next_attempt_at = $2, retry_from = $2
-           WHERE id = $1 AND status <> 'pending'""",
-        delivery_id,
-        at,
-    )
-    if updated.endswith(" 0"):
-        raise Conflict("This delivery is still being tried.", current=current.status)
-    return await _delivery(ctx, subscription_id, delivery_id)
+    await commands.redeliver(uow, principal, subscription_id, delivery_id)
+    return await _delivery(uow, subscription_id, delivery_id)

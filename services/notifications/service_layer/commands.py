@@ -1,0 +1,188 @@
+"""Commands: one async function per thing a person (or the service's start-up) asks of notifications.
+
+Each opens the unit of work it is given (`async with uow:`) and answers the stored row or
+raises one of the service's refusals (domain/errors.py), which the kernel maps to problems.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import time, timedelta
+from typing import Any
+
+from services.kernel.identity import Principal
+from services.notifications.domain import signing
+from services.notifications.domain.default_templates import DEFAULTS
+from services.notifications.domain.errors import (
+    CommunityOutOfReach,
+    DeliveryNotFound,
+    InboxItemNotFound,
+    StillBeingTried,
+    SubscriptionNotFound,
+    TemplateNotFound,
+)
+from services.notifications.domain.preferences import Preferences
+from services.notifications.domain.quiet_hours import QuietHours
+from services.notifications.domain.templates import validate
+from services.notifications.service_layer.unit_of_work import NotificationsUnitOfWork
+
+# -- the inbox ----------------------------------------------------------------------------
+
+
+async def mark_read(uow: NotificationsUnitOfWork, principal: Principal, item_id: uuid.UUID) -> dict[str, Any]:
+    """Mark one of my inbox items read (the first time counts); another's is not there."""
+    async with uow.one_statement():
+        row = await uow.notifications.mark_read(item_id, principal.sub, principal.community, uow.now())
+    if row is None:
+        raise InboxItemNotFound(item_id)
+    return {**row, "unread": row["read_at"] is None}
+
+
+async def mark_all_read(uow: NotificationsUnitOfWork, principal: Principal) -> None:
+    async with uow.one_statement():
+        await uow.notifications.mark_all_read(principal.sub, principal.community, uow.now())
+
+
+# -- preferences --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WantedPreferences:
+    """What a person asks for; quiet hours (start, end) without a zone are read in the community's."""
+
+    language: str
+    email: str | None
+    inbox_enabled: bool
+    email_enabled: bool
+    quiet: tuple[time, time] | None
+    quiet_zone: str | None = None
+
+
+async def save_preferences(
+    uow: NotificationsUnitOfWork,
+    person_id: str,
+    community: str,
+    wanted: WantedPreferences,
+    *,
+    display_name: str | None = None,
+) -> Preferences:
+    """Replace a person's preferences (and remember the name their token carries, if given)."""
+    zone = uow.settings.time_zone
+    quiet = QuietHours(*wanted.quiet, wanted.quiet_zone or zone) if wanted.quiet else None
+    prefs = Preferences(
+        person_id=person_id,
+        language=wanted.language,
+        email=wanted.email,
+        inbox_enabled=wanted.inbox_enabled,
+        email_enabled=wanted.email_enabled,
+        quiet=quiet,
+    )
+    async with uow:
+        await uow.people.save(prefs, community, zone, display_name)
+        return await uow.people.preferences(person_id, zone)
+
+
+# -- channels and templates ---------------------------------------------------------------
+
+
+async def put_robot(uow: NotificationsUnitOfWork, community: str, group: int, url: str) -> dict[str, Any]:
+    async with uow.one_statement():
+        return await uow.channels.put_robot(community, group, url)
+
+
+async def delete_robot(uow: NotificationsUnitOfWork, community: str, group: int) -> None:
+    async with uow.one_statement():
+        await uow.channels.delete_robot(community, group)
+
+
+async def install_default_templates(uow: NotificationsUnitOfWork) -> None:
+    """The default texts, once (an admin's edits are kept); at start-up, before consumers run."""
+    async with uow:
+        await uow.channels.install_default_templates()
+
+
+async def save_template(
+    uow: NotificationsUnitOfWork, key: str, language: str, subject: str, body: str, by: str
+) -> dict[str, Any]:
+    """Edit a template once its placeholders are checked; this instance uses it at once, others within 30 s."""
+    if key not in DEFAULTS:
+        raise TemplateNotFound(key, sorted(DEFAULTS))
+    validate(key, subject, body)
+    async with uow.one_statement():
+        row = await uow.channels.save_template(key, language, subject, body, by)
+    uow.components.templates.forget()
+    return row
+
+
+# -- webhook subscriptions ----------------------------------------------------------------
+
+
+async def subscribe(
+    uow: NotificationsUnitOfWork,
+    principal: Principal,
+    *,
+    url: str,
+    event_types: Sequence[str],
+    community: str | None,
+    description: str | None,
+) -> tuple[dict[str, Any], str]:
+    """A new subscription of `community` (the caller's own by default); its row and its secret, shown once."""
+    community = community or principal.community
+    if not principal.can_read(community):
+        raise CommunityOutOfReach(community)
+    secret = signing.new_secret()
+    async with uow.one_statement():
+        row = await uow.channels.add_subscription(
+            community=community,
+            url=url,
+            event_types=event_types,
+            description=description,
+            secret=secret,
+            created_by=principal.sub,
+            at=uow.now(),
+        )
+    return row, secret
+
+
+async def _subscription(
+    uow: NotificationsUnitOfWork, principal: Principal, subscription_id: uuid.UUID
+) -> dict[str, Any]:
+    row = await uow.channels.subscription_for_update(subscription_id)
+    if row is None or not principal.can_read(row["community"]):
+        raise SubscriptionNotFound(subscription_id)
+    return row
+
+
+async def unsubscribe(uow: NotificationsUnitOfWork, principal: Principal, subscription_id: uuid.UUID) -> None:
+    """Stop a subscription; its delivery log stays."""
+    async with uow:
+        await _subscription(uow, principal, subscription_id)
+        await uow.channels.deactivate(subscription_id)
+
+
+async def rotate_secret(
+    uow: NotificationsUnitOfWork, principal: Principal, subscription_id: uuid.UUID, grace_seconds: float | None
+) -> tuple[dict[str, Any], str]:
+    """A new secret; the old one stays valid for `grace_seconds` (the service's default if None)."""
+    grace = grace_seconds if grace_seconds is not None else uow.settings.notifications_secret_grace
+    secret = signing.new_secret()
+    async with uow:
+        await _subscription(uow, principal, subscription_id)
+        row = await uow.channels.rotate_secret(subscription_id, secret, uow.now() + timedelta(seconds=grace))
+    return row, secret
+
+
+async def redeliver(
+    uow: NotificationsUnitOfWork, principal: Principal, subscription_id: uuid.UUID, delivery_id: uuid.UUID
+) -> None:
+    """Send a finished delivery again with a fresh retry window (same webhook-id); a pending one is refused."""
+    async with uow:
+        await _subscription(uow, principal, subscription_id)
+        current = await uow.notifications.webhook_delivery_for_update(subscription_id, delivery_id)
+        if current is None:
+            raise DeliveryNotFound(subscription_id, delivery_id)
+        if current["status"] == "pending":
+            raise StillBeingTried(current["status"])
+        await uow.notifications.send_again(delivery_id, uow.now())
