@@ -46,7 +46,7 @@ const en: typeof zh = {
     submitting: 'Submitting…',
     required: 'Please fill in {field}',
     done: 'Submitted',
-    next: "The committees take it up within 3 working days; you are told when its status changes.",
+    next: 'The committees will review it; each step shows in the progress below.',
     confirm: 'Confirm',
     cancel: 'Cancel',
   },

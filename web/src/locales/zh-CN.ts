@@ -5,7 +5,7 @@ export default {
   signIn: {
     title: '选择演示身份',
     lead: '开发环境：选择一位美湖社区的演示居民登录，无需密码。',
-    building: '{n} 号楼栋组',
+    building: '{n}号楼栋组',
     signInAs: '以 {name} 的身份登录',
     signOut: '退出登录',
     production: '正式环境通过社区的统一身份认证登录（尚未接入）。',
@@ -44,7 +44,7 @@ export default {
     submitting: '正在提交…',
     required: '请填写{field}',
     done: '已提交',
-    next: '社区两委将在 3 个工作日内受理，状态变化会通知您。',
+    next: '社区两委会审核这件事；每一步进展都会显示在下面的办理进度里。',
     confirm: '确认',
     cancel: '取消',
   },

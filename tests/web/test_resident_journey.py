@@ -1,0 +1,106 @@
+"""A resident signs in as a demo person, raises a matter, finds it in My matters, and reads it in English.
+
+Each screen is checked by axe-core (no serious or critical violations) and saved to docs/web/ for the README.
+No sleeps: every step waits for what the page shows.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import pytest
+from playwright.async_api import expect
+
+from tests.web.browser import SCREENSHOTS, axe_violations
+from tests.web.conftest import WebStack
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
+
+
+async def _screen(page: Any, name: str) -> None:
+    """No serious/critical accessibility violation, then a screenshot into docs/web/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    violations = await axe_violations(page)
+    assert violations == [], f"{name}: {violations}"
+
+
+async def test_resident_raises_a_matter_and_follows_it(page: Any, web_stack: WebStack) -> None:
+    async with web_stack.api("intake", "sun-hao") as api:
+        categories = {c["code"]: c for c in (await api.get("/categories")).json()}
+    repairs = categories["repairs"]
+    title = "6栋电梯按键失灵"  # each session starts from an empty database
+
+    await page.goto("/")
+    await expect(page).to_have_url(re.compile(r"/sign-in$"))
+    await expect(page.get_by_role("heading", name="选择演示身份")).to_be_visible()
+    await expect(page.locator("[data-person]")).to_have_count(12)
+    await expect(page.locator('[data-person="zhang-wei"]')).to_contain_text("议事会成员")
+    await _screen(page, "sign-in")
+
+    await page.locator('[data-person="sun-hao"]').click()
+    await expect(page.get_by_role("heading", name="孙浩，您好")).to_be_visible()
+    await expect(page.get_by_text("您没有进行中的事项")).to_be_visible()
+
+    await page.get_by_role("tab", name="我要反映").click()
+    await page.locator('[data-test="category"] input').click()
+    await page.locator(".van-picker-column__item", has_text=repairs["name_zh"]).click()
+    await page.locator(".van-picker__confirm").click()
+    await expect(page.locator('[data-test="category"] input')).to_have_value(repairs["name_zh"])
+    await expect(page.locator(".van-popup")).to_be_hidden()
+    await page.locator('[data-test="title"] input').fill(title)
+    await page.locator('[data-test="description"] textarea').fill("按键没有反应，老人上下楼不方便。")
+    await page.get_by_placeholder("例如 12栋").fill("6栋")
+    await _screen(page, "raise")
+    await page.locator('[data-test="submit"]').click()
+
+    await expect(page.locator('[data-test="raised"]')).to_contain_text("已提交")
+    await expect(page.locator('[data-test="matter-title"]')).to_have_text(title)
+    await expect(page.locator('[data-test="timeline"]')).to_contain_text("已提交")
+    await _screen(page, "matter")
+
+    # The matter is really in intake, filed by the person who signed in.
+    async with web_stack.api("intake", "sun-hao") as api:
+        mine = (await api.get("/issues", params={"reporter": "me"})).json()["items"]
+    assert [(i["title"], i["category"], i["building_group"]) for i in mine] == [(title, "repairs", 6)]
+
+    await page.get_by_role("tab", name="我的事项").click()
+    await expect(page.locator('[data-test="matters"]')).to_contain_text(title)
+    await _screen(page, "matters")
+
+    await page.get_by_role("tab", name="首页").click()
+    await expect(page.locator('[data-test="open-matters"]')).to_contain_text(title)
+    await _screen(page, "home")
+
+    await page.locator('[data-test="language"]').click()
+    await expect(page.get_by_role("heading", name="Hello, 孙浩")).to_be_visible()
+    await expect(page.locator('[data-test="open-matters"] [data-test="status"]')).to_have_text("Submitted")
+    await page.get_by_role("tab", name="My matters").click()
+    await expect(page.get_by_role("heading", name="My matters")).to_be_visible()
+    await page.locator('[data-test="matters"] [data-matter]').first.click()
+    await expect(page.locator('[data-test="timeline"]')).to_contain_text("Submitted")
+    await expect(page.locator("html")).to_have_attribute("lang", "en")
+    await _screen(page, "matter-en")
+
+
+async def test_an_api_problem_is_shown_as_its_title_and_detail(page: Any, web_stack: WebStack) -> None:
+    await page.goto("/")
+    await page.locator('[data-person="wu-xia"]').click()
+    await expect(page.get_by_role("heading", name="吴霞，您好")).to_be_visible()
+    # In-app navigation keeps the in-memory token (a reload would sign out, by design).
+    await page.evaluate(f"window.history.pushState({{}}, '', '/matters/{uuid.uuid4()}')")
+    await page.evaluate("window.dispatchEvent(new PopStateEvent('popstate'))")
+    alert = page.locator('[data-test="failure"]')
+    await expect(alert).to_contain_text("Not found")
+    await expect(alert.get_by_role("button", name="重试")).to_be_visible()
+
+
+async def test_a_reload_signs_out_because_the_token_is_only_in_memory(page: Any, web_stack: WebStack) -> None:
+    await page.goto("/")
+    await page.locator('[data-person="zhao-lei"]').click()
+    await expect(page.get_by_role("heading", name="赵磊，您好")).to_be_visible()
+    assert await page.evaluate("Object.keys(localStorage).length + Object.keys(sessionStorage).length") == 0
+    await page.reload()
+    await expect(page).to_have_url(re.compile(r"/sign-in$"))
