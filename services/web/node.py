@@ -42,9 +42,7 @@ def _env() -> dict[str, str]:
 
 
 def npm(*args: str, capture: bool = False) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*npm_command(), *args], cwd=WEB, env=_env(), check=True, text=True, capture_output=capture
-    )
+    return subprocess.run([*npm_command(), *args], cwd=WEB, env=_env(), check=True, text=True, capture_output=capture)
 
 
 def ensure_installed() -> bool:

@@ -78,10 +78,7 @@ def create(config: WebConfig, environ: dict[str, str] | None = None) -> Starlett
 
     async def people(_: Request) -> Response:
         return JSONResponse(
-            [
-                {"id": p.id, "name": p.name, "roles": list(p.roles), "building_group": p.building_group}
-                for p in PEOPLE
-            ]
+            [{"id": p.id, "name": p.name, "roles": list(p.roles), "building_group": p.building_group} for p in PEOPLE]
         )
 
     async def token(request: Request) -> Response:
@@ -108,8 +105,13 @@ def create(config: WebConfig, environ: dict[str, str] | None = None) -> Starlett
                 "access_token": access,
                 "token_type": "Bearer",
                 "expires_in": TOKEN_TTL_SECONDS,
-                "person": {"id": person.id, "name": person.name, "roles": list(person.roles),
-                           "building_group": person.building_group, "language": person.language},
+                "person": {
+                    "id": person.id,
+                    "name": person.name,
+                    "roles": list(person.roles),
+                    "building_group": person.building_group,
+                    "language": person.language,
+                },
             },
             headers={"Cache-Control": "no-store"},
         )

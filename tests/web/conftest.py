@@ -49,11 +49,20 @@ async def web_stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[W
     await asyncio.to_thread(build_if_changed)
     port = any_free()
     origin = f"http://127.0.0.1:{port}"
-    async with Harness.started(
-        base, services=("intake",), env={"LINLI_CORS_ORIGINS": json.dumps([origin])}
-    ) as stack:
-        log = (base / "web.log").open("ab")
-        process = subprocess.Popen(
+    async with Harness.started(base, services=("intake",), env={"LINLI_CORS_ORIGINS": json.dumps([origin])}) as stack:
+        process = await asyncio.to_thread(_serve_web, port, stack, base / "web.log")
+        try:
+            await _wait_for(f"{origin}/config.json", process, base / "web.log")
+            yield WebStack(stack, origin)
+        finally:
+            process.terminate()
+            await asyncio.to_thread(process.wait, 10)
+
+
+def _serve_web(port: int, stack: Harness, log_path: Path) -> subprocess.Popen[bytes]:
+    """The app as `make run` serves it: `python -m services.web`, pointed at this stack."""
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
             [sys.executable, "-m", "services.web"],
             env={
                 **os.environ,
@@ -65,12 +74,6 @@ async def web_stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[W
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        try:
-            await _wait_for(f"{origin}/config.json", process, base / "web.log")
-            yield WebStack(stack, origin)
-        finally:
-            process.terminate()
-            process.wait(10)
 
 
 async def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -78,7 +81,7 @@ async def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> No
     async with httpx.AsyncClient(timeout=1) as client:
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise RuntimeError(f"the web server exited: {log.read_text(errors='replace')}")
+                raise RuntimeError(f"the web server exited; see {log}")
             try:
                 if (await client.get(url)).status_code == 200:
                     return
@@ -101,10 +104,22 @@ async def browser() -> AsyncIterator[Any]:
 @pytest.fixture
 async def page(browser: Any, web_stack: WebStack) -> AsyncIterator[Any]:
     context = await browser.new_context(
-        viewport=PHONE, device_scale_factor=2, locale="zh-CN", timezone_id="Asia/Shanghai", is_mobile=True,
-        has_touch=True, base_url=web_stack.origin,
+        viewport=PHONE,
+        device_scale_factor=2,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        is_mobile=True,
+        has_touch=True,
+        base_url=web_stack.origin,
     )
     context.set_default_timeout(15_000)
     opened = await context.new_page()
     yield opened
     await context.close()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if CHROMIUM is None and terminalreporter.stats.get("skipped"):
+        terminalreporter.write_line(
+            "web: browser tests skipped, no Chromium found (apt-get install chromium fonts-noto-cjk)"
+        )

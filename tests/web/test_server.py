@@ -33,7 +33,11 @@ def test_development_config_people_and_tokens(tmp_path: Path) -> None:
 
     answer = client.post("/dev/token", json={"person": "wang-fang"}).json()
     claims = jwt.decode(answer["access_token"], options={"verify_signature": False})
-    assert (claims["sub"], claims["roles"], claims["building_group"]) == ("wang-fang", ["resident", "volunteer", "council_member"], 3)
+    assert (claims["sub"], claims["roles"], claims["building_group"]) == (
+        "wang-fang",
+        ["resident", "volunteer", "council_member"],
+        3,
+    )
     unknown = client.post("/dev/token", json={"person": "nobody"})
     assert unknown.status_code == 404
     assert unknown.headers["content-type"] == "application/problem+json"

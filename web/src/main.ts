@@ -1,7 +1,7 @@
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
 import {
-  Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, Loading, NavBar, Picker, Popup, Radio,
+  ActionSheet, Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, Loading, NavBar, Popup, Radio,
   RadioGroup, Step, Steps, Switch, Tabbar, TabbarItem, Tag,
 } from 'vant'
 import 'vant/lib/index.css'
@@ -13,7 +13,7 @@ import { loadConfig } from './config'
 
 async function start(): Promise<void> {
   const app = createApp(App)
-  for (const part of [Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, Loading, NavBar, Picker, Popup,
+  for (const part of [ActionSheet, Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, Loading, NavBar, Popup,
     Radio, RadioGroup, Step, Steps, Switch, Tabbar, TabbarItem, Tag]) {
     app.use(part)
   }
