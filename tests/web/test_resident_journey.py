@@ -1,4 +1,5 @@
-"""A resident signs in as a demo person, raises a matter, finds it in My matters, and reads it in English.
+"""A resident signs in as a demo person, raises a matter, sees a committee accept it in My matters, and reads
+it in English.
 
 Each screen is checked by axe-core (no serious or critical violations) and saved to docs/web/ for the README.
 No sleeps: every step waits for what the page shows.
@@ -21,6 +22,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
 async def _screen(page: Any, name: str) -> None:
     """No serious/critical accessibility violation, then a screenshot into docs/web/."""
+    # Vant's sheets slide and fade in: wait for what the person would see once they stop.
+    await page.wait_for_function("document.getAnimations().length === 0")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
     violations = await axe_violations(page)
@@ -68,9 +71,19 @@ async def test_resident_raises_a_matter_and_follows_it(page: Any, web_stack: Web
         mine = (await api.get("/issues", params={"reporter": "me"})).json()["items"]
     assert [(i["title"], i["category"], i["building_group"]) for i in mine] == [(title, "repairs", 6)]
 
+    # A committee member accepts it through the API; the resident's pages show the new step.
+    async with web_stack.api("intake", "zhang-wei") as api:
+        review = await api.post(f"/issues/{mine[0]['id']}/review", json={"decision": "accept", "note": "已派物业维修"})
+        assert review.status_code == 200, review.text
+
     await page.get_by_role("tab", name="我的事项").click()
     await expect(page.locator('[data-test="matters"]')).to_contain_text(title)
+    await expect(page.locator('[data-test="matters"] [data-test="status"]')).to_have_text("已受理")
     await _screen(page, "matters")
+    await page.locator('[data-test="matters"] [data-matter]').first.click()
+    await expect(page.locator('[data-test="timeline"]')).to_contain_text("已受理")
+    await expect(page.locator('[data-test="timeline"]')).to_contain_text("已派物业维修")
+    await _screen(page, "matter-accepted")
 
     await page.get_by_role("tab", name="首页").click()
     await expect(page.locator('[data-test="open-matters"]')).to_contain_text(title)
@@ -78,11 +91,12 @@ async def test_resident_raises_a_matter_and_follows_it(page: Any, web_stack: Web
 
     await page.locator('[data-test="language"]').click()
     await expect(page.get_by_role("heading", name="Hello, 孙浩")).to_be_visible()
-    await expect(page.locator('[data-test="open-matters"] [data-test="status"]')).to_have_text("Submitted")
+    await expect(page.locator('[data-test="open-matters"] [data-test="status"]')).to_have_text("Accepted")
     await page.get_by_role("tab", name="My matters").click()
     await expect(page.get_by_role("heading", name="My matters")).to_be_visible()
     await page.locator('[data-test="matters"] [data-matter]').first.click()
     await expect(page.locator('[data-test="timeline"]')).to_contain_text("Submitted")
+    await expect(page.locator('[data-test="timeline"]')).to_contain_text("Accepted")
     await expect(page.locator("html")).to_have_attribute("lang", "en")
     await _screen(page, "matter-en")
 
