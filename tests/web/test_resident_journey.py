@@ -120,3 +120,30 @@ async def test_a_reload_signs_out_because_the_token_is_only_in_memory(page: Any,
     assert await page.evaluate("Object.keys(localStorage).length + Object.keys(sessionStorage).length") == 0
     await page.reload()
     await expect(page).to_have_url(re.compile(r"/sign-in$"))
+
+
+async def test_offline_and_a_server_error_show_a_sentence_and_a_retry(page: Any, web_stack: WebStack) -> None:
+    await page.goto("/")
+    await page.locator('[data-person="chen-jing"]').click()
+    await expect(page.get_by_role("heading", name="陈静，您好")).to_be_visible()
+
+    # The network drops: the page says so and offers a retry, which works once it is back.
+    await page.route("**/issues?*", lambda route: route.abort("internetdisconnected"))
+    await page.get_by_role("tab", name="我的事项").click()
+    alert = page.locator('[data-test="failure"]')
+    await expect(alert).to_contain_text("无法连接到服务器")
+    await page.unroute("**/issues?*")
+    await page.route(
+        "**/issues?*",
+        lambda route: route.fulfill(
+            status=503,
+            content_type="application/problem+json",
+            body='{"type":"about:blank","title":"Service unavailable","status":503,"detail":"The database is restarting."}',
+        ),
+    )
+    await alert.get_by_role("button", name="重试").click()
+    await expect(alert).to_contain_text("The database is restarting.")
+    await page.unroute("**/issues?*")
+    await alert.get_by_role("button", name="重试").click()
+    await expect(alert).to_be_hidden()
+    await expect(page.get_by_text("您还没有反映过事项")).to_be_visible()
