@@ -9,7 +9,7 @@ RUN := $(UV) run --frozen
 help:
 	@echo "make run        the whole stack locally (NATS, PostgreSQL, five services, demo data)"
 	@echo "make test       every test, against real NATS and PostgreSQL started by the tests"
-	@echo "make lint       ruff, mypy (strict on contracts and the kernel) and the layering (import-linter)"
+	@echo "make lint       ruff, mypy (strict on contracts and the kernel), the layering (import-linter), vue-tsc on web/"
 	@echo "make contracts  regenerate contracts/schemas/*.json and contracts/asyncapi.yaml"
 	@echo "make web        type-check and build the phone app (web/dist); make web-api  regenerate its API types"
 	@echo "make token SUB=alice ROLES=resident,volunteer [NAME=] [BUILDING_GROUP=] [COMMUNITY=]"
@@ -35,6 +35,7 @@ lint: install
 	$(RUN) ruff format --check .
 	$(RUN) mypy services contracts tests examples
 	$(RUN) lint-imports
+	$(RUN) python -c "from services.web.node import ensure_installed, npm; ensure_installed(); npm('run', 'typecheck')"
 
 contracts: install
 	$(RUN) python -m contracts.generate
