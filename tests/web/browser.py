@@ -22,6 +22,8 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 390, "height": 844}
 """A phone viewport (the app is laid out for 360-430 px)."""
 SCREENSHOTS = REPO_ROOT / "docs" / "web"
+"""Where `make web-screenshots` (LINLI_WEB_SCREENSHOTS=1) saves them for the README; other runs keep
+them in pytest's temporary folder, so `make test` leaves the checkout as it was."""
 AXE = REPO_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 
 

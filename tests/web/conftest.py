@@ -20,7 +20,7 @@ import pytest
 from services.stack.harness import Harness
 from services.stack.ports import any_free
 from services.web.node import build_if_changed
-from tests.web.browser import CHROMIUM_ARGS, PHONE, chromium
+from tests.web.browser import CHROMIUM_ARGS, PHONE, SCREENSHOTS, chromium
 
 CHROMIUM = chromium()
 
@@ -89,6 +89,14 @@ async def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> No
                 pass
             await asyncio.sleep(0.1)
     raise TimeoutError(url)
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if os.environ.get("LINLI_WEB_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        return SCREENSHOTS
+    return tmp_path_factory.mktemp("screenshots")
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,8 @@
 """A resident signs in as a demo person, raises a matter, sees a committee accept it in My matters, and reads
 it in English.
 
-Each screen is checked by axe-core (no serious or critical violations) and saved to docs/web/ for the README.
+Each screen is checked by axe-core (no serious or critical violations) and photographed (docs/web/ for the
+README under `make web-screenshots`).
 No sleeps: every step waits for what the page shows.
 """
 
@@ -9,28 +10,28 @@ from __future__ import annotations
 
 import re
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.async_api import expect
 
-from tests.web.browser import SCREENSHOTS, axe_violations
+from tests.web.browser import axe_violations
 from tests.web.conftest import WebStack
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
 
-async def _screen(page: Any, name: str) -> None:
-    """No serious/critical accessibility violation, then a screenshot into docs/web/."""
+async def _screen(page: Any, name: str, folder: Path) -> None:
+    """A screenshot (docs/web/ under `make web-screenshots`), then no serious/critical accessibility violation."""
     # Vant's sheets slide and fade in: wait for what the person would see once they stop.
     await page.wait_for_function("document.getAnimations().length === 0")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    await page.screenshot(path=str(folder / f"{name}.png"))
     violations = await axe_violations(page)
     assert violations == [], f"{name}: {violations}"
 
 
-async def test_resident_raises_a_matter_and_follows_it(page: Any, web_stack: WebStack) -> None:
+async def test_resident_raises_a_matter_and_follows_it(page: Any, web_stack: WebStack, screenshots: Path) -> None:
     async with web_stack.api("intake", "sun-hao") as api:
         categories = {c["code"]: c for c in (await api.get("/categories")).json()}
     repairs = categories["repairs"]
@@ -41,7 +42,7 @@ async def test_resident_raises_a_matter_and_follows_it(page: Any, web_stack: Web
     await expect(page.get_by_role("heading", name="选择演示身份")).to_be_visible()
     await expect(page.locator("[data-person]")).to_have_count(12)
     await expect(page.locator('[data-person="zhang-wei"]')).to_contain_text("议事会成员")
-    await _screen(page, "sign-in")
+    await _screen(page, "sign-in", screenshots)
 
     await page.locator('[data-person="sun-hao"]').click()
     await expect(page.get_by_role("heading", name="孙浩，您好")).to_be_visible()
@@ -51,20 +52,20 @@ async def test_resident_raises_a_matter_and_follows_it(page: Any, web_stack: Web
     await page.locator('[data-test="category"] input').click()
     sheet = page.locator('[data-test="categories"]')
     await expect(sheet.get_by_role("button", name=repairs["name_zh"])).to_be_visible()
-    await _screen(page, "categories")
+    await _screen(page, "categories", screenshots)
     await sheet.get_by_role("button", name=repairs["name_zh"]).click()
     await expect(page.locator('[data-test="category"] input')).to_have_value(repairs["name_zh"])
     await expect(sheet).to_be_hidden()
     await page.locator('[data-test="title"] input').fill(title)
     await page.locator('[data-test="description"] textarea').fill("按键没有反应，老人上下楼不方便。")
     await page.get_by_placeholder("例如 12栋").fill("6栋")
-    await _screen(page, "raise")
+    await _screen(page, "raise", screenshots)
     await page.locator('[data-test="submit"]').click()
 
     await expect(page.locator('[data-test="raised"]')).to_contain_text("已提交")
     await expect(page.locator('[data-test="matter-title"]')).to_have_text(title)
     await expect(page.locator('[data-test="timeline"]')).to_contain_text("已提交")
-    await _screen(page, "matter")
+    await _screen(page, "matter", screenshots)
 
     # The matter is really in intake, filed by the person who signed in.
     async with web_stack.api("intake", "sun-hao") as api:
@@ -79,15 +80,15 @@ async def test_resident_raises_a_matter_and_follows_it(page: Any, web_stack: Web
     await page.get_by_role("tab", name="我的事项").click()
     await expect(page.locator('[data-test="matters"]')).to_contain_text(title)
     await expect(page.locator('[data-test="matters"] [data-test="status"]')).to_have_text("已受理")
-    await _screen(page, "matters")
+    await _screen(page, "matters", screenshots)
     await page.locator('[data-test="matters"] [data-matter]').first.click()
     await expect(page.locator('[data-test="timeline"]')).to_contain_text("已受理")
     await expect(page.locator('[data-test="timeline"]')).to_contain_text("已派物业维修")
-    await _screen(page, "matter-accepted")
+    await _screen(page, "matter-accepted", screenshots)
 
     await page.get_by_role("tab", name="首页").click()
     await expect(page.locator('[data-test="open-matters"]')).to_contain_text(title)
-    await _screen(page, "home")
+    await _screen(page, "home", screenshots)
 
     await page.locator('[data-test="language"]').click()
     await expect(page.get_by_role("heading", name="Hello, 孙浩")).to_be_visible()
@@ -98,7 +99,7 @@ async def test_resident_raises_a_matter_and_follows_it(page: Any, web_stack: Web
     await expect(page.locator('[data-test="timeline"]')).to_contain_text("Submitted")
     await expect(page.locator('[data-test="timeline"]')).to_contain_text("Accepted")
     await expect(page.locator("html")).to_have_attribute("lang", "en")
-    await _screen(page, "matter-en")
+    await _screen(page, "matter-en", screenshots)
 
 
 async def test_an_api_problem_is_shown_as_its_title_and_detail(page: Any, web_stack: WebStack) -> None:
