@@ -4,13 +4,14 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: help install run test lint contracts token chaos bench compose-check deploy-check clean
+.PHONY: help install run test lint contracts web web-api web-screenshots token chaos bench compose-check deploy-check clean
 
 help:
 	@echo "make run        the whole stack locally (NATS, PostgreSQL, five services, demo data)"
 	@echo "make test       every test, against real NATS and PostgreSQL started by the tests"
-	@echo "make lint       ruff, mypy (strict on contracts and the kernel) and the layering (import-linter)"
+	@echo "make lint       ruff, mypy (strict on contracts and the kernel), the layering (import-linter), vue-tsc on web/"
 	@echo "make contracts  regenerate contracts/schemas/*.json and contracts/asyncapi.yaml"
+	@echo "make web        type-check and build the phone app (web/dist); make web-api  regenerate its API types;  make web-screenshots  docs/web/*.png"
 	@echo "make token SUB=alice ROLES=resident,volunteer [NAME=] [BUILDING_GROUP=] [COMMUNITY=]"
 	@echo "make chaos      the fault-injection suite;  make bench  the benchmark suite"
 
@@ -34,9 +35,19 @@ lint: install
 	$(RUN) ruff format --check .
 	$(RUN) mypy services contracts tests examples
 	$(RUN) lint-imports
+	$(RUN) python -c "from services.web.node import ensure_installed, npm; ensure_installed(); npm('run', 'typecheck')"
 
 contracts: install
 	$(RUN) python -m contracts.generate
+
+web: install
+	$(RUN) python -c "from services.web.node import build_if_changed; build_if_changed()"
+
+web-screenshots: install
+	LINLI_WEB_SCREENSHOTS=1 $(RUN) pytest -q -p no:cacheprovider tests/web
+
+web-api: install
+	$(RUN) python -m services.web.openapi
 
 token: install
 	@$(RUN) linli token --sub "$(or $(SUB),alice)" --roles "$(or $(ROLES),resident)" \

@@ -33,7 +33,13 @@ class ServiceSettings(BaseSettings):
     time_zone: str = "Asia/Shanghai"
     """The community's time zone: shift times, quiet hours, service days and calendars are read in it."""
 
-    cors_origins: list[str] = ["http://localhost:5173", "http://127.0.0.1:5173"]
+    cors_origins: list[str] = [
+        "http://127.0.0.1:8080",
+        "http://localhost:8080",
+        "http://localhost:5173",
+        "http://127.0.0.1:5173",
+    ]
+    """Browser origins allowed to call the API: by default the web app as `make run` serves it (8080) and Vite's dev server (5173)."""
     log_level: str = "INFO"
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     otel_exporter_otlp_endpoint: str | None = Field(

@@ -2,7 +2,8 @@
 
 Starts NATS with JetStream (data in .run/nats) and PostgreSQL (data in .run/pg) unless
 NATS_URL / DATABASE_URL point at external servers, applies every migration, starts the
-five services on 8081-8085, seeds the Meihu demo community once, streams every log line
+five services on 8081-8085, builds the web app when its sources changed and serves it on 8080,
+seeds the Meihu demo community once, streams every log line
 prefixed by its source, and on SIGINT/SIGTERM stops everything within 10 s.
 """
 
@@ -38,6 +39,7 @@ SERVICES: tuple[tuple[str, int], ...] = (
     ("rewards", 8084),
     ("notifications", 8085),
 )
+WEB_PORT = 8080
 _COLOURS = ("\033[36m", "\033[35m", "\033[33m", "\033[32m", "\033[34m", "\033[90m", "\033[31m")
 _RESET = "\033[0m"
 _print_lock = threading.Lock()
@@ -137,6 +139,9 @@ def run_stack(*, seed: bool = True) -> int:
             "LINLI_JWT_PUBLIC_KEY_FILE": str(public_key),
             "PYTHONUNBUFFERED": "1",
         }
+        web = _start_web(env, services)
+        if web is not None:
+            children.append(web)
         for index, (name, port) in enumerate(services):
             fd, _ = _piped(name, _COLOURS[index % 5])
             process = subprocess.Popen(
@@ -155,7 +160,7 @@ def run_stack(*, seed: bool = True) -> int:
         _say(f"all {len(services)} services ready in {time.monotonic() - started:.1f} s")
         if seed:
             asyncio.run(_seed_once(database_url, services))
-        _banner(services)
+        _banner(services, web is not None)
         while not stopping.raised:
             time.sleep(0.2)
             for child in children:
@@ -220,8 +225,38 @@ async def _seed_once(database_url: str, services: list[tuple[str, int]]) -> None
         await conn.close()
 
 
-def _banner(services: list[tuple[str, int]]) -> None:
+def _start_web(env: dict[str, str], services: list[tuple[str, int]]) -> Child | None:
+    """Build the app if its sources changed, then serve it with its config.json (and the development
+    issuer, unless LINLI_JWKS_URL names a real one). A failed build stops nothing else."""
+    from services.web.node import NodeMissing, build_if_changed
+
+    if not is_free(WEB_PORT):
+        _say(f"port {WEB_PORT} is in use: not serving the web app")
+        return None
+    try:
+        if build_if_changed():
+            _say("web app built (web/dist)")
+    except (NodeMissing, subprocess.CalledProcessError, OSError) as failed:
+        _say(f"the web app did not build ({failed}); the services run without it")
+        return None
+    fd, _ = _piped("web", _COLOURS[6])
+    web_env = {
+        **env,
+        "LINLI_HTTP_PORT": str(WEB_PORT),
+        "LINLI_WEB_SERVICES": orjson.dumps({n: f"http://127.0.0.1:{p}" for n, p in services}).decode(),
+        "LINLI_DEV_ISSUER_DIR": "" if env.get("LINLI_JWKS_URL") else str(RUN_DIR),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "services.web"], env=web_env, stdout=fd, stderr=fd, start_new_session=True
+    )
+    os.close(fd)
+    return Child("web", process)
+
+
+def _banner(services: list[tuple[str, int]], web: bool = False) -> None:
     _say("Linli is running. Ctrl-C stops everything.")
+    if web:
+        _say(f"  the app        http://127.0.0.1:{WEB_PORT}  (choose a demo person)")
     for name, port in services:
         _say(f"  {name:<14} http://127.0.0.1:{port}/docs")
     _say("  a token:       make token SUB=wang-fang ROLES=resident,volunteer")

@@ -1,0 +1,47 @@
+"""Debian's Chromium driven by Playwright for Python (Playwright cannot download its own browser here)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from services.kernel.settings import REPO_ROOT
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+"""A phone viewport (the app is laid out for 360-430 px)."""
+SCREENSHOTS = REPO_ROOT / "docs" / "web"
+"""Where `make web-screenshots` (LINLI_WEB_SCREENSHOTS=1) saves them for the README; other runs keep
+them in pytest's temporary folder, so `make test` leaves the checkout as it was."""
+AXE = REPO_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def chromium() -> str | None:
+    """A Chromium on this machine: LINLI_CHROMIUM, else Debian's, else one on PATH."""
+    for candidate in (os.environ.get("LINLI_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+async def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on the page as it is now."""
+    if not await page.evaluate("typeof window.axe !== 'undefined'"):
+        await page.add_script_tag(path=str(AXE))
+    result = await page.evaluate("async () => await window.axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -1,0 +1,133 @@
+"""The web app against the real stack: NATS, PostgreSQL and intake started by the tests, the app built
+and served by `python -m services.web` as `make run` serves it, and Debian's Chromium at a phone viewport."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from services.stack.harness import Harness
+from services.stack.ports import any_free
+from services.web.node import build_if_changed
+from tests.web.browser import CHROMIUM_ARGS, PHONE, SCREENSHOTS, chromium
+
+CHROMIUM = chromium()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if CHROMIUM is not None:
+        return
+    skip = pytest.mark.skip(reason="no Chromium on this machine (apt-get install chromium fonts-noto-cjk)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@dataclass
+class WebStack:
+    stack: Harness
+    origin: str
+
+    def api(self, service: str, person: str) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.stack.url(service), headers=self.stack.headers(person), timeout=10)
+
+
+@pytest.fixture(scope="session")
+async def web_stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[WebStack]:
+    base = tmp_path_factory.mktemp("web")
+    await asyncio.to_thread(build_if_changed)
+    port = any_free()
+    origin = f"http://127.0.0.1:{port}"
+    async with Harness.started(base, services=("intake",), env={"LINLI_CORS_ORIGINS": json.dumps([origin])}) as stack:
+        process = await asyncio.to_thread(_serve_web, port, stack, base / "web.log")
+        try:
+            await _wait_for(f"{origin}/config.json", process, base / "web.log")
+            yield WebStack(stack, origin)
+        finally:
+            process.terminate()
+            await asyncio.to_thread(process.wait, 10)
+
+
+def _serve_web(port: int, stack: Harness, log_path: Path) -> subprocess.Popen[bytes]:
+    """The app as `make run` serves it: `python -m services.web`, pointed at this stack."""
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "services.web"],
+            env={
+                **os.environ,
+                "LINLI_HTTP_PORT": str(port),
+                "LINLI_WEB_SERVICES": json.dumps({"intake": stack.url("intake")}),
+                "LINLI_DEV_ISSUER_DIR": str(stack.run_dir),
+            },
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+async def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    async with httpx.AsyncClient(timeout=1) as client:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"the web server exited; see {log}")
+            try:
+                if (await client.get(url)).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.1)
+    raise TimeoutError(url)
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if os.environ.get("LINLI_WEB_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        return SCREENSHOTS
+    return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Any]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture
+async def page(browser: Any, web_stack: WebStack) -> AsyncIterator[Any]:
+    context = await browser.new_context(
+        viewport=PHONE,
+        device_scale_factor=2,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        is_mobile=True,
+        has_touch=True,
+        base_url=web_stack.origin,
+    )
+    context.set_default_timeout(15_000)
+    opened = await context.new_page()
+    yield opened
+    await context.close()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if CHROMIUM is None and terminalreporter.stats.get("skipped"):
+        terminalreporter.write_line(
+            "web: browser tests skipped, no Chromium found (apt-get install chromium fonts-noto-cjk)"
+        )

@@ -1,0 +1,21 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { useSession } from './stores/session'
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes: [
+    { path: '/', name: 'home', component: () => import('./views/HomeView.vue') },
+    { path: '/sign-in', name: 'sign-in', component: () => import('./views/SignInView.vue'), meta: { public: true } },
+    { path: '/raise', name: 'raise', component: () => import('./views/RaiseView.vue') },
+    { path: '/matters', name: 'matters', component: () => import('./views/MattersView.vue') },
+    { path: '/matters/:id', name: 'matter', component: () => import('./views/MatterView.vue'), props: true },
+    { path: '/:rest(.*)*', redirect: '/' },
+  ],
+})
+
+router.beforeEach((to) => {
+  if (!to.meta.public && !useSession().signedIn) {
+    return { name: 'sign-in', query: to.fullPath === '/' ? {} : { next: to.fullPath } }
+  }
+  return true
+})
