@@ -1,10 +1,7 @@
 """Each service's OpenAPI document, dumped from its app (no server), and the TypeScript types made from it.
 
-    python -m services.web.openapi          rewrite web/openapi/<svc>.json and web/src/api/<svc>.ts
-    python -m services.web.openapi --check  exit 1 when either is stale (tests/web/test_api_types.py too)
-
-Only intake and shifts for now: rewards, notifications and deliberation are being moved onto the
-unit of work, and their documents join this list when that lands.
+python -m services.web.openapi          rewrite web/openapi/<svc>.json and web/src/api/<svc>.ts
+python -m services.web.openapi --check  exit 1 when either is stale (tests/web/test_api_types.py too)
 """
 
 from __future__ import annotations
@@ -18,7 +15,7 @@ from typing import Any
 
 from services.web.node import WEB, ensure_installed, npm
 
-SERVICES: tuple[str, ...] = ("intake", "shifts")
+SERVICES: tuple[str, ...] = ("intake", "deliberation", "shifts", "rewards", "notifications")
 OPTIONS = ("--default-non-nullable", "false")
 """A field with a default is optional in a request body (pydantic's default is not required)."""
 

@@ -1,5 +1,8 @@
 import createClient, { type Client, type Middleware } from 'openapi-fetch'
+import type { paths as DeliberationPaths } from './deliberation'
 import type { paths as IntakePaths } from './intake'
+import type { paths as NotificationsPaths } from './notifications'
+import type { paths as RewardsPaths } from './rewards'
 import type { paths as ShiftsPaths } from './shifts'
 import { serviceUrl } from '../config'
 import { useSession } from '../stores/session'
@@ -27,7 +30,10 @@ function client<P extends {}>(name: string): Client<P> {
 }
 
 export const intake = () => client<IntakePaths>('intake')
+export const deliberation = () => client<DeliberationPaths>('deliberation')
 export const shifts = () => client<ShiftsPaths>('shifts')
+export const rewards = () => client<RewardsPaths>('rewards')
+export const notifications = () => client<NotificationsPaths>('notifications')
 
 /** The data of an openapi-fetch result, or an ApiFailure carrying the problem's title and detail. */
 export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
