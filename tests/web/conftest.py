@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ import pytest
 from services.stack.harness import Harness
 from services.stack.ports import any_free
 from services.web.node import build_if_changed
+from tests.support.infra import eventually
 from tests.web.browser import CHROMIUM_ARGS, PHONE, SCREENSHOTS, chromium
 
 CHROMIUM = chromium()
@@ -77,18 +77,17 @@ def _serve_web(port: int, stack: Harness, log_path: Path) -> subprocess.Popen[by
 
 
 async def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
     async with httpx.AsyncClient(timeout=1) as client:
-        while time.monotonic() < deadline:
+
+        async def answering() -> bool:
             if process.poll() is not None:
                 raise RuntimeError(f"the web server exited; see {log}")
             try:
-                if (await client.get(url)).status_code == 200:
-                    return
+                return (await client.get(url)).status_code == 200
             except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.1)
-    raise TimeoutError(url)
+                return False
+
+        await eventually(answering, timeout=30, message=f"{url} answers")
 
 
 @pytest.fixture(scope="session")
