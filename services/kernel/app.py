@@ -287,6 +287,10 @@ def _operations_router(
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "service": name}
 
+    def nats_connected() -> bool:
+        connection = ctx.broker._connection
+        return connection is not None and connection.is_connected
+
     @router.get("/readyz", summary="The database and NATS are reachable", response_model=None)
     async def readyz(request: Request) -> Response | dict[str, str]:
         checks: dict[str, str] = {}
@@ -295,8 +299,7 @@ def _operations_router(
                 await ctx.pool.fetchval("SELECT 1")
         except Exception as exc:
             checks["database"] = f"unreachable: {type(exc).__name__}: {exc}"
-        connection = ctx.broker._connection
-        if connection is None or not connection.is_connected:
+        if not nats_connected():
             checks["nats"] = "unreachable"
         if checks:
             detail = "; ".join(f"{part} {reason}" for part, reason in checks.items())
@@ -312,8 +315,7 @@ def _operations_router(
                 async with ctx.pool.acquire() as conn:
                     OUTBOX_BACKLOG.labels(name).set(await backlog(conn))
                 database = True
-        connection = ctx.broker._connection
-        READY.labels(name).set(int(database and connection is not None and connection.is_connected))
+        READY.labels(name).set(int(database and nats_connected()))
         with contextlib.suppress(Exception):
             async with asyncio.timeout(2):
                 for spec in consumers.specs:
