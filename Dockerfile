@@ -3,12 +3,12 @@
 #
 #   docker build -t linli .
 #   docker run linli intake                 # python -m services.intake (likewise deliberation,
-#                                           #   shifts, rewards, notifications)
+#                                           #   shifts, rewards, notifications, community)
 #   docker run -e LINLI_SERVICE=rewards linli   # the same, chosen by environment (Kubernetes)
 #   docker run linli linli migrate          # any other command runs as given
 #
 # Configuration is environment only (services/kernel/settings.py; see deploy/README.md).
-# The HTTP port is LINLI_HTTP_PORT (default: the service's own 8081-8085), the host is
+# The HTTP port is LINLI_HTTP_PORT (default: the service's own 8081-8086), the host is
 # 0.0.0.0 here so the port is reachable from outside the container.
 
 ARG PYTHON_IMAGE=python:3.11-slim
@@ -65,7 +65,7 @@ ENV PATH="/app/.venv/bin:${PATH}" \
     LINLI_HTTP_HOST=0.0.0.0
 
 USER 10001:10001
-EXPOSE 8081 8082 8083 8084 8085
+EXPOSE 8081 8082 8083 8084 8085 8086
 # uvicorn drains in-flight requests on SIGTERM; the entrypoint execs, so it gets the signal.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/app/deploy/docker/entrypoint.sh"]

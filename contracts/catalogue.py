@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contracts.envelope import EventData, parse_type
+from contracts.events.community import COMMUNITY_EVENTS
 from contracts.events.deliberation import DELIBERATION_EVENTS
 from contracts.events.issue import ISSUE_EVENTS
 from contracts.events.notification import NOTIFICATION_EVENTS
@@ -29,6 +30,7 @@ EMITTERS: tuple[Emitter, ...] = (
     Emitter("shifts", "LINLI_SHIFTS", SHIFT_EVENTS),
     Emitter("rewards", "LINLI_REWARDS", REWARDS_EVENTS),
     Emitter("notifications", "LINLI_NOTIFICATIONS", NOTIFICATION_EVENTS),
+    Emitter("community", "LINLI_COMMUNITY", COMMUNITY_EVENTS),
 )
 
 ALL_EVENTS: tuple[type[EventData], ...] = tuple(e for em in EMITTERS for e in em.events)

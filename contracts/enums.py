@@ -206,6 +206,23 @@ class Role(StrEnum):
     ADMIN = "admin"
     SYSTEM = "system"
     DISTRICT = "district"
+    PUBLICITY_AGENT = "publicity_agent"
+    """A building group's party-group leader or building leader (楼栋党小组长、楼栋长) publishing for their group."""
+
+
+class SelectionCategory(LabelledEnum):
+    """Public selections (评选) the community holds; the winners' honours are granted by rewards."""
+
+    FILIAL_PIETY = "filial_piety"
+    NEIGHBOUR_STAR = "neighbour_star"
+    EXCELLENT_GROUP_LEADER = "excellent_group_leader"
+
+
+_LABELS["SelectionCategory"] = {
+    "filial_piety": ("孝老爱亲模范", "Filial piety and family care model"),
+    "neighbour_star": ("邻里之星", "Neighbour star"),
+    "excellent_group_leader": ("优秀楼栋党小组长", "Excellent building party-group leader"),
+}
 
 
 LABELLED_ENUMS: tuple[type[LabelledEnum], ...] = (
@@ -218,4 +235,5 @@ LABELLED_ENUMS: tuple[type[LabelledEnum], ...] = (
     MeetingMode,
     CouncilParty,
     CouncilPosition,
+    SelectionCategory,
 )

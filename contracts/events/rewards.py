@@ -88,11 +88,11 @@ class PointsRefunded(EventData):
 class HonourGranted(EventData):
     entity = "honour"
     verb = "granted"
-    summary = "An honour was granted: a volunteer star level, neighbour star (邻里之星) or excellent group leader."
+    summary = "An honour was granted: a volunteer star level, neighbour star (邻里之星), excellent group leader or filial piety model (孝老爱亲)."
 
     honour_id: uuid.UUID
     person_id: PersonId
-    kind: Literal["star_level", "neighbour_star", "excellent_group_leader"]
+    kind: Literal["star_level", "neighbour_star", "excellent_group_leader", "filial_piety"]
     level: int | None = Field(default=None, ge=1, le=5)
     year: int | None = None
     title: dict[str, str] = Field(description="Keyed by language (zh-CN, en).")

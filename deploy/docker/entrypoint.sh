@@ -6,7 +6,7 @@
 set -eu
 
 case "${1:-}" in
-  intake|deliberation|shifts|rewards|notifications)
+  intake|deliberation|shifts|rewards|notifications|community)
     service="$1"; shift
     exec python -m "services.${service}" "$@"
     ;;
@@ -14,7 +14,7 @@ case "${1:-}" in
     if [ -n "${LINLI_SERVICE:-}" ]; then
       exec python -m "services.${LINLI_SERVICE}"
     fi
-    echo "usage: <intake|deliberation|shifts|rewards|notifications> | <command...> (or set LINLI_SERVICE)" >&2
+    echo "usage: <intake|deliberation|shifts|rewards|notifications|community> | <command...> (or set LINLI_SERVICE)" >&2
     exit 64
     ;;
   *)

@@ -28,7 +28,14 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 OBSERVABILITY = HERE.parent / "observability"
-SERVICES = {"intake": 8081, "deliberation": 8082, "shifts": 8083, "rewards": 8084, "notifications": 8085}
+SERVICES = {
+    "intake": 8081,
+    "deliberation": 8082,
+    "shifts": 8083,
+    "rewards": 8084,
+    "notifications": 8085,
+    "community": 8086,
+}
 # Created by the operator in the district namespace (deploy/README.md), never in git.
 EXTERNAL_SECRETS = {
     "linli-database": {"url"},

@@ -45,7 +45,17 @@ from services.stack.nats import nats_server_binary
 from services.stack.ports import any_free, wait_for_port
 
 HERE = Path(__file__).resolve().parent
-USERS = ("system", "intake", "deliberation", "shifts", "rewards", "notifications", "operator", "subscriber")
+USERS = (
+    "system",
+    "intake",
+    "deliberation",
+    "shifts",
+    "rewards",
+    "notifications",
+    "community",
+    "operator",
+    "subscriber",
+)
 PASSWORD = "check-only-secret"
 ROUTE_PASSWORD = "check-only-route-secret"
 checks: list[str] = []

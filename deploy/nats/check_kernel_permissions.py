@@ -35,7 +35,18 @@ from tests.kernel.probe import MIGRATIONS, create
 from tests.support.infra import eventually, running, settings_for
 
 HERE = Path(__file__).resolve().parent
-USERS = ("system", "intake", "deliberation", "shifts", "rewards", "notifications", "operator", "subscriber", "probe")
+USERS = (
+    "system",
+    "intake",
+    "deliberation",
+    "shifts",
+    "rewards",
+    "notifications",
+    "community",
+    "operator",
+    "subscriber",
+    "probe",
+)
 
 
 def probe_accounts(root: Path) -> None:

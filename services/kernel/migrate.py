@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 SERVICES_DIR = Path(__file__).resolve().parents[1]
 KERNEL_MIGRATIONS = SERVICES_DIR / "kernel" / "migrations"
-SERVICE_NAMES = ("intake", "deliberation", "shifts", "rewards", "notifications")
+SERVICE_NAMES = ("intake", "deliberation", "shifts", "rewards", "notifications", "community")
 
 
 def dbmate_binary() -> str:

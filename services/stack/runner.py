@@ -2,7 +2,7 @@
 
 Starts NATS with JetStream (data in .run/nats) and PostgreSQL (data in .run/pg) unless
 NATS_URL / DATABASE_URL point at external servers, applies every migration, starts the
-five services on 8081-8085, builds the web app when its sources changed and serves it on 8080,
+six services on 8081-8086, builds the web app when its sources changed and serves it on 8080,
 seeds the Meihu demo community once, streams every log line
 prefixed by its source, and on SIGINT/SIGTERM stops everything within 10 s.
 """
@@ -38,6 +38,7 @@ SERVICES: tuple[tuple[str, int], ...] = (
     ("shifts", 8083),
     ("rewards", 8084),
     ("notifications", 8085),
+    ("community", 8086),
 )
 WEB_PORT = 8080
 _COLOURS = ("\033[36m", "\033[35m", "\033[33m", "\033[32m", "\033[34m", "\033[90m", "\033[31m")

@@ -15,7 +15,7 @@ from typing import Any
 
 from services.web.node import WEB, ensure_installed, npm
 
-SERVICES: tuple[str, ...] = ("intake", "deliberation", "shifts", "rewards", "notifications")
+SERVICES: tuple[str, ...] = ("intake", "deliberation", "shifts", "rewards", "notifications", "community")
 OPTIONS = ("--default-non-nullable", "false")
 """A field with a default is optional in a request body (pydantic's default is not required)."""
 

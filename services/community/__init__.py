@@ -1,0 +1,1 @@
+"""community: the publicity and public-participation pillars of the Meihu practice (port 8086)."""
