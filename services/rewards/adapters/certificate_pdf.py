@@ -7,7 +7,7 @@ certificate rules (志愿服务记录与证明出具办法, in force 2021) requi
 3. the issuing organisation: its name, person in charge, and contact;
 4. the certificate number, date of issue, and other matters to note;
 plus room for the organisation's seal and the signature of the person in charge.
-It is set in Noto Serif SC, embedded as a subset of the characters it prints (certificate_font), so
+It is set in Noto Serif SC, embedded as a subset of the characters it prints (services/kernel/cjk_font.py), so
 every reader draws it the same, with or without Chinese fonts of its own. The page is laid out
 first, as text runs, so the font can be cut to those runs before anything is drawn.
 
@@ -34,7 +34,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from services.rewards.adapters import certificate_font
+from services.kernel import cjk_font
 from services.rewards.settings import RewardsSettings
 
 FONT = "NotoSerifSC"
@@ -75,9 +75,9 @@ class _Run:
 def render(data: CertificateData) -> bytes:
     runs = _layout(data)
     characters = "".join(sorted({char for run in runs for char in run.text}))
-    if absent := certificate_font.missing(characters):
+    if absent := cjk_font.missing(characters):
         log.warning("certificate %s: no glyph for %s, drawn as empty boxes", data.number, "".join(sorted(absent)))
-    font = TTFont(FONT, io.BytesIO(certificate_font.truetype_subset(characters)))
+    font = TTFont(FONT, io.BytesIO(cjk_font.truetype_subset(characters)))
     buffer = io.BytesIO()
     with _registered(font):
         # The page's initial font too, or reportlab names Helvetica, a font the PDF would not carry.

@@ -1,9 +1,10 @@
-"""The typeface the certificate is set in: Noto Serif SC, cut down to the characters one certificate uses.
+"""The typeface every printed page of Linli is set in (certificates, notice-board pages, the yearly report):
+Noto Serif SC, cut down to the characters one document uses.
 
 The font file comes with the project, in the `pylopdf-fonts-zh-cn` wheel (Noto Serif SC Regular from
 notofonts/noto-cjk, SIL Open Font License 1.1, about 31,000 glyphs in 11.6 MB): nothing is assumed
 on the machine and nothing is fetched at run time. Its outlines are CFF (cubic), which reportlab
-cannot embed, so each certificate gets its own subset, made with fontTools in memory: only the
+cannot embed, so each document gets its own subset, made with fontTools in memory: only the
 glyphs of the characters it prints, their outlines turned into TrueType (quadratic) curves by cu2qu,
 the layout, vertical-metrics and hinting tables left out. That takes about a tenth of a second and
 gives a font of a few dozen kilobytes, which reportlab embeds (a /FontFile2) and subsets once more.
