@@ -14,6 +14,9 @@ Turning the whole font into TrueType instead would take some twenty seconds and 
 from __future__ import annotations
 
 import io
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -22,6 +25,8 @@ from fontTools import subset
 from fontTools.pens.cu2quPen import Cu2QuPen
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont, newTable
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont as ReportlabFont
 
 SOURCE = Path(pylopdf_fonts_zh_cn.serif_path())
 # What reportlab needs of a TrueType font and the PDF reader does not: layout (the certificate
@@ -29,6 +34,9 @@ SOURCE = Path(pylopdf_fonts_zh_cn.serif_path())
 _DROPPED = ["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "VORG", "vhea", "vmtx", "DSIG"]
 # Largest distance, in font units (1000 to the em), between a cubic curve and its quadratic stand-in.
 _MAX_ERROR = 1.0
+# reportlab looks fonts up by name in a process-wide registry: one document's subset is there
+# only while that document is drawn, and one document at a time registers under a name.
+_REGISTRY = threading.Lock()
 
 
 @cache
@@ -101,3 +109,21 @@ def _cff_to_glyf(font: TTFont) -> None:
     post.mapping = {}
     post.glyphOrder = order
     font.sfntVersion = "\x00\x01\x00\x00"
+
+
+@contextmanager
+def registered(name: str, text: str) -> Iterator[ReportlabFont]:
+    """While drawing one document: the subset of the characters of text, registered with reportlab as `name`.
+
+    Pass every character the document prints (the page's initial font too should be `name`,
+    or reportlab names Helvetica, a font the PDF would not carry)."""
+    characters = "".join(sorted(set(text)))
+    font = ReportlabFont(name, io.BytesIO(truetype_subset(characters)))
+    # reportlab has no call to unregister a font: its two registries are emptied of this one by hand.
+    with _REGISTRY:
+        pdfmetrics.registerFont(font)
+        try:
+            yield font
+        finally:
+            pdfmetrics._fonts.pop(font.fontName, None)
+            pdfmetrics._dynFaceNames.pop(font.face.name, None)

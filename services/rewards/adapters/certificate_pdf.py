@@ -20,9 +20,6 @@ from __future__ import annotations
 import io
 import logging
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -30,8 +27,6 @@ from pathlib import Path
 from typing import Literal
 
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from services.kernel import cjk_font
@@ -39,9 +34,6 @@ from services.rewards.settings import RewardsSettings
 
 FONT = "NotoSerifSC"
 log = logging.getLogger(__name__)
-# reportlab looks fonts up by name in a process-wide registry: one certificate's font is there
-# only while that certificate is drawn.
-_REGISTRY = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -77,9 +69,8 @@ def render(data: CertificateData) -> bytes:
     characters = "".join(sorted({char for run in runs for char in run.text}))
     if absent := cjk_font.missing(characters):
         log.warning("certificate %s: no glyph for %s, drawn as empty boxes", data.number, "".join(sorted(absent)))
-    font = TTFont(FONT, io.BytesIO(cjk_font.truetype_subset(characters)))
     buffer = io.BytesIO()
-    with _registered(font):
+    with cjk_font.registered(FONT, characters):
         # The page's initial font too, or reportlab names Helvetica, a font the PDF would not carry.
         pdf = canvas.Canvas(buffer, pagesize=A4, initialFontName=FONT, initialFontSize=11)
         pdf.setTitle(f"志愿服务记录证明 {data.number}")
@@ -91,18 +82,6 @@ def render(data: CertificateData) -> bytes:
         pdf.showPage()
         pdf.save()
     return buffer.getvalue()
-
-
-@contextmanager
-def _registered(font: TTFont) -> Iterator[None]:
-    # reportlab has no call to unregister a font: its two registries are emptied of this one by hand.
-    with _REGISTRY:
-        pdfmetrics.registerFont(font)
-        try:
-            yield
-        finally:
-            pdfmetrics._fonts.pop(font.fontName, None)
-            pdfmetrics._dynFaceNames.pop(font.face.name, None)
 
 
 def _layout(data: CertificateData) -> list[_Run]:
