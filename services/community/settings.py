@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from services.kernel.settings import ServiceSettings
 
 
 class CommunitySettings(ServiceSettings):
-    """Settings of the community service (none of its own yet beyond the kernel's)."""
+    """Settings of the community service.
+
+    community_names: each community's name as printed on its pages (the yearly report, the notice
+    board), by community id; a community not named here is printed by its id.
+    """
+
+    community_names: dict[str, str] = Field(
+        default_factory=lambda: {"meihu": "合肥市包河区包公街道美湖社区"},
+    )
+
+    def community_name(self, community: str) -> str:
+        return self.community_names.get(community, community)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import orjson
 from nats.js import JetStreamContext
+from nats.js.api import PubAck
 
+from contracts.envelope import CloudEvent
+from services.kernel.topology import ConsumerSpec
 from tests.support.infra import jetstream
 
 
@@ -33,3 +37,22 @@ async def published(nats_url: str, stream: str, subject: str | None = None) -> l
 def stream_of(service: str) -> str:
     """The stream a service publishes to (`LINLI_INTAKE`...)."""
     return f"LINLI_{service.upper()}"
+
+
+async def publish(js: JetStreamContext, event: CloudEvent[Any], msg_id: str | None = None) -> PubAck:
+    """Publish an event as its emitter's relay would; a different msg_id gets past JetStream's duplicate window
+    (the way to send the same event twice)."""
+    ack: PubAck = await js.publish(
+        event.nats_subject, event.model_dump_json().encode(), headers={"Nats-Msg-Id": msg_id or str(event.id)}
+    )
+    return ack
+
+
+async def drained(js: JetStreamContext, service: str, event_names: Iterable[str]) -> bool:
+    """True once each of the service's durable consumers of these events has nothing pending or unacknowledged."""
+    for name in event_names:
+        spec = ConsumerSpec(service, name)
+        info = await js.consumer_info(spec.stream, spec.durable)
+        if info.num_pending or info.num_ack_pending:
+            return False
+    return True

@@ -72,10 +72,156 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The years the community has figures for */
+        get: operations["report_years_reports_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The community's year in figures (年度报告), each with its definition */
+        get: operations["year_report_reports__year__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/{year}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The yearly report as an A4 PDF in Chinese */
+        get: operations["year_report_pdf_reports__year__pdf_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/{year}/page": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The yearly report as a page to read (zh-CN or en) */
+        get: operations["year_report_page_reports__year__page_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
-    schemas: never;
+    schemas: {
+        /** FigureOut */
+        FigureOut: {
+            /** Key */
+            key: string;
+            /** Value */
+            value: number;
+            /**
+             * Measure
+             * @enum {string}
+             */
+            measure: "count" | "distinct" | "sum";
+            /**
+             * Label
+             * @description Keyed by language (zh-CN, en).
+             */
+            label: {
+                [key: string]: string;
+            };
+            /**
+             * Definition
+             * @description What exactly is counted, keyed by language.
+             */
+            definition: {
+                [key: string]: string;
+            };
+            /**
+             * Source
+             * @description The event types the figure is built from.
+             */
+            source: string[];
+        };
+        /** HTTPValidationError */
+        HTTPValidationError: {
+            /** Detail */
+            detail?: components["schemas"]["ValidationError"][];
+        };
+        /** ReportOut */
+        ReportOut: {
+            /** Community */
+            community: string;
+            /** Community Name */
+            community_name: string;
+            /** Year */
+            year: number;
+            /** Time Zone */
+            time_zone: string;
+            /**
+             * Generated At
+             * Format: date-time
+             */
+            generated_at: string;
+            /** Figures */
+            figures: components["schemas"]["FigureOut"][];
+        };
+        /** ValidationError */
+        ValidationError: {
+            /** Location */
+            loc: (string | number)[];
+            /** Message */
+            msg: string;
+            /** Error Type */
+            type: string;
+            /** Input */
+            input?: unknown;
+            /** Context */
+            ctx?: Record<string, never>;
+        };
+        /** YearsOut */
+        YearsOut: {
+            /** Community */
+            community: string;
+            /**
+             * Years
+             * @description Years with at least one recorded fact, newest first.
+             */
+            years: number[];
+        };
+    };
     responses: never;
     parameters: never;
     requestBodies: never;
@@ -162,6 +308,144 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+        };
+    };
+    report_years_reports_get: {
+        parameters: {
+            query?: {
+                /** @description Another community (district staff only). */
+                community?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["YearsOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    year_report_reports__year__get: {
+        parameters: {
+            query?: {
+                /** @description Another community (district staff only). */
+                community?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The calendar year, on the community's wall clock. */
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    year_report_pdf_reports__year__pdf_get: {
+        parameters: {
+            query?: {
+                /** @description Another community (district staff only). */
+                community?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The calendar year, on the community's wall clock. */
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    year_report_page_reports__year__page_get: {
+        parameters: {
+            query?: {
+                /** @description Another community (district staff only). */
+                community?: string | null;
+                lang?: "zh-CN" | "en";
+            };
+            header?: never;
+            path: {
+                /** @description The calendar year, on the community's wall clock. */
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

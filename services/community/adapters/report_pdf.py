@@ -1,0 +1,90 @@
+"""The yearly report as an A4 PDF in Chinese: each figure, its value and its definition.
+
+Set in Noto Serif SC, embedded as a subset of the characters it prints (services/kernel/cjk_font.py),
+so it reads the same in any viewer and prints on any notice board's printer.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from services.community.domain.yearly_report import FigureValue
+from services.kernel import cjk_font
+
+FONT = "NotoSerifSC"
+_MARGIN = 56.0
+_DEFINITION_SIZE = 9.0
+_LINE = 13.0
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    community_name: str
+    year: int
+    figures: list[FigureValue]
+    generated_at: datetime
+    """On the community's wall clock."""
+
+
+def shown(value: Decimal) -> str:
+    """A figure as printed: whole numbers without decimals, hours to one decimal."""
+    return f"{int(value):,}" if value == value.to_integral_value() else f"{value:,.1f}"
+
+
+def _wrap(text: str, width: float, size: float) -> list[str]:
+    """Lines of at most `width` points: CJK characters are one em wide, others about half."""
+    lines, line, used = [], "", 0.0
+    for char in text:
+        advance = size if ord(char) > 0x2E7F else size * 0.55
+        if used + advance > width and line:
+            lines.append(line)
+            line, used = "", 0.0
+        line += char
+        used += advance
+    if line:
+        lines.append(line)
+    return lines
+
+
+def render(page: ReportPage) -> bytes:
+    title = f"{page.community_name} {page.year}年度社区治理数据报告"
+    footer = f"数据来源：各服务发布的事件（截至 {page.generated_at:%Y-%m-%d %H:%M}）。每项数字下方为其统计口径。"
+    texts = [title, footer] + [
+        f"{v.figure.label['zh-CN']}{shown(v.value)}{v.figure.definition['zh-CN']}" for v in page.figures
+    ]
+    width, height = A4
+    text_width = width - 2 * _MARGIN
+    buffer = io.BytesIO()
+    with cjk_font.registered(FONT, "".join(texts) + "0123456789,.:-（）"):
+        pdf = canvas.Canvas(buffer, pagesize=A4, initialFontName=FONT, initialFontSize=11)
+        pdf.setTitle(title)
+        pdf.setAuthor(page.community_name)
+        pdf.setFont(FONT, 18)
+        pdf.drawCentredString(width / 2, height - 72, title)
+        y = height - 110
+        for item in page.figures:
+            definition = _wrap(item.figure.definition["zh-CN"], text_width - 20, _DEFINITION_SIZE)
+            if y - _LINE * (1 + len(definition)) < 72:
+                pdf.showPage()
+                y = height - 72
+            pdf.setFont(FONT, 12)
+            pdf.drawString(_MARGIN, y, item.figure.label["zh-CN"])
+            pdf.drawRightString(width - _MARGIN, y, shown(item.value))
+            y -= _LINE + 2
+            pdf.setFont(FONT, _DEFINITION_SIZE)
+            for line in definition:
+                pdf.drawString(_MARGIN + 20, y, line)
+                y -= _LINE - 1
+            y -= 8
+        pdf.setFont(FONT, 8)
+        for i, line in enumerate(_wrap(footer, text_width, 8)):
+            pdf.drawString(_MARGIN, 40 - i * 10, line)
+        pdf.showPage()
+        pdf.save()
+    return buffer.getvalue()
