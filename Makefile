@@ -64,6 +64,7 @@ compose-check: install
 	$(RUN) check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 
 deploy-check: compose-check
+	$(RUN) hadolint --failure-threshold warning Dockerfile
 	$(RUN) python deploy/nats/check_cluster.py
 	$(RUN) python deploy/nats/check_kernel_permissions.py
 	$(RUN) python deploy/k8s/check_manifests.py
