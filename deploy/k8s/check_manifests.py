@@ -9,7 +9,8 @@
    in the overlay (or is one of the secrets the district creates outside git, with the
    keys the README lists), local runs 1 replica and district 3 with LINLI_STREAM_REPLICAS=3;
 4. deploy/observability renders too, has the collector the district overlay sends traces to,
-   and each district service has a HorizontalPodAutoscaler and a PodDisruptionBudget;
+   and each district service has a HorizontalPodAutoscaler and a PodDisruptionBudget; every
+   External metric an HPA scales on is one the Prometheus adapter's rules serve;
 5. if `kubernetes-validate` is on PATH or runnable with uvx, the rendered objects are
    validated strictly against the Kubernetes 1.32 OpenAPI schemas.
 """
@@ -61,7 +62,7 @@ def check_observability(objects: list[dict[str, Any]], district: list[dict[str, 
     """The observability namespace has what the district overlay points at, and every district
     service has a HorizontalPodAutoscaler and a PodDisruptionBudget."""
     names = {(obj["kind"], obj["metadata"]["name"]) for obj in objects}
-    for wanted in ("otel-collector", "jaeger", "prometheus", "grafana", "nats-exporter"):
+    for wanted in ("otel-collector", "jaeger", "prometheus", "grafana", "nats-exporter", "prometheus-adapter"):
         check(("Service", wanted) in names, f"observability: no Service {wanted}")
     config = next(o for o in district if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("linli-config"))
     check(
@@ -72,6 +73,16 @@ def check_observability(objects: list[dict[str, Any]], district: list[dict[str, 
     for service in SERVICES:
         check(("HorizontalPodAutoscaler", service) in kinds, f"district: no HorizontalPodAutoscaler for {service}")
         check(("PodDisruptionBudget", service) in kinds, f"district: no PodDisruptionBudget for {service}")
+    rules = yaml.safe_load((OBSERVABILITY / "prometheus-adapter.yaml").read_text())
+    served = {rule["name"]["as"] for rule in rules["externalRules"]}
+    for hpa in (o for o in district if o["kind"] == "HorizontalPodAutoscaler"):
+        for metric in hpa["spec"].get("metrics", []):
+            if metric["type"] == "External":
+                name = metric["external"]["metric"]["name"]
+                check(
+                    name in served,
+                    f"district: HPA {hpa['metadata']['name']} scales on {name}, which no adapter rule serves",
+                )
 
 
 def render(overlay: str) -> list[dict[str, Any]]:
