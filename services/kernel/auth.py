@@ -8,6 +8,7 @@ so `alg: none` and HMAC-confusion tokens are refused.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -30,19 +31,42 @@ class TokenVerifier:
     def __init__(self, settings: ServiceSettings) -> None:
         self.issuer = settings.jwt_issuer
         self.audience = settings.jwt_audience
-        self._jwks = jwt.PyJWKClient(settings.jwks_url, cache_keys=True) if settings.jwks_url else None
+        self._jwks = jwt.PyJWKClient(settings.jwks_url, cache_jwk_set=False) if settings.jwks_url else None
+        self._jwks_min_refresh = settings.jwks_min_refresh_seconds
+        self._provider_keys: dict[str, Any] = {}
+        self._jwks_fetched_at = -math.inf
         self._key_file: Path | None = settings.jwt_public_key_file
         self._key: Any = None
         self._verified: dict[str, tuple[float, Principal, float]] = {}
 
     def _signing_key(self, token: str) -> Any:
         if self._jwks is not None:
-            return self._jwks.get_signing_key_from_jwt(token).key
+            return self._provider_key(self._jwks, token)
         if self._key is None:
             if self._key_file is None or not self._key_file.exists():
                 raise Unauthorized("No key to verify tokens is configured.")
             self._key = self._key_file.read_bytes()
         return self._key
+
+    def _provider_key(self, jwks: jwt.PyJWKClient, token: str) -> Any:
+        """The provider's key the token names by `kid`: the JWKS is fetched again for a key id not seen
+        yet (the provider rotated its keys), but at most once per jwks_min_refresh_seconds."""
+        try:
+            kid = str(jwt.get_unverified_header(token).get("kid"))
+        except jwt.PyJWTError as exc:
+            raise Unauthorized(f"The token is not valid: {exc}.") from exc
+        key = self._provider_keys.get(kid)
+        if key is None and time.monotonic() - self._jwks_fetched_at >= self._jwks_min_refresh:
+            self._jwks_fetched_at = time.monotonic()
+            try:
+                keys = jwks.get_signing_keys(refresh=True)
+            except jwt.PyJWKClientError as exc:
+                raise Unauthorized(f"The identity provider's keys cannot be read: {exc}.") from exc
+            self._provider_keys = {str(k.key_id): k.key for k in keys}
+            key = self._provider_keys.get(kid)
+        if key is None:
+            raise Unauthorized("The token is signed with a key the identity provider does not publish.")
+        return key
 
     def verify(self, token: str) -> Principal:
         """The caller a token names, verified once per token per minute at most.
@@ -74,7 +98,7 @@ class TokenVerifier:
             raise Unauthorized("The token has expired.") from exc
         except jwt.PyJWTError as exc:
             raise Unauthorized(f"The token is not valid: {exc}.") from exc
-        roles = claims.get("roles", [])
+        roles = claims.get("roles")
         community = claims.get("community")
         if not isinstance(roles, list) or not isinstance(community, str):
             raise Unauthorized("The token lacks the roles or community claim.")

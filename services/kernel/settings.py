@@ -27,6 +27,9 @@ class ServiceSettings(BaseSettings):
 
     jwt_public_key_file: Path | None = RUN_DIR / "dev-jwt-public.pem"
     jwks_url: str | None = None
+    jwks_min_refresh_seconds: float = Field(default=30.0, ge=0)
+    """A token whose key id the services do not know fetches the provider's JWKS again, at most this often
+    (a stream of made-up key ids must not turn every service into a client hammering the provider)."""
     jwt_issuer: str = "linli-dev"
     jwt_audience: str = "linli"
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import time
 from pathlib import Path
 
@@ -58,7 +60,20 @@ def _alg_none_token() -> str:
 
 
 def _signed(run_dir: Path, **claims: object) -> str:
-    return jwt.encode(_claims(**claims), (run_dir / "dev-jwt-private.pem").read_bytes(), algorithm="RS256")
+    """A token signed with the development key; a claim given as None is left out."""
+    present = {name: value for name, value in _claims(**claims).items() if value is not None}
+    return jwt.encode(present, (run_dir / "dev-jwt-private.pem").read_bytes(), algorithm="RS256")
+
+
+def _hmac_with_public_key(run_dir: Path) -> str:
+    """The algorithm-confusion attack: HS256 keyed with the (public) verification key's PEM bytes."""
+
+    def part(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+    signing_input = f"{part(orjson.dumps({'alg': 'HS256', 'typ': 'JWT'}))}.{part(orjson.dumps(_claims()))}"
+    key = (run_dir / "dev-jwt-public.pem").read_bytes()
+    return f"{signing_input}.{part(hmac.new(key, signing_input.encode(), hashlib.sha256).digest())}"
 
 
 @pytest.mark.parametrize(
@@ -70,7 +85,13 @@ def _signed(run_dir: Path, **claims: object) -> str:
         ("alg none", "alg-none"),
         ("signed by another key", "foreign"),
         ("expired", "expired"),
+        ("not yet valid", "not-yet"),
         ("wrong audience", "audience"),
+        ("wrong issuer", "issuer"),
+        ("HS256 signed with the public key", "hmac-confusion"),
+        ("no expiry", "no-exp"),
+        ("no community", "no-community"),
+        ("no roles", "no-roles"),
     ],
 )
 @pytest.mark.parametrize("path", ROUTES)
@@ -81,7 +102,13 @@ async def test_requests_without_a_valid_token_get_401_problem_details(
         "alg-none": f"Bearer {_alg_none_token()}",
         "foreign": f"Bearer {_foreign_key_token()}",
         "expired": f"Bearer {_signed(run_dir, exp=int(time.time()) - 60)}",
+        "not-yet": f"Bearer {_signed(run_dir, nbf=int(time.time()) + 600)}",
         "audience": f"Bearer {_signed(run_dir, aud='someone-else')}",
+        "issuer": f"Bearer {_signed(run_dir, iss='https://evil.example.com')}",
+        "hmac-confusion": f"Bearer {_hmac_with_public_key(run_dir)}",
+        "no-exp": f"Bearer {_signed(run_dir, exp=None)}",
+        "no-community": f"Bearer {_signed(run_dir, community=None)}",
+        "no-roles": f"Bearer {_signed(run_dir, roles=None)}",
     }
     headers = {"Authorization": tokens.get(authorization or "", authorization or "")} if authorization else {}
     async with running(app) as client:

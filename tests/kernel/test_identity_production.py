@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.kernel.probe import create
-from tests.support.infra import running, settings_for
+from tests.support.infra import eventually, running, settings_for
 
 ISSUER = "https://sso.baohe.example.gov.cn/realms/meihu"
 
@@ -25,17 +26,38 @@ def provider_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-@pytest.fixture(scope="module")
-def jwks_url(provider_key: rsa.RSAPrivateKey) -> Iterator[str]:
-    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(provider_key.public_key()))
-    body = json.dumps({"keys": [{**jwk, "kid": "provider-1", "use": "sig", "alg": "RS256"}]}).encode()
+@dataclass
+class Provider:
+    """The identity provider's JWKS endpoint: the keys it publishes, and how often it was asked."""
+
+    keys: dict[str, rsa.RSAPrivateKey] = field(default_factory=dict)
+    fetches: int = 0
+    url: str = ""
+
+    def body(self) -> bytes:
+        published = [
+            {
+                **json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key())),
+                "kid": kid,
+                "use": "sig",
+                "alg": "RS256",
+            }
+            for kid, key in self.keys.items()
+        ]
+        return json.dumps({"keys": published}).encode()
+
+
+@pytest.fixture
+def provider(provider_key: rsa.RSAPrivateKey) -> Iterator[Provider]:
+    published = Provider({"provider-1": provider_key})
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            published.fetches += 1
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
-            self.wfile.write(body)
+            self.wfile.write(published.body())
 
         def log_message(self, *args: object) -> None:
             pass
@@ -43,8 +65,14 @@ def jwks_url(provider_key: rsa.RSAPrivateKey) -> Iterator[str]:
     server = HTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/protocol/openid-connect/certs"
+    published.url = f"http://127.0.0.1:{server.server_port}/protocol/openid-connect/certs"
+    yield published
     server.shutdown()
+
+
+@pytest.fixture
+def jwks_url(provider: Provider) -> str:
+    return provider.url
 
 
 def provider_token(key: rsa.RSAPrivateKey, kid: str = "provider-1") -> str:
@@ -77,3 +105,32 @@ async def test_a_token_signed_by_the_provider_is_verified_against_its_jwks(
         )
     assert accepted.status_code == 202
     assert refused.status_code == 401
+
+
+async def test_a_rotated_key_is_fetched_when_first_seen_but_made_up_key_ids_do_not_hammer_the_provider(
+    database_url: str, nats_url: str, run_dir: Path, provider: Provider, provider_key: rsa.RSAPrivateKey
+) -> None:
+    settings = settings_for(
+        database_url, nats_url, run_dir, jwks_url=provider.url, jwt_issuer=ISSUER, jwks_min_refresh_seconds=3.0
+    )
+    async with running(create(settings)) as client:
+
+        async def emit(token: str) -> int:
+            response = await client.post("/emit", json={"titles": ["x"]}, headers={"Authorization": f"Bearer {token}"})
+            return response.status_code
+
+        assert await emit(provider_token(provider_key)) == 202
+        after_first = provider.fetches
+        made_up = [await emit(provider_token(provider_key, kid=f"made-up-{i}")) for i in range(20)]
+        after_made_up = provider.fetches
+        rotated = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        provider.keys["provider-2"] = rotated
+
+        async def rotated_key_accepted() -> bool:
+            return await emit(provider_token(rotated, kid="provider-2")) == 202
+
+        await eventually(rotated_key_accepted, message="a token signed with the rotated key is accepted")
+
+    assert after_first == 1
+    assert made_up == [401] * 20
+    assert after_made_up - after_first <= 1, "one refresh at most within jwks_min_refresh_seconds"
