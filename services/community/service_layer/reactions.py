@@ -1,0 +1,29 @@
+"""What community does when other services' events arrive: one small function per event type,
+calling into each practice that keeps a read copy of it (the kernel runs it in the transaction
+that records the event as processed, so an event handled twice changes nothing twice)."""
+
+from __future__ import annotations
+
+from contracts.envelope import CloudEvent
+from contracts.events.issue import IssueSubmitted
+from contracts.events.rewards import PointsAwarded
+from contracts.events.shifts import ParticipationCompleted
+from services.community.service_layer import ventures, visits, wishes
+from services.community.service_layer.unit_of_work import CommunityUnitOfWork
+
+
+async def on_issue_submitted(uow: CommunityUnitOfWork, event: CloudEvent[IssueSubmitted]) -> None:
+    """A micro-wish raised in intake becomes a private wish candidate."""
+    await wishes.on_issue_submitted(uow, event)
+
+
+async def on_participation_completed(uow: CommunityUnitOfWork, event: CloudEvent[ParticipationCompleted]) -> None:
+    """A confirmed participation counts for a venture's report and for the volunteer's hours of the year."""
+    async with uow:
+        await ventures.record_participation(uow, event)
+        await visits.add_hours(uow, event)
+
+
+async def on_points_awarded(uow: CommunityUnitOfWork, event: CloudEvent[PointsAwarded]) -> None:
+    """Points the love bank credited count for the year's backbone volunteers (care visits)."""
+    await visits.add_points(uow, event)
