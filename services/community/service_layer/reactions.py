@@ -18,9 +18,14 @@ async def on_issue_submitted(uow: CommunityUnitOfWork, event: CloudEvent[IssueSu
 
 
 async def on_participation_completed(uow: CommunityUnitOfWork, event: CloudEvent[ParticipationCompleted]) -> None:
-    """A confirmed participation counts for a venture's report and for the volunteer's hours of the year."""
+    """A confirmed participation counts for a venture's report and for the volunteer's hours of the year.
+
+    Once per participation: the same participation published again under another event id (which
+    the kernel's idempotency cannot recognise) is known to the participations read model and adds
+    nothing."""
     async with uow:
-        await ventures.record_participation(uow, event)
+        if not await ventures.record_participation(uow, event):
+            return
         await visits.add_hours(uow, event)
 
 

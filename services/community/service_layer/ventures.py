@@ -91,8 +91,9 @@ async def close(
         return venture
 
 
-async def record_participation(uow: CommunityUnitOfWork, event: CloudEvent[ParticipationCompleted]) -> None:
+async def record_participation(uow: CommunityUnitOfWork, event: CloudEvent[ParticipationCompleted]) -> bool:
     """Keep a confirmed participation; a venture's closing report counts those of its linked shifts
-    (kept whether or not the shift is linked yet: the lead may link it after it ran)."""
+    (kept whether or not the shift is linked yet: the lead may link it after it ran).
+    False when this participation was kept before."""
     async with uow:
-        await uow.ventures.record_participation(event.community, event.data)
+        return await uow.ventures.record_participation(event.community, event.data)
