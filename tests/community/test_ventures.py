@@ -115,13 +115,14 @@ async def test_only_a_post_leader_applies_and_only_committees_decide(
 async def test_a_bad_application_is_refused_and_nothing_is_stored(
     client: httpx.AsyncClient, tokens: Tokens, sql: Sql
 ) -> None:
-    for bad in (
+    bad_fields: list[dict[str, Any]] = [
         {"budget": "-1"},
         {"budget": "10.555"},
         {"activities_planned": []},
         {"post_type": "gardening"},
         {"title": ""},
-    ):
+    ]
+    for bad in bad_fields:
         response = await client.post("/ventures", json={**APPLICATION, **bad}, headers=lead(tokens))
         assert response.status_code == 422, (bad, response.text)
     blank = await client.post("/ventures", json={**APPLICATION, "activities_planned": ["  "]}, headers=lead(tokens))
@@ -149,8 +150,10 @@ async def test_shifts_are_linked_only_to_an_approved_venture_and_to_one_venture_
         headers=tokens.headers("wu-xia", "post_leader"),
     )
 
-    assert linked.status_code == 200 and linked.json()["shift_ids"] == [shift]
-    assert again.status_code == 200 and again.json()["shift_ids"] == [shift]
+    assert linked.status_code == 200
+    assert linked.json()["shift_ids"] == [shift]
+    assert again.status_code == 200
+    assert again.json()["shift_ids"] == [shift]
     assert elsewhere.status_code == 409
     assert elsewhere.json()["reason"] == "shift-linked-to-another-venture"
     assert by_other_lead.status_code == 403
