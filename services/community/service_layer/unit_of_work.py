@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.community.adapters.ventures import VentureRepository
+from services.community.adapters.visits import VisitRepository
+from services.community.adapters.wishes import WishRepository
 from services.community.settings import CommunitySettings
 from services.kernel.unit_of_work import UnitOfWork
 
@@ -15,3 +18,17 @@ class CommunityComponents:
 
 class CommunityUnitOfWork(UnitOfWork[CommunitySettings]):
     components: CommunityComponents
+
+    # -- micro-wishes, venture projects, care visits -----------------------------------------
+
+    @property
+    def wishes(self) -> WishRepository:
+        return WishRepository(self.conn, self.collect)
+
+    @property
+    def ventures(self) -> VentureRepository:
+        return VentureRepository(self.conn, self.collect)
+
+    @property
+    def visits(self) -> VisitRepository:
+        return VisitRepository(self.conn, self.collect)

@@ -112,6 +112,44 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
         "zh-CN": ("荣誉榜", "## 荣誉榜\n恭喜 **{person_name}** 获得「{title}」！"),
         "en": ("Roll of honour", "## Roll of honour\nCongratulations to **{person_name}** on “{title}”!"),
     },
+    "wish.fulfilled": {
+        "zh-CN": (
+            "微心愿已完成：{title}",
+            "{claimer_name} 已完成您的微心愿「{title}」：{note}。请在“微心愿”中确认。",
+        ),
+        "en": (
+            "Your micro-wish was fulfilled: {title}",
+            "{claimer_name} fulfilled your micro-wish “{title}”: {note}. Please confirm it under Micro-wishes.",
+        ),
+    },
+    "wish.confirmed": {
+        "zh-CN": ("微心愿已确认：{title}", "您认领的微心愿「{title}」已由家庭确认完成，感谢您的爱心！"),
+        "en": (
+            "Micro-wish confirmed: {title}",
+            "The family confirmed the micro-wish “{title}” you fulfilled. Thank you for your kindness!",
+        ),
+    },
+    "venture.approved": {
+        "zh-CN": ("创投项目获批：{title}", "您申报的微公益创投项目「{title}」（预算 {budget} 元）已获两委批准。"),
+        "en": (
+            "Venture project approved: {title}",
+            "Your micro public-welfare venture project “{title}” (budget {budget} yuan) was approved.",
+        ),
+    },
+    "venture.returned": {
+        "zh-CN": ("创投项目退回修改：{title}", "您申报的微公益创投项目「{title}」需修改后重新提交：{reason}"),
+        "en": (
+            "Venture project returned: {title}",
+            "Your micro public-welfare venture project “{title}” was returned for changes: {reason}",
+        ),
+    },
+    "visit.planned": {
+        "zh-CN": ("走访慰问通知", "社区两委将于 {planned_for} 到您家中走访慰问，感谢您一年来的志愿服务！"),
+        "en": (
+            "A care visit for you",
+            "The community committees will visit you at home on {planned_for}, with thanks for your year of service!",
+        ),
+    },
     "reminder.session.24h": {
         "zh-CN": ("会议提醒：明天 {title}", "「{title}」将于 {starts_at} 召开，地点：{location}。"),
         "en": ("Reminder: {title} tomorrow", "“{title}” starts at {starts_at} at {location}."),

@@ -123,6 +123,14 @@ def plan(event_name: str, data: EventData, *, issue_reporter: str | None = None)
         result.reminders.append(CancelReminders("shift", d.shift_id, d.signup_id, d.volunteer_id))
     elif event_name in ("points.awarded", "redemption.reserved"):
         result.people = _people([d.person_id], event_name)
+    elif event_name == "wish.fulfilled":
+        result.people = _people([d.family_id], event_name)  # the family is asked to confirm
+    elif event_name == "wish.confirmed":
+        result.people = _people([d.claimer_id] if d.claimer_id else [], event_name)
+    elif event_name in ("venture.approved", "venture.returned"):
+        result.people = _people([d.lead_id], event_name)
+    elif event_name == "visit.planned":
+        result.people = _people([d.volunteer_id], event_name)
     elif event_name == "honour.granted":
         result.people = _people([d.person_id], event_name)
         if d.building_group:

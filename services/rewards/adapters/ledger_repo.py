@@ -425,6 +425,21 @@ class LedgerRepository:
         )
         return {r["source_event_id"] for r in rows}
 
+    async def claim_micro_wish(
+        self, community: str, wish_key: uuid.UUID, person_id: str, source_event_id: uuid.UUID, rule_id: str
+    ) -> bool:
+        """Take the one micro-wish payment of (wish, person) for this event; False if another path took it."""
+        taken = await self.conn.fetchval(
+            """INSERT INTO micro_wish_awards (community, wish_key, person_id, source_event_id, rule_id)
+               VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING true""",
+            community,
+            wish_key,
+            person_id,
+            source_event_id,
+            rule_id,
+        )
+        return bool(taken)
+
     async def record_no_show(
         self,
         community: str,

@@ -10,6 +10,7 @@ never surprises. Hours are shown rounded to 2 decimals.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -25,6 +26,7 @@ PARTICIPATION = "participation.hours"
 ISSUE_RESOLVED = "issue.resolved.contributor"
 ISSUE_CLOSED = "issue.closed.satisfied"
 SESSION_ATTENDED = "session.attended"
+WISH_CONFIRMED = "wish.confirmed.claimer"
 DAILY_CAP = "daily.cap"
 
 
@@ -55,6 +57,12 @@ class SessionParams(_Params):
     points: int = Field(ge=0, le=10_000)
 
 
+class WishConfirmedParams(_Params):
+    """The micro-wish award (微心愿): what the claimer earns once the family confirms the wish fulfilled."""
+
+    points: int = Field(ge=0, le=10_000)
+
+
 class DailyCapParams(_Params):
     """Most points one person can earn from automatic awards in one community day; adjustments are not capped."""
 
@@ -67,6 +75,7 @@ PARAMS: dict[str, tuple[str, type[_Params]]] = {
     ISSUE_RESOLVED: ("issue.resolved", IssueResolvedParams),
     ISSUE_CLOSED: ("issue.closed", IssueClosedParams),
     SESSION_ATTENDED: ("session.concluded", SessionParams),
+    WISH_CONFIRMED: ("wish.confirmed", WishConfirmedParams),
     DAILY_CAP: ("cap", DailyCapParams),
 }
 
@@ -92,6 +101,10 @@ DEFAULT_RULES: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
     SESSION_ATTENDED: (
         {"points": 5},
         {"zh-CN": "出席议事会会议", "en": "Attended a council session"},
+    ),
+    WISH_CONFIRMED: (
+        {"points": 30},
+        {"zh-CN": "认领并完成微心愿", "en": "Fulfilled a micro-wish"},
     ),
     DAILY_CAP: (
         {"points": 200},
@@ -232,6 +245,25 @@ def session_points(params: SessionParams, title: str) -> Computation:
             "en": f"Attended council session “{title[:60]}” = {params.points}",
         },
     )
+
+
+def wish_points(params: WishConfirmedParams, title: str) -> Computation:
+    return Computation(
+        params.points,
+        {
+            "zh-CN": f"认领并完成微心愿「{title[:60]}」，家庭已确认 = {params.points} 分",
+            "en": f"Fulfilled the micro-wish “{title[:60]}”, confirmed by the family = {params.points}",
+        },
+    )
+
+
+def micro_wish_key(issue_id: uuid.UUID | None, wish_id: uuid.UUID) -> uuid.UUID:
+    """What a micro-wish is paid once per person under: the matter it was raised as in intake, if any.
+
+    A wish raised in intake may be paid by two paths: intake's issue.resolved (category micro_wish,
+    to its contributors) and community's wish.confirmed (to its claimer). Both name the same key
+    (the issue id), so whichever arrives first pays the person and the other pays them nothing."""
+    return issue_id if issue_id is not None else wish_id
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contracts.events.community import WishConfirmed
 from contracts.events.deliberation import SessionConcluded
 from contracts.events.issue import IssueClosed, IssueResolved
 from contracts.events.shifts import ParticipationCompleted, ParticipationNoShow
@@ -19,4 +20,5 @@ SUBSCRIPTIONS = (
     Subscription(IssueResolved, awards.on_issue_resolved),
     Subscription(IssueClosed, awards.on_issue_closed),
     Subscription(SessionConcluded, awards.on_session_concluded),
+    Subscription(WishConfirmed, awards.on_wish_confirmed),
 )

@@ -11,11 +11,14 @@ participation.completed, the event that arrives in thousands, is awarded a batch
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime
 from typing import Any
 
+from contracts.enums import IssueCategory
 from contracts.envelope import CloudEvent
+from contracts.events.community import WishConfirmed
 from contracts.events.deliberation import SessionConcluded
 from contracts.events.issue import IssueClosed, IssueResolved
 from contracts.events.rewards import PointsAwarded
@@ -25,6 +28,8 @@ from services.rewards.domain import rules as r
 from services.rewards.domain.ledger import AccountKind, TransactionKind, Transfer
 from services.rewards.service_layer import bank
 from services.rewards.service_layer.unit_of_work import RewardsUnitOfWork
+
+log = logging.getLogger("linli.rewards.awards")
 
 
 def in_force(rule: r.Rule, computation: r.Computation) -> r.Computation:
@@ -150,13 +155,47 @@ async def _computed(uow: RewardsUnitOfWork, community: str, rule_id: str) -> Any
         return (await uow.rules.current(community))[rule_id].typed()
 
 
+async def _not_yet_paid_for_wish(
+    uow: RewardsUnitOfWork, event: CloudEvent[Any], wish_key: uuid.UUID, people: list[str], rule_id: str
+) -> list[str]:
+    """The people this micro-wish has not paid yet, each now marked paid by this event (in its transaction)."""
+    unpaid = []
+    for person in dict.fromkeys(people):
+        if await uow.ledger.claim_micro_wish(event.community, wish_key, person, event.id, rule_id):
+            unpaid.append(person)
+        else:
+            log.info("micro-wish %s already paid %s by another path; %s pays nothing", wish_key, person, event.type)
+    return unpaid
+
+
 async def on_issue_resolved(uow: RewardsUnitOfWork, event: CloudEvent[IssueResolved]) -> None:
     data = event.data
     async with uow:
         params = await _computed(uow, event.community, r.ISSUE_RESOLVED)
         computation = r.issue_resolved_points(params, data.category, data.title)
+        people = data.contributors
+        if data.category == IssueCategory.MICRO_WISH:
+            # A micro-wish is paid once per person: here, or by community's wish.confirmed (rules.micro_wish_key).
+            people = await _not_yet_paid_for_wish(uow, event, data.issue_id, people, r.ISSUE_RESOLVED)
+        await award_each(uow, event, people, rule_id=r.ISSUE_RESOLVED, computation=computation, moment=data.resolved_at)
+
+
+async def on_wish_confirmed(uow: RewardsUnitOfWork, event: CloudEvent[WishConfirmed]) -> None:
+    """The family confirmed a micro-wish fulfilled: its claimer earns the micro-wish award, once.
+
+    A unit (a company, the property management) earns no points: it has no account in the love
+    bank. A wish raised in intake whose matter already paid this person (issue.resolved) pays nothing."""
+    data = event.data
+    if data.claimer_kind == "unit" or not data.claimer_id:
+        log.info("micro-wish %s was fulfilled by a unit (%s): no points", data.wish_id, data.claimer_name)
+        return
+    async with uow:
+        key = r.micro_wish_key(data.issue_id, data.wish_id)
+        people = await _not_yet_paid_for_wish(uow, event, key, [data.claimer_id], r.WISH_CONFIRMED)
+        params = await _computed(uow, event.community, r.WISH_CONFIRMED)
+        computation = r.wish_points(params, data.title)
         await award_each(
-            uow, event, data.contributors, rule_id=r.ISSUE_RESOLVED, computation=computation, moment=data.resolved_at
+            uow, event, people, rule_id=r.WISH_CONFIRMED, computation=computation, moment=data.confirmed_at
         )
 
 

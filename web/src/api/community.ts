@@ -72,6 +72,248 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/wishes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The micro-wish board (anyone may read it) */
+        get: operations["board_wishes_get"];
+        put?: never;
+        /** A committee enters a wish it collected */
+        post: operations["enter_wishes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wishes/{wish_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One micro-wish as the caller may see it */
+        get: operations["one_wishes__wish_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wishes/{wish_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put a candidate on the board */
+        post: operations["approve_wishes__wish_id__approve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wishes/{wish_id}/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Claim a wish (a committee records a unit) */
+        post: operations["claim_wishes__wish_id__claim_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wishes/{wish_id}/fulfil": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The claimer fulfils it, with a note and photo */
+        post: operations["fulfil_wishes__wish_id__fulfil_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wishes/{wish_id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The family confirms it fulfilled */
+        post: operations["confirm_wishes__wish_id__confirm_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ventures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The community's venture projects, newest first */
+        get: operations["list_ventures_ventures_get"];
+        put?: never;
+        /** A red post's team lead applies */
+        post: operations["apply_ventures_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ventures/{venture_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One venture project */
+        get: operations["one_ventures__venture_id__get"];
+        /** The lead revises and resubmits a returned one */
+        put: operations["revise_ventures__venture_id__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ventures/{venture_id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The committees approve or return it */
+        post: operations["decide_ventures__venture_id__decision_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ventures/{venture_id}/shifts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The lead links a shift of its post */
+        post: operations["link_shift_ventures__venture_id__shifts_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ventures/{venture_id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The lead files the closing report */
+        post: operations["close_ventures__venture_id__close_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/care-visits/candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The year's backbone volunteers, ranked */
+        get: operations["candidates_care_visits_candidates_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/care-visits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The year's care visits */
+        get: operations["visits_of_year_care_visits_get"];
+        put?: never;
+        /** Plan a visit (the volunteer is told) */
+        post: operations["plan_care_visits_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/care-visits/{visit_id}/record": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record the visit that took place */
+        post: operations["record_care_visits__visit_id__record_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/reports": {
         parameters: {
             query?: never;
@@ -144,6 +386,104 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** ApproveIn */
+        ApproveIn: {
+            /**
+             * Title
+             * @description Public title; default: the family's.
+             */
+            title?: string | null;
+            /**
+             * Description
+             * @description Public description, no identity.
+             */
+            description?: string | null;
+            /** Building Group */
+            building_group?: number | null;
+        };
+        /** CandidateOut */
+        CandidateOut: {
+            /** Person Id */
+            person_id: string;
+            /**
+             * Points
+             * @description Points the love bank credited them this year.
+             */
+            points: number;
+            /**
+             * Hours
+             * @description Confirmed hours of service this year.
+             */
+            hours: number;
+            /**
+             * Visit Id
+             * @description The visit planned for them this year, if any.
+             */
+            visit_id: string | null;
+            /** Visit Status */
+            visit_status: string | null;
+        };
+        /** ClaimIn */
+        ClaimIn: {
+            /**
+             * Claimer Kind
+             * @default person
+             * @enum {string}
+             */
+            claimer_kind?: "person" | "party_member" | "unit";
+            /**
+             * Unit Name
+             * @description For a unit: its name.
+             */
+            unit_name?: string | null;
+            /**
+             * Contact Id
+             * @description For a unit: its contact person's id.
+             */
+            contact_id?: string | null;
+            /**
+             * Contact Name
+             * @description For a unit: its contact, as written.
+             */
+            contact_name?: string | null;
+        };
+        /** CloseIn */
+        CloseIn: {
+            /**
+             * Spent
+             * @description Yuan.
+             */
+            spent: number | string;
+            /** Report */
+            report: string;
+        };
+        /** CommitteeWishOut */
+        CommitteeWishOut: {
+            /** Family Id */
+            family_id: string;
+            /** Issue Id */
+            issue_id: string | null;
+            /** Private Title */
+            private_title: string;
+            /** Private Description */
+            private_description: string;
+            /** Claimer Id */
+            claimer_id: string | null;
+            /** Unit Contact */
+            unit_contact: string | null;
+            /** Approved By */
+            approved_by: string | null;
+        };
+        /** DecisionIn */
+        DecisionIn: {
+            /** Decision */
+            decision: string;
+            /**
+             * Reason
+             * @description Needed to return it.
+             */
+            reason?: string | null;
+        };
         /** FigureOut */
         FigureOut: {
             /** Key */
@@ -175,10 +515,49 @@ export interface components {
              */
             source: string[];
         };
+        /** FulfilIn */
+        FulfilIn: {
+            /** Note */
+            note: string;
+            /** Photo Url */
+            photo_url: string;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /** Page[VentureOut] */
+        Page_VentureOut_: {
+            /** Items */
+            items: components["schemas"]["VentureOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[WishOut] */
+        Page_WishOut_: {
+            /** Items */
+            items: components["schemas"]["WishOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /**
+         * PostType
+         * @description The four red posts (红色岗位).
+         * @enum {string}
+         */
+        PostType: "publicity" | "patrol" | "environment" | "culture";
+        /** RecordIn */
+        RecordIn: {
+            /**
+             * Visited At
+             * Format: date-time
+             */
+            visited_at: string;
+            /** Visitors */
+            visitors: string[];
+            /** Note */
+            note: string;
         };
         /** ReportOut */
         ReportOut: {
@@ -198,6 +577,14 @@ export interface components {
             /** Figures */
             figures: components["schemas"]["FigureOut"][];
         };
+        /** ShiftIn */
+        ShiftIn: {
+            /**
+             * Shift Id
+             * Format: uuid
+             */
+            shift_id: string;
+        };
         /** ValidationError */
         ValidationError: {
             /** Location */
@@ -210,6 +597,196 @@ export interface components {
             input?: unknown;
             /** Context */
             ctx?: Record<string, never>;
+        };
+        /** VentureIn */
+        VentureIn: {
+            /** Title */
+            title: string;
+            /** Aim */
+            aim: string;
+            post_type: components["schemas"]["PostType"];
+            /**
+             * Budget
+             * @description Yuan.
+             */
+            budget: number | string;
+            /** Activities Planned */
+            activities_planned: string[];
+        };
+        /** VentureOut */
+        VentureOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Status */
+            status: string;
+            /** Title */
+            title: string;
+            /** Aim */
+            aim: string;
+            post_type: components["schemas"]["PostType"];
+            /** Budget */
+            budget: string;
+            /** Activities Planned */
+            activities_planned: string[];
+            /** Lead Id */
+            lead_id: string;
+            /** Return Reason */
+            return_reason: string | null;
+            /** Decided By */
+            decided_by: string | null;
+            /** Decided At */
+            decided_at: string | null;
+            /** Shift Ids */
+            shift_ids: string[];
+            /** Spent */
+            spent: string | null;
+            /** Report */
+            report: string | null;
+            /**
+             * Activities Held
+             * @description Counted from the linked shifts' confirmed participations.
+             */
+            activities_held: number | null;
+            /** Participants */
+            participants: number | null;
+            /** Volunteer Hours */
+            volunteer_hours: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Closed At */
+            closed_at: string | null;
+        };
+        /** VisitIn */
+        VisitIn: {
+            /** Volunteer Id */
+            volunteer_id: string;
+            /**
+             * Planned For
+             * Format: date
+             */
+            planned_for: string;
+            /**
+             * Visitors
+             * @description Person ids of who will visit.
+             */
+            visitors: string[];
+        };
+        /** VisitOut */
+        VisitOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Year */
+            year: number;
+            /** Volunteer Id */
+            volunteer_id: string;
+            /** Status */
+            status: string;
+            /**
+             * Planned For
+             * Format: date
+             */
+            planned_for: string;
+            /** Visitors */
+            visitors: string[];
+            /** Points */
+            points: number;
+            /** Hours */
+            hours: number;
+            /** Planned By */
+            planned_by: string;
+            /**
+             * Planned At
+             * Format: date-time
+             */
+            planned_at: string;
+            /** Visited At */
+            visited_at: string | null;
+            /** Visited With */
+            visited_with: string[] | null;
+            /** Note */
+            note: string | null;
+        };
+        /** WishIn */
+        WishIn: {
+            /**
+             * Channel
+             * @description Where the committee collected it.
+             * @enum {string}
+             */
+            channel: "festival" | "visit" | "committee";
+            /**
+             * Family Id
+             * @description The family's person id (private).
+             */
+            family_id: string;
+            /**
+             * Title
+             * @description The wish as the board shows it.
+             */
+            title: string;
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /** Building Group */
+            building_group?: number | null;
+        };
+        /** WishOut */
+        WishOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Status */
+            status: string;
+            /** Channel */
+            channel: string;
+            /** Title */
+            title: string;
+            /** Description */
+            description: string;
+            /** Building Group */
+            building_group: number | null;
+            /** Claimer Kind */
+            claimer_kind: string | null;
+            /** Claimer Name */
+            claimer_name: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Approved At */
+            approved_at: string | null;
+            /** Claimed At */
+            claimed_at: string | null;
+            /** Fulfilled At */
+            fulfilled_at: string | null;
+            /** Confirmed At */
+            confirmed_at: string | null;
+            /**
+             * Fulfil Note
+             * @description The claimer, the family and the committees only.
+             */
+            fulfil_note?: string | null;
+            /**
+             * Photo Url
+             * @description The claimer, the family and the committees only.
+             */
+            photo_url?: string | null;
+            /** @description The committees only: who the family is. */
+            committee?: components["schemas"]["CommitteeWishOut"] | null;
         };
         /** YearsOut */
         YearsOut: {
@@ -308,6 +885,613 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+        };
+    };
+    board_wishes_get: {
+        parameters: {
+            query?: {
+                /** @description Needed without a token. */
+                community?: string | null;
+                /** @description One status; `candidate` for committees only. */
+                status?: string | null;
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_WishOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    enter_wishes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WishIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WishOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    one_wishes__wish_id__get: {
+        parameters: {
+            query?: {
+                community?: string | null;
+            };
+            header?: never;
+            path: {
+                wish_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WishOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    approve_wishes__wish_id__approve_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                wish_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ApproveIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WishOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    claim_wishes__wish_id__claim_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                wish_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ClaimIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WishOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    fulfil_wishes__wish_id__fulfil_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                wish_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FulfilIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WishOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    confirm_wishes__wish_id__confirm_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                wish_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WishOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_ventures_ventures_get: {
+        parameters: {
+            query?: {
+                status?: string | null;
+                community?: string | null;
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_VentureOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    apply_ventures_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VentureIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VentureOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    one_ventures__venture_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                venture_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VentureOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revise_ventures__venture_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                venture_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VentureIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VentureOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    decide_ventures__venture_id__decision_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                venture_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VentureOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    link_shift_ventures__venture_id__shifts_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                venture_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShiftIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VentureOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    close_ventures__venture_id__close_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                venture_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloseIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VentureOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    candidates_care_visits_candidates_get: {
+        parameters: {
+            query: {
+                year: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CandidateOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    visits_of_year_care_visits_get: {
+        parameters: {
+            query: {
+                year: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    plan_care_visits_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VisitIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    record_care_visits__visit_id__record_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                visit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
