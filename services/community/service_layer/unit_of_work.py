@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.community.adapters.festival import FestivalRepository
+from services.community.adapters.selections import SelectionRepository
 from services.community.settings import CommunitySettings
 from services.kernel.unit_of_work import UnitOfWork
 
@@ -15,3 +17,11 @@ class CommunityComponents:
 
 class CommunityUnitOfWork(UnitOfWork[CommunitySettings]):
     components: CommunityComponents
+
+    @property
+    def festival(self) -> FestivalRepository:
+        return FestivalRepository(self.conn)
+
+    @property
+    def selections(self) -> SelectionRepository:
+        return SelectionRepository(self.conn)

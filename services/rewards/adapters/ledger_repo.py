@@ -450,11 +450,12 @@ class LedgerRepository:
         citation: str | None,
         granted_by: str | None,
         granted_at: datetime,
+        honour_id: uuid.UUID | None = None,
     ) -> uuid.UUID | None:
-        """Write an honour; None when the person already holds it (the UNIQUE keys)."""
-        honour_id: uuid.UUID | None = await self.conn.fetchval(
+        """Write an honour; None when the person already holds it, or one with this id exists (the keys)."""
+        inserted: uuid.UUID | None = await self.conn.fetchval(
             _INSERT_HONOUR,
-            uuid.uuid4(),
+            honour_id or uuid.uuid4(),
             community,
             person_id,
             kind,
@@ -465,4 +466,4 @@ class LedgerRepository:
             granted_by,
             granted_at,
         )
-        return honour_id
+        return inserted

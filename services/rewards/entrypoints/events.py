@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from contracts.events.community import SelectionConcluded
 from contracts.events.deliberation import SessionConcluded
 from contracts.events.issue import IssueClosed, IssueResolved
 from contracts.events.shifts import ParticipationCompleted, ParticipationNoShow
 from services.kernel.consumer import Subscription
-from services.rewards.service_layer import awards, participation
+from services.rewards.service_layer import awards, honours, participation
 
 SUBSCRIPTIONS = (
     Subscription(
@@ -19,4 +20,5 @@ SUBSCRIPTIONS = (
     Subscription(IssueResolved, awards.on_issue_resolved),
     Subscription(IssueClosed, awards.on_issue_closed),
     Subscription(SessionConcluded, awards.on_session_concluded),
+    Subscription(SelectionConcluded, honours.on_selection_concluded),
 )
