@@ -259,6 +259,12 @@ async def test_the_top_seats_win_a_tie_at_the_last_seat_goes_to_the_earliest_nom
         closed = await board.step("close")
         results = await client.get(f"/selections/{board.id}/results")  # no token: the public board
 
+        async def concluded() -> list[dict[str, Any]]:
+            events = await published(nats_url, stream_of("community"), "linli.meihu.selection.concluded")
+            return [e for e in events if e["subject"] == board.id]
+
+        events = await eventually(concluded, message="selection.concluded on NATS")
+
     assert closed.status_code == 200, closed.text
     assert results.status_code == 200, results.text
     body = results.json()
@@ -270,11 +276,6 @@ async def test_the_top_seats_win_a_tie_at_the_last_seat_goes_to_the_earliest_nom
     ]
     assert body["votes_cast"] == 3 and body["category_label"]["zh-CN"] == "邻里之星"
     assert "person_id" not in body["winners"][0]
-
-    async def concluded() -> list[dict[str, Any]]:
-        return await published(nats_url, stream_of("community"), "linli.meihu.selection.concluded")
-
-    events = await eventually(concluded, message="selection.concluded on NATS")
     assert len(events) == 1
     data = events[0]["data"]
     assert [(w["person_id"], w["votes"], w["building_group"]) for w in data["winners"]] == [
