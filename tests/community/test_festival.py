@@ -10,7 +10,7 @@ import httpx
 
 from services.kernel.clock import SettableClock
 from tests.community.conftest import AppFactory
-from tests.support.events import published, stream_of
+from tests.community.test_selections import community_events
 from tests.support.infra import Tokens, eventually
 from tests.support.sql import Sql
 
@@ -42,7 +42,9 @@ class Festival:
 
     async def propose(self, title: str, by: str = "sun-hao") -> httpx.Response:
         return await self.client.post(
-            f"/festivals/{self.id}/proposals", json={"title": title, "description": "大家一起来"}, headers=self.person(by)
+            f"/festivals/{self.id}/proposals",
+            json={"title": title, "description": "大家一起来"},
+            headers=self.person(by),
         )
 
     async def scheduled(self, capacity: int | None) -> str:
@@ -78,9 +80,11 @@ async def test_one_festival_a_year_with_its_edition(community_app: AppFactory, t
         missing = await client.get("/festivals/2019", headers=festival.person("sun-hao"))
 
     assert opened.status_code == 201, opened.text
-    assert again.status_code == 409 and again.json()["reason"] == "festival-exists"
+    assert again.status_code == 409
+    assert again.json()["reason"] == "festival-exists"
     assert by_resident.status_code == 403
-    assert of_2020.json()["edition"] == 13 and of_2020.json()["theme"] == "第十三届美湖邻里节"
+    assert of_2020.json()["edition"] == 13
+    assert of_2020.json()["theme"] == "第十三届美湖邻里节"
     assert [f["year"] for f in listed.json()] == [2020]
     assert missing.status_code == 404
 
@@ -103,18 +107,21 @@ async def test_support_is_once_per_person_and_adoption_carries_the_support_count
         by_resident = await client.post(f"/proposals/{quiz}/adopt", headers=festival.person("sun-hao"))
         support_after = await client.post(f"/proposals/{banquet}/support", headers=festival.person("li-na"))
 
-        async def adoption() -> list[dict[str, Any]]:
-            events = await published(nats_url, stream_of("community"), "linli.meihu.activity.adopted")
-            return [e for e in events if e["subject"] == banquet]
+        events = await eventually(
+            lambda: community_events(nats_url, "activity.adopted", banquet), message="activity.adopted on NATS"
+        )
 
-        events = await eventually(adoption, message="activity.adopted on NATS")
-
-    assert again.status_code == 200 and again.json()["support_count"] == 3 and again.json()["supported"] is True
+    assert again.status_code == 200
+    assert again.json()["support_count"] == 3
+    assert again.json()["supported"] is True
     assert [(p["title"], p["support_count"]) for p in listed] == [("百家宴", 3), ("邻里知识竞赛", 1)]
-    assert adopted.status_code == 200 and adopted.json()["status"] == "adopted"
-    assert adopted_again.status_code == 409 and adopted_again.json()["current_state"] == "adopted"
+    assert adopted.status_code == 200
+    assert adopted.json()["status"] == "adopted"
+    assert adopted_again.status_code == 409
+    assert adopted_again.json()["current_state"] == "adopted"
     assert by_resident.status_code == 403
-    assert support_after.status_code == 409 and support_after.json()["reason"] == "already-adopted"
+    assert support_after.status_code == 409
+    assert support_after.json()["reason"] == "already-adopted"
     assert len(events) == 1
     data = events[0]["data"]
     assert (data["support_count"], data["festival_year"], data["festival_edition"]) == (3, 2020, 13)
@@ -129,7 +136,8 @@ async def test_proposals_close_when_the_festival_says(community_app: AppFactory,
         clock.advance(timedelta(days=10))
         late = await festival.propose("迟到的提议")
 
-    assert late.status_code == 409 and late.json()["reason"] == "proposals-closed"
+    assert late.status_code == 409
+    assert late.json()["reason"] == "proposals-closed"
     assert await sql.fetchval("SELECT count(*) FROM festival_activities") == 0
 
 
@@ -151,18 +159,21 @@ async def test_only_an_adopted_activity_is_scheduled_and_scheduling_is_announced
         )
         scheduled = await client.post(f"/activities/{proposal}/schedule", json=window, headers=festival.committee)
 
-        async def announced() -> list[dict[str, Any]]:
-            events = await published(nats_url, stream_of("community"), "linli.meihu.activity.scheduled")
-            return [e for e in events if e["subject"] == proposal]
+        events = await eventually(
+            lambda: community_events(nats_url, "activity.scheduled", proposal), message="activity.scheduled on NATS"
+        )
 
-        events = await eventually(announced, message="activity.scheduled on NATS")
-
-    assert not_adopted.status_code == 409 and not_adopted.json()["current_state"] == "proposed"
-    assert signup_too_early.status_code == 409 and signup_too_early.json()["reason"] == "not-scheduled"
+    assert not_adopted.status_code == 409
+    assert not_adopted.json()["current_state"] == "proposed"
+    assert signup_too_early.status_code == 409
+    assert signup_too_early.json()["reason"] == "not-scheduled"
     assert backwards.status_code == 400
-    assert scheduled.status_code == 200 and scheduled.json()["capacity"] == 30
-    assert len(events) == 1 and events[0]["data"]["capacity"] == 30
-    assert events[0]["data"]["location"] is None and events[0]["data"]["festival_edition"] == 13
+    assert scheduled.status_code == 200
+    assert scheduled.json()["capacity"] == 30
+    assert len(events) == 1
+    assert events[0]["data"]["capacity"] == 30
+    assert events[0]["data"]["location"] is None
+    assert events[0]["data"]["festival_edition"] == 13
 
 
 async def test_a_person_signs_up_once_and_may_cancel_their_own_sign_up(
@@ -179,12 +190,17 @@ async def test_a_person_signs_up_once_and_may_cancel_their_own_sign_up(
         cancelled_again = await client.delete(f"/activities/{activity}/signups/me", headers=festival.person("sun-hao"))
         after = await client.get(f"/activities/{activity}", headers=festival.person("sun-hao"))
 
-    assert first.status_code == 201 and first.json()["signed_up"] == 1 and first.json()["signed_up_me"] is True
-    assert again.status_code == 200 and again.json()["signed_up"] == 1
+    assert first.status_code == 201
+    assert first.json()["signed_up"] == 1
+    assert first.json()["signed_up_me"] is True
+    assert again.status_code == 200
+    assert again.json()["signed_up"] == 1
     assert [(s["person_id"], s["building_group"]) for s in listed.json()] == [("sun-hao", 6)]
     assert not_for_residents.status_code == 403
-    assert cancelled.status_code == 204 and cancelled_again.status_code == 404
-    assert after.json()["signed_up"] == 0 and after.json()["signed_up_me"] is False
+    assert cancelled.status_code == 204
+    assert cancelled_again.status_code == 404
+    assert after.json()["signed_up"] == 0
+    assert after.json()["signed_up_me"] is False
 
 
 async def test_capacity_is_never_exceeded_by_concurrent_last_place_signups(

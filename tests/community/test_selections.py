@@ -10,8 +10,8 @@ import httpx
 
 from services.kernel.clock import SettableClock
 from tests.community.conftest import AppFactory
-from tests.support.events import published, stream_of
-from tests.support.infra import Tokens, eventually
+from tests.support.events import published_in, stream_of
+from tests.support.infra import Tokens, eventually, jetstream
 from tests.support.sql import Sql
 
 T0 = datetime(2020, 9, 1, 2, 0, tzinfo=UTC)  # 10:00 in Hefei
@@ -30,6 +30,16 @@ def selection_body(**overrides: Any) -> dict[str, Any]:
         "nominations_close_at": NOMINATIONS_CLOSE.isoformat(),
         "voting_closes_at": VOTING_CLOSES.isoformat(),
     } | overrides
+
+
+async def community_events(nats_url: str, event: str, subject: str) -> list[dict[str, Any]]:
+    """The CloudEvents `linli.meihu.<event>` about `subject` in community's stream (none while it is empty)."""
+    async with jetstream(nats_url) as js:
+        info = await js.stream_info(stream_of("community"))
+        if not info.state.messages:
+            return []
+        events = await published_in(js, stream_of("community"), f"linli.meihu.{event}")
+    return [e for e in events if e["subject"] == subject]
 
 
 CANDIDATES = [("wang-fang", "王芳", 3), ("chen-jing", "陈静", 5), ("huang-li", "黄丽", 3)]
@@ -106,9 +116,7 @@ async def test_a_resident_casts_one_ballot_and_a_second_is_refused_not_replacing
     assert [r["candidate_id"] for r in marks] == ["chen-jing", "wang-fang"]
 
 
-async def test_concurrent_ballots_of_one_person_count_once(
-    community_app: AppFactory, tokens: Tokens, sql: Sql
-) -> None:
+async def test_concurrent_ballots_of_one_person_count_once(community_app: AppFactory, tokens: Tokens, sql: Sql) -> None:
     async with community_app(clock=SettableClock(T0)) as client:
         board = Board(client, tokens)
         await board.voting()
@@ -168,7 +176,8 @@ async def test_only_the_roles_the_selection_names_may_nominate_and_vote(
 
     assert by_resident.status_code == 403
     assert by_agent.status_code == 201, by_agent.text
-    assert again.status_code == 409 and again.json()["reason"] == "already-nominated"
+    assert again.status_code == 409
+    assert again.json()["reason"] == "already-nominated"
     assert volunteer_only.status_code == 403
 
 
@@ -196,7 +205,9 @@ async def test_the_steps_go_nominating_checking_voting_concluded_and_an_illegal_
         )
         no_candidates = await board.step("open-voting")
         await client.post(
-            f"/nominations/{board.nominations['wang-fang']}/check", json={"decision": "approve"}, headers=board.committee
+            f"/nominations/{board.nominations['wang-fang']}/check",
+            json={"decision": "approve"},
+            headers=board.committee,
         )
         opened = await board.step("open-voting")
         await board.vote("sun-hao", "wang-fang")
@@ -206,16 +217,24 @@ async def test_the_steps_go_nominating_checking_voting_concluded_and_an_illegal_
         closed = await board.step("close")
         closed_again = await board.step("close")
 
-    assert vote_too_early.status_code == 409 and vote_too_early.json()["current_state"] == "nominating"
-    assert close_too_early.status_code == 409 and close_too_early.json()["allowed_next"] == ["checking"]
-    assert unchecked.status_code == 409 and unchecked.json()["reason"] == "nominations-unchecked"
+    assert vote_too_early.status_code == 409
+    assert vote_too_early.json()["current_state"] == "nominating"
+    assert close_too_early.status_code == 409
+    assert close_too_early.json()["allowed_next"] == ["checking"]
+    assert unchecked.status_code == 409
+    assert unchecked.json()["reason"] == "nominations-unchecked"
     assert rejected_without_reason.status_code == 400
-    assert no_candidates.status_code == 409 and no_candidates.json()["reason"] == "no-candidates"
+    assert no_candidates.status_code == 409
+    assert no_candidates.json()["reason"] == "no-candidates"
     assert opened.json()["state"] == "voting"
-    assert close_before_time.status_code == 409 and close_before_time.json()["reason"] == "voting-still-open"
-    assert late_ballot.status_code == 409 and late_ballot.json()["reason"] == "voting-closed"
-    assert closed.status_code == 200 and closed.json()["state"] == "concluded"
-    assert closed_again.status_code == 409 and closed_again.json()["reason"] == "illegal-transition"
+    assert close_before_time.status_code == 409
+    assert close_before_time.json()["reason"] == "voting-still-open"
+    assert late_ballot.status_code == 409
+    assert late_ballot.json()["reason"] == "voting-closed"
+    assert closed.status_code == 200
+    assert closed.json()["state"] == "concluded"
+    assert closed_again.status_code == 409
+    assert closed_again.json()["reason"] == "illegal-transition"
 
 
 async def test_tallies_are_hidden_from_everyone_until_the_vote_closes(
@@ -233,8 +252,10 @@ async def test_tallies_are_hidden_from_everyone_until_the_vote_closes(
     for view in (as_committee, as_voter, *listed):
         assert view["votes_cast"] is None
         assert all(c["votes"] is None and c["winner"] is None for c in view["candidates"])
-    assert as_voter["voted"] is True and as_committee["voted"] is False
-    assert results.status_code == 409 and results.json()["reason"] == "not-concluded"
+    assert as_voter["voted"] is True
+    assert as_committee["voted"] is False
+    assert results.status_code == 409
+    assert results.json()["reason"] == "not-concluded"
 
 
 async def test_the_top_seats_win_a_tie_at_the_last_seat_goes_to_the_earliest_nomination_and_results_are_public(
@@ -259,11 +280,9 @@ async def test_the_top_seats_win_a_tie_at_the_last_seat_goes_to_the_earliest_nom
         closed = await board.step("close")
         results = await client.get(f"/selections/{board.id}/results")  # no token: the public board
 
-        async def concluded() -> list[dict[str, Any]]:
-            events = await published(nats_url, stream_of("community"), "linli.meihu.selection.concluded")
-            return [e for e in events if e["subject"] == board.id]
-
-        events = await eventually(concluded, message="selection.concluded on NATS")
+        events = await eventually(
+            lambda: community_events(nats_url, "selection.concluded", board.id), message="selection.concluded on NATS"
+        )
 
     assert closed.status_code == 200, closed.text
     assert results.status_code == 200, results.text
@@ -274,7 +293,8 @@ async def test_the_top_seats_win_a_tie_at_the_last_seat_goes_to_the_earliest_nom
         (2, "王芳", True),
         (3, "陈静", False),
     ]
-    assert body["votes_cast"] == 3 and body["category_label"]["zh-CN"] == "邻里之星"
+    assert body["votes_cast"] == 3
+    assert body["category_label"]["zh-CN"] == "邻里之星"
     assert "person_id" not in body["winners"][0]
     assert len(events) == 1
     data = events[0]["data"]
@@ -282,8 +302,11 @@ async def test_the_top_seats_win_a_tie_at_the_last_seat_goes_to_the_earliest_nom
         ("huang-li", 3, 3),
         ("wang-fang", 1, 3),
     ]
-    assert data["votes_cast"] == 3 and data["seats"] == 2 and data["year"] == 2020
-    assert "voter" not in str(data) and "sun-hao" not in str(data)
+    assert data["votes_cast"] == 3
+    assert data["seats"] == 2
+    assert data["year"] == 2020
+    assert "voter" not in str(data)
+    assert "sun-hao" not in str(data)
 
 
 async def test_bad_selections_are_refused_with_a_problem_and_nothing_stored(

@@ -134,7 +134,8 @@ async def test_closing_names_the_winners_once_in_selection_concluded() -> None:
     [concluded] = uow.events
     assert isinstance(concluded, SelectionConcluded)
     assert [(w.person_id, w.votes) for w in concluded.winners] == [("chen-jing", 2)]
-    assert concluded.votes_cast == 3 and concluded.category is SelectionCategory.EXCELLENT_GROUP_LEADER
+    assert concluded.votes_cast == 3
+    assert concluded.category is SelectionCategory.EXCELLENT_GROUP_LEADER
 
 
 def _nomination(minute: int) -> Nomination:

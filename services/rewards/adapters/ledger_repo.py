@@ -115,8 +115,9 @@ INSERT INTO no_shows (participation_id, community, person_id, shift_id, post_typ
 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING
 """
 _INSERT_HONOUR = """
-INSERT INTO honours (id, community, person_id, kind, level, year, building_group, citation, granted_by, granted_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+INSERT INTO honours (id, community, person_id, kind, level, year, building_group, citation, granted_by, granted_at,
+                     person_name)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 ON CONFLICT DO NOTHING
 RETURNING id
 """
@@ -451,6 +452,7 @@ class LedgerRepository:
         granted_by: str | None,
         granted_at: datetime,
         honour_id: uuid.UUID | None = None,
+        person_name: str | None = None,
     ) -> uuid.UUID | None:
         """Write an honour; None when the person already holds it, or one with this id exists (the keys)."""
         inserted: uuid.UUID | None = await self.conn.fetchval(
@@ -465,5 +467,6 @@ class LedgerRepository:
             citation,
             granted_by,
             granted_at,
+            person_name,
         )
         return inserted

@@ -65,7 +65,7 @@ def selection_honour_id(selection_id: uuid.UUID, person_id: str) -> uuid.UUID:
     return uuid.uuid5(SELECTION_HONOURS, f"{selection_id}/{person_id}")
 
 
-async def on_selection_concluded(uow: RewardsUnitOfWork, event: CloudEvent[SelectionConcluded]) -> list[uuid.UUID]:
+async def on_selection_concluded(uow: RewardsUnitOfWork, event: CloudEvent[SelectionConcluded]) -> None:
     """Each winner of a public selection (评选) gets the honour of its category for its year, once.
 
     Exactly once twice over: the kernel records the event as processed in this transaction (a
@@ -73,12 +73,10 @@ async def on_selection_concluded(uow: RewardsUnitOfWork, event: CloudEvent[Selec
     (with the one-per-person-kind-and-year key), so even a duplicate event with a new id grants
     nothing again and emits no second honour.granted."""
     data = event.data
-    assert data is not None
     kind = HonourKind(data.category.value)
-    granted = []
     async with uow:
         for winner in data.winners:
-            honour_id = await _grant(
+            await _grant(
                 uow,
                 event.community,
                 winner.person_id,
@@ -88,10 +86,8 @@ async def on_selection_concluded(uow: RewardsUnitOfWork, event: CloudEvent[Selec
                 granted_by=data.concluded_by,
                 citation=winner.reason or None,
                 honour_id=selection_honour_id(data.selection_id, winner.person_id),
+                person_name=winner.name,
             )
-            if honour_id is not None:
-                granted.append(honour_id)
-    return granted
 
 
 async def _grant(
@@ -106,6 +102,7 @@ async def _grant(
     granted_by: str | None = None,
     citation: str | None = None,
     honour_id: uuid.UUID | None = None,
+    person_name: str | None = None,
 ) -> uuid.UUID | None:
     now = uow.now()
     honour_id = await uow.ledger.insert_honour(
@@ -119,6 +116,7 @@ async def _grant(
         granted_by=granted_by,
         granted_at=now,
         honour_id=honour_id,
+        person_name=person_name,
     )
     if honour_id is None:
         return None
