@@ -139,6 +139,7 @@ class Activity:
                 ends_at=ends_at,
                 location=location,
                 capacity=capacity,
+                proposed_by=self.proposed_by,
             )
         )
 

@@ -123,6 +123,8 @@ def plan(event_name: str, data: EventData, *, issue_reporter: str | None = None)
         result.reminders.append(CancelReminders("shift", d.shift_id, d.signup_id, d.volunteer_id))
     elif event_name in ("points.awarded", "redemption.reserved"):
         result.people = _people([d.person_id], event_name)
+    elif event_name in ("activity.adopted", "activity.scheduled") and d.proposed_by:
+        result.people = _people([d.proposed_by], event_name)
     elif event_name == "honour.granted":
         result.people = _people([d.person_id], event_name)
         if d.building_group:
