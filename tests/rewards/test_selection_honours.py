@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,12 +14,16 @@ from nats.js import JetStreamContext
 from contracts.enums import SelectionCategory
 from contracts.envelope import CloudEvent
 from contracts.events.community import SelectionConcluded, SelectionWinner
+from services.community.bootstrap import create as create_community
+from services.community.settings import CommunitySettings
+from services.kernel.clock import SettableClock
 from services.kernel.topology import ConsumerSpec
 from services.rewards.service_layer.honours import selection_honour_id
+from tests.community.test_selections import T0, VOTING_CLOSES, Board
 from tests.rewards.helpers import wrap
 from tests.rewards.test_awards_through_nats import publish
 from tests.support.events import published_in, stream_of
-from tests.support.infra import Tokens, eventually, jetstream
+from tests.support.infra import Tokens, eventually, jetstream, running, settings_for
 from tests.support.sql import Sql
 
 
@@ -129,3 +134,29 @@ async def test_a_winner_downloads_the_honour_certificate_and_others_may_not(
     assert pdf.content.startswith(b"%PDF")
     assert by_neighbour.status_code == 403
     assert other_community.status_code == 404
+
+
+async def test_a_selection_closed_in_community_grants_its_winners_honours_in_rewards(
+    client: httpx.AsyncClient, admin: dict[str, str], database_url: str, nats_url: str, run_dir: Path, tokens: Tokens
+) -> None:
+    clock = SettableClock(T0)
+    settings = settings_for(database_url, nats_url, run_dir, CommunitySettings, outbox_poll_interval=0.2)
+    async with running(create_community(settings, clock=clock)) as community:
+        board = Board(community, tokens)
+        await board.voting()
+        await board.vote("sun-hao", "wang-fang", "chen-jing")
+        await board.vote("zhao-lei", "wang-fang")
+        clock.set(VOTING_CLOSES)
+        assert (await board.step("close")).status_code == 200
+
+        async def honoured() -> list[Any]:
+            honours = (await client.get("/honours?year=2020", headers=admin)).json()
+            return [h for h in honours if h["kind"] == "neighbour_star"] if len(honours) >= 2 else []
+
+        honours = await eventually(honoured, message="the winners' honours in rewards")
+
+    assert sorted((h["person_id"], h["building_group"]) for h in honours) == [("chen-jing", 5), ("wang-fang", 3)]
+    assert {h["id"] for h in honours} == {
+        str(selection_honour_id(uuid.UUID(board.id), p)) for p in ("wang-fang", "chen-jing")
+    }
+    assert len(await Sql(database_url, "rewards").outbox("linli.honour.granted.v1")) == 2
