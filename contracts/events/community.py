@@ -124,6 +124,7 @@ class ActivityScheduled(ActivityEvent):
     ends_at: datetime
     location: str | None = Field(default=None, max_length=200)
     capacity: int | None = Field(default=None, ge=1)
+    proposed_by: PersonId | None = Field(default=None, description="The resident who proposed it, to be told.")
 
 
 # -- public selections ----------------------------------------------------------------------

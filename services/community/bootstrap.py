@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.community.entrypoints import reports, ventures, visits, wishes
+from services.community.entrypoints import festival, reports, selections, ventures, visits, wishes
 from services.community.entrypoints.consumers import SUBSCRIPTIONS
 from services.community.service_layer.unit_of_work import CommunityComponents, CommunityUnitOfWork
 from services.community.settings import CommunitySettings
@@ -29,7 +29,7 @@ def create(settings: CommunitySettings | None = None, *, clock: Clock | None = N
             settings=settings,
             components=CommunityComponents(),
             unit_of_work=CommunityUnitOfWork,
-            routers=[wishes.router, ventures.router, visits.router, reports.router],
+            routers=[festival.router, selections.router, wishes.router, ventures.router, visits.router, reports.router],
             subscriptions=SUBSCRIPTIONS,
             clock=clock,
         )

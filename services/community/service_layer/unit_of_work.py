@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.community.adapters.festival import FestivalRepository
+from services.community.adapters.selections import SelectionRepository
 from services.community.adapters.ventures import VentureRepository
 from services.community.adapters.visits import VisitRepository
 from services.community.adapters.wishes import WishRepository
@@ -32,3 +34,11 @@ class CommunityUnitOfWork(UnitOfWork[CommunitySettings]):
     @property
     def visits(self) -> VisitRepository:
         return VisitRepository(self.conn, self.collect)
+
+    @property
+    def festival(self) -> FestivalRepository:
+        return FestivalRepository(self.conn)
+
+    @property
+    def selections(self) -> SelectionRepository:
+        return SelectionRepository(self.conn)

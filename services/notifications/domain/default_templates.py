@@ -101,6 +101,26 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
             "Your “{prize_name}” is ready; show pickup code {pickup_code} at the counter ({points} points).",
         ),
     },
+    "activity.adopted": {
+        "zh-CN": (
+            "邻里节：您的提议已被采纳",
+            "您为 {festival_year} 年邻里节提议的「{title}」已被采纳（{support_count} 位邻居支持），排期后即可报名。",
+        ),
+        "en": (
+            "Neighbourhood festival: your proposal was adopted",
+            "Your proposal “{title}” for the festival {festival_year} was adopted, supported by {support_count} neighbours; sign-ups open once it is scheduled.",
+        ),
+    },
+    "activity.scheduled": {
+        "zh-CN": (
+            "邻里节活动排期：{title}",
+            "「{title}」定于 {starts_at} 至 {ends_at} 举行，地点：{location}。欢迎报名参加！",
+        ),
+        "en": (
+            "Festival activity scheduled: {title}",
+            "“{title}” takes place from {starts_at} to {ends_at} at {location}. Sign up and join in!",
+        ),
+    },
     "honour.granted": {
         "zh-CN": ("荣誉：{title}", "恭喜您获得荣誉「{title}」！感谢您为邻里的付出。"),
         "en": (

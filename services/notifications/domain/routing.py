@@ -131,6 +131,8 @@ def plan(event_name: str, data: EventData, *, issue_reporter: str | None = None)
         result.people = _people([d.lead_id], event_name)
     elif event_name == "visit.planned":
         result.people = _people([d.volunteer_id], event_name)
+    elif event_name in ("activity.adopted", "activity.scheduled") and d.proposed_by:
+        result.people = _people([d.proposed_by], event_name)
     elif event_name == "honour.granted":
         result.people = _people([d.person_id], event_name)
         if d.building_group:

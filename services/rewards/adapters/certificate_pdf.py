@@ -64,17 +64,50 @@ class _Run:
     anchor: Literal["left", "centre", "right"] = "left"
 
 
+@dataclass(frozen=True)
+class HonourCertificateData:
+    """An honour's certificate (荣誉证书): who, which honour, why, from whom, when."""
+
+    number: str
+    person_name: str
+    title: str
+    citation: str | None
+    organisation: str
+    issued_on: date
+
+
 def render(data: CertificateData) -> bytes:
-    runs = _layout(data)
+    return _draw(_layout(data), f"志愿服务记录证明 {data.number}", data.organisation, data.number)
+
+
+def render_honour(data: HonourCertificateData) -> bytes:
+    """The honour certificate, in the same typeface as the service certificate."""
+    width, height = A4
+    runs = [
+        _Run(width / 2, height - 110, 28, "荣誉证书", "centre"),
+        _Run(width - 60, height - 140, 11, f"编号：{data.number}", "right"),
+        _Run(80, height - 210, 14, f"{data.person_name}："),
+        _Run(110, height - 245, 14, "在社区建设中表现突出，荣获"),
+        _Run(width / 2, height - 300, 20, f"“{data.title}”", "centre"),
+        _Run(110, height - 350, 14, "称号，特发此证，以资鼓励。"),
+    ]
+    if data.citation:
+        runs.append(_Run(110, height - 390, 11, f"事迹：{data.citation[:60]}"))
+    runs.append(_Run(width - 80, 220, 13, data.organisation, "right"))
+    runs.append(_Run(width - 80, 195, 13, _day(data.issued_on), "right"))
+    return _draw(runs, f"荣誉证书 {data.number}", data.organisation, data.number)
+
+
+def _draw(runs: list[_Run], title: str, author: str, number: str) -> bytes:
     characters = "".join(sorted({char for run in runs for char in run.text}))
     if absent := cjk_font.missing(characters):
-        log.warning("certificate %s: no glyph for %s, drawn as empty boxes", data.number, "".join(sorted(absent)))
+        log.warning("certificate %s: no glyph for %s, drawn as empty boxes", number, "".join(sorted(absent)))
     buffer = io.BytesIO()
     with cjk_font.registered(FONT, characters):
         # The page's initial font too, or reportlab names Helvetica, a font the PDF would not carry.
         pdf = canvas.Canvas(buffer, pagesize=A4, initialFontName=FONT, initialFontSize=11)
-        pdf.setTitle(f"志愿服务记录证明 {data.number}")
-        pdf.setAuthor(data.organisation)
+        pdf.setTitle(title)
+        pdf.setAuthor(author)
         for run in runs:
             pdf.setFont(FONT, run.size)
             draw = {"left": pdf.drawString, "centre": pdf.drawCentredString, "right": pdf.drawRightString}

@@ -115,8 +115,9 @@ INSERT INTO no_shows (participation_id, community, person_id, shift_id, post_typ
 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING
 """
 _INSERT_HONOUR = """
-INSERT INTO honours (id, community, person_id, kind, level, year, building_group, citation, granted_by, granted_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+INSERT INTO honours (id, community, person_id, kind, level, year, building_group, citation, granted_by, granted_at,
+                     person_name)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 ON CONFLICT DO NOTHING
 RETURNING id
 """
@@ -465,11 +466,13 @@ class LedgerRepository:
         citation: str | None,
         granted_by: str | None,
         granted_at: datetime,
+        honour_id: uuid.UUID | None = None,
+        person_name: str | None = None,
     ) -> uuid.UUID | None:
-        """Write an honour; None when the person already holds it (the UNIQUE keys)."""
-        honour_id: uuid.UUID | None = await self.conn.fetchval(
+        """Write an honour; None when the person already holds it, or one with this id exists (the keys)."""
+        inserted: uuid.UUID | None = await self.conn.fetchval(
             _INSERT_HONOUR,
-            uuid.uuid4(),
+            honour_id or uuid.uuid4(),
             community,
             person_id,
             kind,
@@ -479,5 +482,6 @@ class LedgerRepository:
             citation,
             granted_by,
             granted_at,
+            person_name,
         )
-        return honour_id
+        return inserted

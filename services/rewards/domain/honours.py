@@ -13,6 +13,7 @@ class HonourKind(StrEnum):
     STAR_LEVEL = "star_level"
     NEIGHBOUR_STAR = "neighbour_star"
     EXCELLENT_GROUP_LEADER = "excellent_group_leader"
+    FILIAL_PIETY = "filial_piety"
 
 
 def star_level(hours: Decimal) -> int:
@@ -35,4 +36,6 @@ def title(kind: HonourKind, level: int | None = None, year: int | None = None) -
         return {"zh-CN": f"{level}星级志愿者 {stars}", "en": f"{level}-star volunteer {stars}"}
     if kind is HonourKind.NEIGHBOUR_STAR:
         return {"zh-CN": f"{year}年度邻里之星", "en": f"Neighbour star {year}"}
+    if kind is HonourKind.FILIAL_PIETY:
+        return {"zh-CN": f"{year}年度孝老爱亲模范", "en": f"Filial piety and family care model {year}"}
     return {"zh-CN": f"{year}年度优秀楼栋组长", "en": f"Excellent building-group leader {year}"}

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from contracts.events.community import WishConfirmed
+from contracts.events.community import SelectionConcluded, WishConfirmed
 from contracts.events.deliberation import SessionConcluded
 from contracts.events.issue import IssueClosed, IssueResolved
 from contracts.events.shifts import ParticipationCompleted, ParticipationNoShow
 from services.kernel.consumer import Subscription
-from services.rewards.service_layer import awards, participation
+from services.rewards.service_layer import awards, honours, participation
 
 SUBSCRIPTIONS = (
     Subscription(
@@ -21,4 +21,5 @@ SUBSCRIPTIONS = (
     Subscription(IssueClosed, awards.on_issue_closed),
     Subscription(SessionConcluded, awards.on_session_concluded),
     Subscription(WishConfirmed, awards.on_wish_confirmed),
+    Subscription(SelectionConcluded, honours.on_selection_concluded),
 )

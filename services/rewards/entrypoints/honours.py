@@ -13,7 +13,7 @@ from starlette.responses import Response
 from contracts.enums import Role
 from services.kernel.auth import Principal, current_principal, require_roles
 from services.rewards.adapters import queries
-from services.rewards.adapters.certificate_pdf import CertificateData, render
+from services.rewards.adapters.certificate_pdf import CertificateData, HonourCertificateData, render, render_honour
 from services.rewards.domain.errors import NotFoundError
 from services.rewards.domain.honours import HonourKind, title
 from services.rewards.entrypoints.access import STAFF, community_of, may_see_person
@@ -255,4 +255,36 @@ async def certificate_pdf(
         pdf,
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="certificate-{row["number"]}.pdf"'},
+    )
+
+
+@router.get(
+    "/honours/{honour_id}/certificate.pdf",
+    summary="The honour's certificate (荣誉证书) as PDF: for its holder and the committees",
+    response_class=Response,
+)
+async def honour_certificate(
+    honour_id: uuid.UUID,
+    principal: Principal = Depends(current_principal),
+    uow: RewardsUnitOfWork = Depends(get_uow),
+) -> Response:
+    async with uow.read() as conn:
+        row = await queries.honour(conn, honour_id)
+    if row is None or not principal.can_read(row["community"]):
+        raise NotFoundError("There is no such honour.")
+    may_see_person(principal, row["community"], row["person_id"])
+    granted_on = row["granted_at"].astimezone(uow.zone).date()
+    number = f"{uow.settings.rewards_certificate_prefix}-RY-{granted_on.year}-{honour_id.hex[:8].upper()}"
+    pdf = render_honour(
+        HonourCertificateData(
+            number=number,
+            person_name=row["person_name"] or row["person_id"],
+            title=title(HonourKind(row["kind"]), row["level"], row["year"])["zh-CN"],
+            citation=row["citation"],
+            organisation=uow.settings.rewards_certificate_organisation,
+            issued_on=granted_on,
+        )
+    )
+    return Response(
+        pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="honour-{number}.pdf"'}
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+from contracts.envelope import CloudEvent
+from contracts.events.community import SelectionConcluded
 from contracts.events.rewards import HonourGranted
 from services.rewards.domain.errors import AlreadyExists
 from services.rewards.domain.honours import HonourKind, levels_crossed, title
@@ -54,6 +56,40 @@ async def grant_yearly(
         return honour_id
 
 
+SELECTION_HONOURS = uuid.UUID("5b1f7c1e-9a64-4f0e-8d8a-6f3c2b7e1d20")
+"""The namespace of honours granted for a selection: uuid5(namespace, "<selection id>/<person id>")."""
+
+
+def selection_honour_id(selection_id: uuid.UUID, person_id: str) -> uuid.UUID:
+    """The one honour a selection grants a winner: the same id however often the event arrives."""
+    return uuid.uuid5(SELECTION_HONOURS, f"{selection_id}/{person_id}")
+
+
+async def on_selection_concluded(uow: RewardsUnitOfWork, event: CloudEvent[SelectionConcluded]) -> None:
+    """Each winner of a public selection (评选) gets the honour of its category for its year, once.
+
+    Exactly once twice over: the kernel records the event as processed in this transaction (a
+    redelivery is skipped), and the honour's id is derived from the selection and the person
+    (with the one-per-person-kind-and-year key), so even a duplicate event with a new id grants
+    nothing again and emits no second honour.granted."""
+    data = event.data
+    kind = HonourKind(data.category.value)
+    async with uow:
+        for winner in data.winners:
+            await _grant(
+                uow,
+                event.community,
+                winner.person_id,
+                kind,
+                year=data.year,
+                building_group=winner.building_group,
+                granted_by=data.concluded_by,
+                citation=winner.reason or None,
+                honour_id=selection_honour_id(data.selection_id, winner.person_id),
+                person_name=winner.name,
+            )
+
+
 async def _grant(
     uow: RewardsUnitOfWork,
     community: str,
@@ -65,6 +101,8 @@ async def _grant(
     building_group: int | None = None,
     granted_by: str | None = None,
     citation: str | None = None,
+    honour_id: uuid.UUID | None = None,
+    person_name: str | None = None,
 ) -> uuid.UUID | None:
     now = uow.now()
     honour_id = await uow.ledger.insert_honour(
@@ -77,6 +115,8 @@ async def _grant(
         citation=citation,
         granted_by=granted_by,
         granted_at=now,
+        honour_id=honour_id,
+        person_name=person_name,
     )
     if honour_id is None:
         return None

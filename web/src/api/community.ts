@@ -72,6 +72,316 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/festivals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The community's festivals, newest first */
+        get: operations["list_festivals_festivals_get"];
+        put?: never;
+        /** Open the year's festival (committee) */
+        post: operations["open_festival_festivals_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/festivals/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The festival of a year */
+        get: operations["festival_of_year_festivals__year__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/festivals/{festival_id}/proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The festival's proposals and activities with their support, most supported first */
+        get: operations["proposals_festivals__festival_id__proposals_get"];
+        put?: never;
+        /** Propose an activity (anyone of the community, while proposals are open) */
+        post: operations["propose_festivals__festival_id__proposals_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/proposals/{activity_id}/support": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Support a proposal (once per person: a second changes nothing) */
+        post: operations["support_proposals__activity_id__support_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/proposals/{activity_id}/adopt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Adopt a proposal as an activity (committee) */
+        post: operations["adopt_proposals__activity_id__adopt_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/activities/{activity_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One proposal or activity */
+        get: operations["get_activity_activities__activity_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/activities/{activity_id}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give an adopted activity its time, place and capacity (committee) */
+        post: operations["schedule_activities__activity_id__schedule_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/activities/{activity_id}/signups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who signed up (committee: names are not for everyone) */
+        get: operations["signups_activities__activity_id__signups_get"];
+        put?: never;
+        /** Sign up for a scheduled activity (once per person, within capacity) */
+        post: operations["sign_up_activities__activity_id__signups_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/activities/{activity_id}/signups/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Cancel one's own sign-up */
+        delete: operations["cancel_sign_up_activities__activity_id__signups_me_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/selections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Selections of the community, newest first */
+        get: operations["list_selections_selections_get"];
+        put?: never;
+        /** Open a selection (committee) */
+        post: operations["create_selection_selections_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/selections/{selection_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One selection (no counts until it closes) */
+        get: operations["get_selection_selections__selection_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/selections/{selection_id}/nominations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Nominate a candidate with a reason (those the selection allows) */
+        post: operations["nominate_selections__selection_id__nominations_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/nominations/{nomination_id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve or reject a nomination (committee) */
+        post: operations["check_nomination_nominations__nomination_id__check_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/selections/{selection_id}/close-nominations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End nominations: nominating -> checking (committee) */
+        post: operations["close_nominations_selections__selection_id__close_nominations_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/selections/{selection_id}/open-voting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Open the vote once every nomination is checked: checking -> voting (committee) */
+        post: operations["open_voting_selections__selection_id__open_voting_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/selections/{selection_id}/ballot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cast one's one ballot: at most `seats` distinct approved candidates; final once cast */
+        post: operations["cast_ballot_selections__selection_id__ballot_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/selections/{selection_id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close the vote and name the winners: voting -> concluded (committee) */
+        post: operations["close_selection_selections__selection_id__close_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/selections/{selection_id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public results for the board (no token needed), once the selection has concluded */
+        get: operations["results_selections__selection_id__results_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/wishes": {
         parameters: {
             query?: never;
@@ -386,6 +696,64 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** ActivityOut */
+        ActivityOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Festival Id
+             * Format: uuid
+             */
+            festival_id: string;
+            /** Festival Year */
+            festival_year: number;
+            /** Festival Edition */
+            festival_edition: number | null;
+            /** Title */
+            title: string;
+            /** Description */
+            description: string;
+            /** Proposed By */
+            proposed_by: string;
+            /**
+             * Proposed At
+             * Format: date-time
+             */
+            proposed_at: string;
+            status: components["schemas"]["ActivityStatus"];
+            /** Support Count */
+            support_count: number;
+            /**
+             * Supported
+             * @description Whether the caller supports it.
+             */
+            supported: boolean;
+            /** Adopted At */
+            adopted_at: string | null;
+            /** Starts At */
+            starts_at: string | null;
+            /** Ends At */
+            ends_at: string | null;
+            /** Location */
+            location: string | null;
+            /** Capacity */
+            capacity: number | null;
+            /** Signed Up */
+            signed_up: number;
+            /**
+             * Signed Up Me
+             * @description Whether the caller has signed up.
+             */
+            signed_up_me: boolean;
+        };
+        /**
+         * ActivityStatus
+         * @enum {string}
+         */
+        ActivityStatus: "proposed" | "adopted" | "scheduled";
         /** ApproveIn */
         ApproveIn: {
             /**
@@ -400,6 +768,75 @@ export interface components {
             description?: string | null;
             /** Building Group */
             building_group?: number | null;
+        };
+        /** BallotIn */
+        BallotIn: {
+            /**
+             * Candidates
+             * @description The person ids of approved candidates, distinct, at most `seats`.
+             */
+            candidates: string[];
+        };
+        /** BallotOut */
+        BallotOut: {
+            /**
+             * Selection Id
+             * Format: uuid
+             */
+            selection_id: string;
+            /** Candidates */
+            candidates: string[];
+            /**
+             * Voted
+             * @default true
+             */
+            voted?: boolean;
+        };
+        /** Candidate */
+        Candidate: {
+            /**
+             * Nomination Id
+             * Format: uuid
+             */
+            nomination_id: string;
+            /** Person Id */
+            person_id: string;
+            /** Name */
+            name: string;
+            /** Building Group */
+            building_group: number | null;
+            /** Reason */
+            reason: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "rejected";
+            /**
+             * Rejection Reason
+             * @description Shown to the committees only.
+             */
+            rejection_reason?: string | null;
+            /**
+             * Nominated By
+             * @description Shown to the committees only.
+             */
+            nominated_by?: string | null;
+            /**
+             * Nominated At
+             * Format: date-time
+             */
+            nominated_at: string;
+            /**
+             * Votes
+             * @description Only once the selection has concluded.
+             */
+            votes?: number | null;
+            /**
+             * Winner
+             * @description Only once the selection has concluded.
+             */
+            winner?: boolean | null;
         };
         /** CandidateOut */
         CandidateOut: {
@@ -422,6 +859,16 @@ export interface components {
             visit_id: string | null;
             /** Visit Status */
             visit_status: string | null;
+        };
+        /** CheckIn */
+        CheckIn: {
+            /**
+             * Decision
+             * @enum {string}
+             */
+            decision: "approve" | "reject";
+            /** Reason */
+            reason?: string | null;
         };
         /** ClaimIn */
         ClaimIn: {
@@ -484,6 +931,50 @@ export interface components {
              */
             reason?: string | null;
         };
+        /** FestivalIn */
+        FestivalIn: {
+            /** Year */
+            year: number;
+            /**
+             * Edition
+             * @description 13 for the 13th festival (2020).
+             */
+            edition?: number | null;
+            /**
+             * Theme
+             * @default
+             */
+            theme?: string;
+            /**
+             * Proposals Close At
+             * Format: date-time
+             */
+            proposals_close_at: string;
+        };
+        /** FestivalOut */
+        FestivalOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Year */
+            year: number;
+            /** Edition */
+            edition: number | null;
+            /** Theme */
+            theme: string;
+            /**
+             * Proposals Close At
+             * Format: date-time
+             */
+            proposals_close_at: string;
+            /**
+             * Opened At
+             * Format: date-time
+             */
+            opened_at: string;
+        };
         /** FigureOut */
         FigureOut: {
             /** Key */
@@ -527,6 +1018,24 @@ export interface components {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
+        /** NominationIn */
+        NominationIn: {
+            /** Candidate Id */
+            candidate_id: string;
+            /** Candidate Name */
+            candidate_name: string;
+            /** Building Group */
+            building_group?: number | null;
+            /** Reason */
+            reason: string;
+        };
+        /** Page[SelectionOut] */
+        Page_SelectionOut_: {
+            /** Items */
+            items: components["schemas"]["SelectionOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[VentureOut] */
         Page_VentureOut_: {
             /** Items */
@@ -547,6 +1056,31 @@ export interface components {
          * @enum {string}
          */
         PostType: "publicity" | "patrol" | "environment" | "culture";
+        /** ProposalIn */
+        ProposalIn: {
+            /** Title */
+            title: string;
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+        };
+        /** PublicCandidate */
+        PublicCandidate: {
+            /** Rank */
+            rank: number;
+            /** Name */
+            name: string;
+            /** Building Group */
+            building_group: number | null;
+            /** Votes */
+            votes: number;
+            /** Winner */
+            winner: boolean;
+            /** Reason */
+            reason: string;
+        };
         /** RecordIn */
         RecordIn: {
             /**
@@ -577,6 +1111,169 @@ export interface components {
             /** Figures */
             figures: components["schemas"]["FigureOut"][];
         };
+        /** ResultsOut */
+        ResultsOut: {
+            /**
+             * Selection Id
+             * Format: uuid
+             */
+            selection_id: string;
+            category: components["schemas"]["SelectionCategory"];
+            /** Category Label */
+            category_label: {
+                [key: string]: string;
+            };
+            /** Year */
+            year: number;
+            /** Title */
+            title: {
+                [key: string]: string;
+            };
+            /** Seats */
+            seats: number;
+            /** Votes Cast */
+            votes_cast: number;
+            /**
+             * Concluded At
+             * Format: date-time
+             */
+            concluded_at: string;
+            /** Winners */
+            winners: components["schemas"]["PublicCandidate"][];
+            /**
+             * Candidates
+             * @description Every approved candidate with its votes, winners first.
+             */
+            candidates: components["schemas"]["PublicCandidate"][];
+        };
+        /**
+         * Role
+         * @description Roles carried in the bearer token.
+         * @enum {string}
+         */
+        Role: "resident" | "volunteer" | "post_leader" | "council_member" | "committee" | "admin" | "system" | "district" | "publicity_agent";
+        /** ScheduleIn */
+        ScheduleIn: {
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Location */
+            location?: string | null;
+            /** Capacity */
+            capacity?: number | null;
+        };
+        /**
+         * SelectionCategory
+         * @description Public selections (评选) the community holds; the winners' honours are granted by rewards.
+         * @enum {string}
+         */
+        SelectionCategory: "filial_piety" | "neighbour_star" | "excellent_group_leader";
+        /** SelectionIn */
+        SelectionIn: {
+            category: components["schemas"]["SelectionCategory"];
+            /** Year */
+            year: number;
+            title: components["schemas"]["Title"];
+            /**
+             * Seats
+             * @description How many are chosen (20 group leaders in 2020).
+             */
+            seats: number;
+            /**
+             * Who May Nominate
+             * @default [
+             *       "resident"
+             *     ]
+             */
+            who_may_nominate?: components["schemas"]["Role"][];
+            /**
+             * Who May Vote
+             * @default [
+             *       "resident"
+             *     ]
+             */
+            who_may_vote?: components["schemas"]["Role"][];
+            /**
+             * Nominations Close At
+             * Format: date-time
+             */
+            nominations_close_at: string;
+            /**
+             * Voting Closes At
+             * Format: date-time
+             */
+            voting_closes_at: string;
+        };
+        /** SelectionOut */
+        SelectionOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            category: components["schemas"]["SelectionCategory"];
+            /** Category Label */
+            category_label: {
+                [key: string]: string;
+            };
+            /** Year */
+            year: number;
+            /** Title */
+            title: {
+                [key: string]: string;
+            };
+            /** Seats */
+            seats: number;
+            /** Who May Nominate */
+            who_may_nominate: string[];
+            /** Who May Vote */
+            who_may_vote: string[];
+            /**
+             * Nominations Close At
+             * Format: date-time
+             */
+            nominations_close_at: string;
+            /**
+             * Voting Closes At
+             * Format: date-time
+             */
+            voting_closes_at: string;
+            state: components["schemas"]["SelectionState"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Concluded At */
+            concluded_at: string | null;
+            /**
+             * Votes Cast
+             * @description Only once the selection has concluded.
+             */
+            votes_cast: number | null;
+            /**
+             * Voted
+             * @description Whether the caller has cast a ballot.
+             */
+            voted: boolean;
+            /**
+             * Candidates
+             * @description Approved candidates (the committees see every nomination), in nomination order.
+             */
+            candidates: components["schemas"]["Candidate"][];
+        };
+        /**
+         * SelectionState
+         * @enum {string}
+         */
+        SelectionState: "nominating" | "checking" | "voting" | "concluded";
         /** ShiftIn */
         ShiftIn: {
             /**
@@ -584,6 +1281,27 @@ export interface components {
              * Format: uuid
              */
             shift_id: string;
+        };
+        /** SignupOut */
+        SignupOut: {
+            /** Person Id */
+            person_id: string;
+            /** Name */
+            name: string;
+            /** Building Group */
+            building_group: number | null;
+            /**
+             * Signed Up At
+             * Format: date-time
+             */
+            signed_up_at: string;
+        };
+        /** Title */
+        Title: {
+            /** Zh-Cn */
+            "zh-CN": string;
+            /** En */
+            en: string;
         };
         /** ValidationError */
         ValidationError: {
@@ -885,6 +1603,722 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+        };
+    };
+    list_festivals_festivals_get: {
+        parameters: {
+            query?: {
+                community?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FestivalOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    open_festival_festivals_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FestivalIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FestivalOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    festival_of_year_festivals__year__get: {
+        parameters: {
+            query?: {
+                community?: string | null;
+            };
+            header?: never;
+            path: {
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FestivalOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    proposals_festivals__festival_id__proposals_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                festival_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    propose_festivals__festival_id__proposals_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                festival_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProposalIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    support_proposals__activity_id__support_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    adopt_proposals__activity_id__adopt_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_activity_activities__activity_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    schedule_activities__activity_id__schedule_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    signups_activities__activity_id__signups_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sign_up_activities__activity_id__signups_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Already signed up: nothing changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_sign_up_activities__activity_id__signups_me_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_selections_selections_get: {
+        parameters: {
+            query?: {
+                year?: number | null;
+                cursor?: string | null;
+                limit?: number;
+                community?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SelectionOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_selection_selections_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SelectionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelectionOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_selection_selections__selection_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                selection_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelectionOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    nominate_selections__selection_id__nominations_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                selection_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NominationIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Candidate"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    check_nomination_nominations__nomination_id__check_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                nomination_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelectionOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    close_nominations_selections__selection_id__close_nominations_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                selection_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelectionOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    open_voting_selections__selection_id__open_voting_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                selection_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelectionOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cast_ballot_selections__selection_id__ballot_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                selection_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BallotIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BallotOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    close_selection_selections__selection_id__close_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                selection_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelectionOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    results_selections__selection_id__results_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                selection_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResultsOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
