@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.community.entrypoints import announcements, board, initiatives
 from services.community.entrypoints.consumers import SUBSCRIPTIONS
 from services.community.service_layer.unit_of_work import CommunityComponents, CommunityUnitOfWork
 from services.community.settings import CommunitySettings
@@ -28,7 +29,7 @@ def create(settings: CommunitySettings | None = None, *, clock: Clock | None = N
             settings=settings,
             components=CommunityComponents(),
             unit_of_work=CommunityUnitOfWork,
-            routers=[],
+            routers=[announcements.router, initiatives.router, board.router],
             subscriptions=SUBSCRIPTIONS,
             clock=clock,
         )

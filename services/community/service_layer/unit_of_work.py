@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.community.adapters.announcements import AnnouncementRepository
+from services.community.adapters.board import BoardRepository
+from services.community.adapters.initiatives import InitiativeRepository
 from services.community.settings import CommunitySettings
 from services.kernel.unit_of_work import UnitOfWork
 
@@ -15,3 +18,15 @@ class CommunityComponents:
 
 class CommunityUnitOfWork(UnitOfWork[CommunitySettings]):
     components: CommunityComponents
+
+    @property
+    def announcements(self) -> AnnouncementRepository:
+        return AnnouncementRepository(self.conn, self.collect)
+
+    @property
+    def initiatives(self) -> InitiativeRepository:
+        return InitiativeRepository(self.conn, self.collect)
+
+    @property
+    def board(self) -> BoardRepository:
+        return BoardRepository(self.conn)
