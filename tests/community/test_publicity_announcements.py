@@ -301,7 +301,7 @@ async def test_a_post_announcement_reaches_the_volunteers_shifts_named_and_a_rep
     await publish_event(nats_url, signup, "shifts", msg_id=f"replayed-{uuid.uuid4()}")
 
     async def three_known() -> bool:
-        return await sql.fetchval("SELECT count(*) FROM post_volunteers WHERE post_type = 'patrol'") == 3
+        return bool(await sql.fetchval("SELECT count(*) FROM post_volunteers WHERE post_type = 'patrol'") == 3)
 
     await eventually(three_known, message="community learns the patrol post's volunteers from shifts")
     made = await announce(client, committee(tokens), audience="post", post_type="patrol", title="巡逻调整")

@@ -13,6 +13,7 @@ from contracts.events.deliberation import DecisionAdopted
 from contracts.events.issue import IssueSubmitted
 from services.kernel.clock import SettableClock
 from services.notifications.bootstrap import create
+from services.notifications.domain.default_templates import DEFAULTS
 from services.notifications.seed import seed_demo
 from tests.notifications.conftest import MakeSettings
 from tests.notifications.support import points_awarded, publish, wrap
@@ -260,5 +261,5 @@ async def test_the_seed_sets_every_demo_person_once_and_a_second_run_changes_not
         robots = await sql.fetch("SELECT * FROM wecom_robots")
     assert len(first) == len(BY_ID)
     assert {r["person_id"]: r["language"] for r in first}["zhao-lei"] == "en"
-    assert len(templates) == 46
+    assert len(templates) == 2 * len(DEFAULTS)  # every default, in zh-CN and en
     assert robots == []
