@@ -153,7 +153,7 @@ async def board(conn: Connection, community: str, building_group: int | None) ->
     rows = await conn.fetch(
         f"""SELECT {BOARD_COLUMNS} FROM board_consents
             WHERE community = $1 AND ($2::int IS NULL OR building_group = $2)
-            ORDER BY building_group, role DESC, name, person_id""",
+            ORDER BY building_group, role DESC, person_id""",
         community,
         building_group,
     )
@@ -163,7 +163,7 @@ async def board(conn: Connection, community: str, building_group: int | None) ->
 async def consents(conn: Connection, community: str) -> list[dict[str, Any]]:
     rows = await conn.fetch(
         f"""SELECT {BOARD_COLUMNS}, consented_at FROM board_consents WHERE community = $1
-            ORDER BY building_group, name, person_id""",
+            ORDER BY building_group, person_id""",
         community,
     )
     return [dict(r.items()) for r in rows]
