@@ -4,10 +4,11 @@ on it, a withdrawal takes them off every answer at once, and the A4 page embeds 
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject
 
 from tests.community.test_publicity_announcements import committee, resident
 from tests.support.infra import Tokens
@@ -136,10 +137,13 @@ async def test_the_printed_board_is_an_a4_page_in_an_embedded_chinese_font_with_
     for expected in ("亮身份", "第3片区", "王芳", "党员", "党建宣传岗", "刘洋", "骨干志愿者", "环境监督岗"):
         assert expected in text
     assert "孙浩" not in text
-    fonts = page["/Resources"]["/Font"]
+    resources = cast(DictionaryObject, page["/Resources"].get_object())
+    fonts = cast(DictionaryObject, resources["/Font"].get_object())
+    assert fonts
     for ref in fonts.values():
-        font = ref.get_object()
-        descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
-        descriptor = descendant["/FontDescriptor"].get_object()
-        assert "/FontFile2" in descriptor, f"{font['/BaseFont']} is not embedded"
+        font = cast(DictionaryObject, ref.get_object())
+        if "/DescendantFonts" in font:
+            font = cast(DictionaryObject, cast(ArrayObject, font["/DescendantFonts"].get_object())[0].get_object())
+        descriptor = cast(DictionaryObject, font["/FontDescriptor"].get_object())
+        assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor), f"{font['/BaseFont']} is not embedded"
         assert "NotoSerifSC" in str(font["/BaseFont"])
