@@ -15,17 +15,12 @@ from __future__ import annotations
 import io
 import logging
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from contracts.enums import PostType
@@ -35,8 +30,6 @@ from services.kernel import cjk_font
 FONT = "NotoSerifSC"
 PER_PAGE = 10
 log = logging.getLogger(__name__)
-# reportlab looks fonts up by name in a process-wide registry: a page's font is there only while it is drawn.
-_REGISTRY = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -88,9 +81,8 @@ def render(page: BoardPage) -> bytes:
     characters = "".join(sorted({char for runs, _ in pages for run in runs for char in run.text}))
     if absent := cjk_font.missing(characters):
         log.warning("board %s: no glyph for %s, drawn as empty boxes", page.building_group, "".join(sorted(absent)))
-    font = TTFont(FONT, io.BytesIO(cjk_font.truetype_subset(characters)))
     buffer = io.BytesIO()
-    with _registered(font):
+    with cjk_font.registered(FONT, characters):
         # The page's initial font too, or reportlab names Helvetica, a font the PDF would not carry.
         pdf = canvas.Canvas(buffer, pagesize=A4, initialFontName=FONT, initialFontSize=11)
         pdf.setTitle(f"亮身份 做表率 {page.community_name} 第{page.building_group}片区")
@@ -108,18 +100,6 @@ def render(page: BoardPage) -> bytes:
             pdf.showPage()
         pdf.save()
     return buffer.getvalue()
-
-
-@contextmanager
-def _registered(font: TTFont) -> Iterator[None]:
-    # reportlab has no call to unregister a font: its two registries are emptied of this one by hand.
-    with _REGISTRY:
-        pdfmetrics.registerFont(font)
-        try:
-            yield
-        finally:
-            pdfmetrics._fonts.pop(font.fontName, None)
-            pdfmetrics._dynFaceNames.pop(font.face.name, None)
 
 
 def _layout(page: BoardPage) -> list[tuple[list[_Run], list[_Frame]]]:
