@@ -36,10 +36,22 @@ PEOPLE: tuple[Person, ...] = (
         "yang-min", "杨敏", ("resident", "volunteer", "post_leader", "council_member"), 6, "yangmin@meihu.example.org"
     ),
     Person("zhao-lei", "赵磊", ("resident", "volunteer"), 2, "zhaolei@meihu.example.org", "en"),
-    Person("huang-li", "黄丽", ("resident", "volunteer", "council_member"), 3, "huangli@meihu.example.org"),
+    Person(
+        "huang-li",
+        "黄丽",
+        ("resident", "volunteer", "council_member", "publicity_agent"),
+        3,
+        "huangli@meihu.example.org",
+    ),
     Person("zhou-qiang", "周强", ("resident", "council_member"), 4, "zhouqiang@meihu.example.org"),
-    Person("wu-xia", "吴霞", ("resident", "volunteer"), 5, "wuxia@meihu.example.org"),
+    Person("wu-xia", "吴霞", ("resident", "volunteer", "publicity_agent"), 5, "wuxia@meihu.example.org"),
     Person("sun-hao", "孙浩", ("resident",), 6, "sunhao@meihu.example.org"),
 )
 
 BY_ID = {p.id: p for p in PEOPLE}
+
+PUBLICITY_AGENTS: tuple[tuple[str, str], ...] = (
+    ("huang-li", "party_group_leader"),  # 第3片区 楼栋党小组长
+    ("wu-xia", "building_leader"),  # 第5片区 楼栋长
+)
+"""The demo people who publish for their building group (role publicity_agent), with what they are there."""

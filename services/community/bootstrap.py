@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.community.entrypoints import festival, reports, selections, ventures, visits, wishes
+from services.community.entrypoints import (
+    announcements,
+    board,
+    festival,
+    initiatives,
+    reports,
+    selections,
+    ventures,
+    visits,
+    wishes,
+)
 from services.community.entrypoints.consumers import SUBSCRIPTIONS
 from services.community.service_layer.unit_of_work import CommunityComponents, CommunityUnitOfWork
 from services.community.settings import CommunitySettings
@@ -29,7 +39,17 @@ def create(settings: CommunitySettings | None = None, *, clock: Clock | None = N
             settings=settings,
             components=CommunityComponents(),
             unit_of_work=CommunityUnitOfWork,
-            routers=[festival.router, selections.router, wishes.router, ventures.router, visits.router, reports.router],
+            routers=[
+                announcements.router,
+                initiatives.router,
+                board.router,
+                festival.router,
+                selections.router,
+                wishes.router,
+                ventures.router,
+                visits.router,
+                reports.router,
+            ],
             subscriptions=SUBSCRIPTIONS,
             clock=clock,
         )

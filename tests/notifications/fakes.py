@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from services.kernel.db import Connection
+from services.notifications.adapters.broadcasts import BroadcastRepository
 from services.notifications.adapters.hub import InboxHub
 from services.notifications.adapters.repository import (
     ChannelRepository,
@@ -289,6 +290,58 @@ class FakeReminders(ReminderRepository):
         self.rows[reminder_id]["status"] = "fired"
 
 
+class FakeBroadcasts(BroadcastRepository):
+    """Broadcasts by event id, their readers' marks, and the announcements' sources."""
+
+    def __init__(self, notifications: FakeNotifications) -> None:
+        super().__init__(NO_CONNECTION)
+        self.notifications = notifications
+        self.rows: dict[uuid.UUID, dict[str, Any]] = {}
+        self.reads: dict[tuple[uuid.UUID, str], datetime] = {}
+        self.sources: dict[uuid.UUID, tuple[uuid.UUID | None, bool]] = {}
+
+    async def insert(
+        self,
+        *,
+        event_id: uuid.UUID,
+        event_type: str,
+        community: str,
+        building_group: int | None,
+        texts: dict[str, tuple[str, str]],
+        now: datetime,
+        expires_at: datetime | None,
+    ) -> bool:
+        if event_id in self.rows:
+            return False
+        self.rows[event_id] = {
+            "id": uuid.uuid4(), "event_id": event_id, "event_type": event_type, "community": community,
+            "building_group": building_group, "texts": texts, "created_at": now, "expires_at": expires_at,
+        }  # fmt: skip
+        return True
+
+    async def published(self, announcement_id: uuid.UUID, event_id: uuid.UUID) -> bool:
+        _, withdrawn = self.sources.get(announcement_id, (None, False))
+        self.sources[announcement_id] = (event_id, withdrawn)
+        return not withdrawn
+
+    async def withdrawn(self, announcement_id: uuid.UUID) -> None:
+        event_id, _ = self.sources.get(announcement_id, (None, False))
+        self.sources[announcement_id] = (event_id, True)
+        if event_id is not None:
+            self.rows.pop(event_id, None)
+            for key, row in list(self.notifications.rows.items()):
+                if row["event_id"] == event_id and row["channel"] == "inbox":
+                    del self.notifications.rows[key]
+
+    async def mark_read(
+        self, item_id: uuid.UUID, person_id: str, community: str, building_group: int | None, at: datetime
+    ) -> dict[str, Any] | None:
+        return None
+
+    async def mark_all_read(self, person_id: str, community: str, building_group: int | None, at: datetime) -> None:
+        return None
+
+
 class FakeNotificationsUnitOfWork(FakeUnitOfWork[NotificationSettings], NotificationsUnitOfWork):
     def __init__(self, settings: NotificationSettings, *, at: datetime) -> None:
         super().__init__("notifications", settings, at=at)
@@ -297,6 +350,7 @@ class FakeNotificationsUnitOfWork(FakeUnitOfWork[NotificationSettings], Notifica
         self.fake_people = FakePeople()
         self.fake_channels = FakeChannels()
         self.fake_reminders = FakeReminders()
+        self.fake_broadcasts = FakeBroadcasts(self.fake_notifications)
 
     @property
     def notifications(self) -> NotificationRepository:
@@ -313,6 +367,10 @@ class FakeNotificationsUnitOfWork(FakeUnitOfWork[NotificationSettings], Notifica
     @property
     def reminders(self) -> ReminderRepository:
         return self.fake_reminders
+
+    @property
+    def broadcasts(self) -> BroadcastRepository:
+        return self.fake_broadcasts
 
     async def template(self, key: str, language: str) -> tuple[str, str]:
         saved = self.fake_channels.templates.get((key, language))

@@ -13,7 +13,7 @@ from contracts.events.issue import IssueSubmitted
 from contracts.events.rewards import PointsAwarded
 from contracts.events.shifts import ParticipationCompleted
 from services.community.domain.yearly_report import CONSUMED as COUNTED
-from services.community.service_layer import ventures, visits, wishes, yearly_report
+from services.community.service_layer import announcements, ventures, visits, wishes, yearly_report
 from services.community.service_layer.unit_of_work import CommunityUnitOfWork
 
 
@@ -46,6 +46,8 @@ async def on_points_awarded(uow: CommunityUnitOfWork, event: CloudEvent[PointsAw
 
 Handler = Callable[[CommunityUnitOfWork, CloudEvent[Any]], Awaitable[None]]
 PRACTICES: dict[str, Handler] = {
+    "shift.scheduled": announcements.on_shift_scheduled,  # a post's volunteers: its announcements' audience
+    "signup.created": announcements.on_signup_created,
     "issue.submitted": on_issue_submitted,
     "participation.completed": on_participation_completed,
     "points.awarded": on_points_awarded,

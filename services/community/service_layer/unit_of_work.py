@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.community.adapters.announcements import AnnouncementRepository
+from services.community.adapters.board import BoardRepository
 from services.community.adapters.festival import FestivalRepository
+from services.community.adapters.initiatives import InitiativeRepository
 from services.community.adapters.selections import SelectionRepository
 from services.community.adapters.ventures import VentureRepository
 from services.community.adapters.visits import VisitRepository
@@ -42,3 +45,15 @@ class CommunityUnitOfWork(UnitOfWork[CommunitySettings]):
     @property
     def selections(self) -> SelectionRepository:
         return SelectionRepository(self.conn)
+
+    @property
+    def announcements(self) -> AnnouncementRepository:
+        return AnnouncementRepository(self.conn, self.collect)
+
+    @property
+    def initiatives(self) -> InitiativeRepository:
+        return InitiativeRepository(self.conn, self.collect)
+
+    @property
+    def board(self) -> BoardRepository:
+        return BoardRepository(self.conn)

@@ -17,6 +17,25 @@ INBOX_COLUMNS = "id, event_id, event_type, subject, body, urgent, created_at, re
 SUB_COLUMNS = "id, community, url, event_types, description, active, created_by, created_at, previous_secret_expires"
 DELIVERY_COLUMNS = "id, event_id, event_type, status, attempts, next_attempt_at, last_error, created_at, delivered_at"
 
+# The broadcasts a reader's inbox shows ($1 the reader, $2 the community, $3 the reader's building
+# group, $4 now or NULL): the community's and their building group's, not expired, in the reader's
+# language, with the reader's own read mark; none for a reader who turned the inbox off.
+BROADCAST_ITEM = """
+SELECT b.id, b.event_id, b.event_type,
+       CASE WHEN p.language = 'en' THEN b.subject_en ELSE b.subject_zh END AS subject,
+       CASE WHEN p.language = 'en' THEN b.body_en ELSE b.body_zh END AS body,
+       b.urgent, b.created_at, r.read_at
+FROM inbox_broadcasts b
+LEFT JOIN preferences p ON p.person_id = $1
+LEFT JOIN inbox_broadcast_reads r ON r.broadcast_id = b.id AND r.person_id = $1
+WHERE b.community = $2 AND (b.building_group IS NULL OR b.building_group = $3::int)
+  AND ($4::timestamptz IS NULL OR b.expires_at IS NULL OR b.expires_at > $4::timestamptz)
+  AND coalesce(p.inbox_enabled, true)
+"""
+_PERSONAL_ITEM = f"""
+SELECT {INBOX_COLUMNS} FROM notifications WHERE recipient = $1 AND community = $2 AND channel = 'inbox'
+"""
+
 
 async def preferences(conn: Connection, person_id: str, default_zone: str) -> Preferences:
     """A person's preferences; the defaults, quiet hours in `default_zone`, if they never set any."""
@@ -41,18 +60,25 @@ def _inbox_item(row: Any) -> dict[str, Any]:
 
 
 async def inbox(
-    conn: Connection, person_id: str, community: str, after: tuple[bool, datetime, uuid.UUID] | None, limit: int
+    conn: Connection,
+    person_id: str,
+    community: str,
+    after: tuple[bool, datetime, uuid.UUID] | None,
+    limit: int,
+    *,
+    building_group: int | None = None,
+    now: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """A person's inbox, unread first, newest first; `unread` says which."""
-    args: list[Any] = [person_id, community, limit + 1]
+    """A person's inbox, unread first, newest first; `unread` says which. It holds their own items
+    and the broadcasts to their community and building group (as their token names them)."""
+    args: list[Any] = [person_id, community, building_group, now, limit + 1]
     where = ""
     if after is not None:
         args += list(after)
-        where = "AND ((read_at IS NULL), created_at, id) < ($4, $5, $6)"
+        where = "WHERE ((read_at IS NULL), created_at, id) < ($6, $7, $8)"
     rows = await conn.fetch(
-        f"""SELECT {INBOX_COLUMNS} FROM notifications
-            WHERE recipient = $1 AND community = $2 AND channel = 'inbox' {where}
-            ORDER BY (read_at IS NULL) DESC, created_at DESC, id DESC LIMIT $3""",
+        f"""SELECT * FROM ({_PERSONAL_ITEM} UNION ALL {BROADCAST_ITEM}) items {where}
+            ORDER BY (read_at IS NULL) DESC, created_at DESC, id DESC LIMIT $5""",
         *args,
     )
     return [_inbox_item(r) for r in rows]
@@ -69,13 +95,24 @@ async def inbox_item(conn: Connection, item_id: uuid.UUID, person_id: str, commu
     return _inbox_item(row) if row else None
 
 
-async def unread_count(conn: Connection, person_id: str, community: str | None = None) -> int:
-    """Unread inbox items of a person (in one community, if given)."""
+async def unread_count(
+    conn: Connection,
+    person_id: str,
+    community: str | None = None,
+    *,
+    building_group: int | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Unread inbox items of a person (in one community, if given: then its broadcasts count too)."""
     count: int = await conn.fetchval(
-        """SELECT count(*) FROM notifications
-           WHERE recipient = $1 AND ($2::text IS NULL OR community = $2) AND channel = 'inbox' AND read_at IS NULL""",
+        f"""SELECT (SELECT count(*) FROM notifications
+                    WHERE recipient = $1 AND ($2::text IS NULL OR community = $2) AND channel = 'inbox'
+                      AND read_at IS NULL)
+                 + (SELECT count(*) FROM ({BROADCAST_ITEM}) b WHERE read_at IS NULL)""",
         person_id,
         community,
+        building_group,
+        now,
     )
     return count
 

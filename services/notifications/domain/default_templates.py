@@ -170,6 +170,25 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
             "The community committees will visit you at home on {planned_for}, with thanks for your year of service!",
         ),
     },
+    "announcement.published": {
+        "zh-CN": ("社区公告：{title}", "{body}"),
+        "en": ("Announcement: {title}", "{body}"),
+    },
+    "announcement.group": {
+        "zh-CN": ("社区公告", "## 社区公告：{title}\n{body}"),
+        "en": ("Announcement", "## Announcement: {title}\n{body}"),
+    },
+    "initiative.launched": {
+        "zh-CN": ("倡议书：{title}", "社区发起倡议「{title}」，欢迎签名响应。截止：{closes_at}\n{body}"),
+        "en": (
+            "Initiative: {title}",
+            "The community launched the initiative “{title}”; sign on! Closes: {closes_at}\n{body}",
+        ),
+    },
+    "initiative.group": {
+        "zh-CN": ("倡议书", "## 倡议书：{title}\n社区发起倡议，欢迎在线签名响应。截止：{closes_at}"),
+        "en": ("Initiative", "## Initiative: {title}\nThe community asks you to sign on. Closes: {closes_at}"),
+    },
     "reminder.session.24h": {
         "zh-CN": ("会议提醒：明天 {title}", "「{title}」将于 {starts_at} 召开，地点：{location}。"),
         "en": ("Reminder: {title} tomorrow", "“{title}” starts at {starts_at} at {location}."),

@@ -23,6 +23,9 @@ SESSION_OFFSETS = (("24h", timedelta(hours=24)), ("2h", timedelta(hours=2)))
 SHIFT_OFFSETS = (("24h", timedelta(hours=24)),)
 
 _DECISIONS = ("decision.adopted", "decision.rejected")
+BUILDING_GROUPS = (1, 2, 3, 4, 5, 6)
+GROUP_FORMS = {"announcement.published": "announcement.group", "initiative.launched": "initiative.group"}
+"""The WeCom group robot's form of a template that also goes to readers' inboxes."""
 
 
 @dataclass(frozen=True)
@@ -57,12 +60,24 @@ class CancelReminders:
     recipient: str | None = None
 
 
+@dataclass(frozen=True)
+class Broadcast:
+    """One inbox item shown to every reader of the community (building_group None) or of one building group."""
+
+    building_group: int | None
+    template: str
+    expires_at: datetime | None = None
+
+
 @dataclass
 class Plan:
     people: list[PersonMessage] = field(default_factory=list)
     groups: list[GroupMessage] = field(default_factory=list)
     reminders: list[ScheduleReminders | CancelReminders] = field(default_factory=list)
     reporter: tuple[uuid.UUID, str] | None = None  # (issue id, reporter id) to remember
+    broadcast: Broadcast | None = None
+    announcement: uuid.UUID | None = None  # published: remember which event carried it
+    withdrawn: uuid.UUID | None = None  # withdrawn: take it out of every inbox
 
 
 def _people(ids: list[str] | tuple[str, ...], template: str) -> list[PersonMessage]:
@@ -137,6 +152,19 @@ def plan(event_name: str, data: EventData, *, issue_reporter: str | None = None)
         result.people = _people([d.person_id], event_name)
         if d.building_group:
             result.groups.append(GroupMessage(d.building_group, "honour.announced"))
+    elif event_name == "announcement.published":
+        result.announcement = d.announcement_id
+        if d.audience == "post":  # a red post's volunteers, named by community: one inbox item each
+            result.people = _people(d.recipient_ids, event_name)
+        else:
+            groups = BUILDING_GROUPS if d.audience == "community" else (d.building_group,)
+            result.groups = [GroupMessage(g, GROUP_FORMS[event_name]) for g in groups]
+            result.broadcast = Broadcast(d.building_group, event_name, d.expires_at)
+    elif event_name == "announcement.withdrawn":
+        result.withdrawn = d.announcement_id
+    elif event_name == "initiative.launched":
+        result.groups = [GroupMessage(g, GROUP_FORMS[event_name]) for g in BUILDING_GROUPS]
+        result.broadcast = Broadcast(None, event_name, d.closes_at)
     return result
 
 

@@ -32,9 +32,17 @@ class InvalidTemplate(InvalidInput):
         super().__init__(detail, allowed_placeholders=sorted(allowed))
 
 
+# The group robot's forms of templates, and the event each is filled from.
+_GROUP_FORMS = {
+    "honour.announced": "honour.granted",
+    "announcement.group": "announcement.published",
+    "initiative.group": "initiative.launched",
+}
+
+
 def model_for(key: str) -> type[EventData] | None:
-    if key == "honour.announced":
-        return BY_NAME["honour.granted"]
+    if key in _GROUP_FORMS:
+        return BY_NAME[_GROUP_FORMS[key]]
     return BY_NAME.get(key)
 
 

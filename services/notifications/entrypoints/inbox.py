@@ -47,7 +47,15 @@ async def list_inbox(
 ) -> Page[InboxItem]:
     after = decode_keyset(cursor, bool, datetime, uuid.UUID)
     async with uow.read() as conn:
-        rows = await queries.inbox(conn, principal.sub, principal.community, after, limit)
+        rows = await queries.inbox(
+            conn,
+            principal.sub,
+            principal.community,
+            after,
+            limit,
+            building_group=principal.building_group,
+            now=uow.now(),
+        )
     items, next_cursor = keyset_page(rows, limit, "unread", "created_at", "id")
     return Page[InboxItem](items=[InboxItem(**r) for r in items], next_cursor=next_cursor)
 
@@ -57,7 +65,10 @@ async def unread_count(
     principal: Principal = Depends(current_principal), uow: NotificationsUnitOfWork = Depends(get_uow)
 ) -> UnreadCount:
     async with uow.read() as conn:
-        return UnreadCount(unread=await queries.unread_count(conn, principal.sub, principal.community))
+        unread = await queries.unread_count(
+            conn, principal.sub, principal.community, building_group=principal.building_group, now=uow.now()
+        )
+        return UnreadCount(unread=unread)
 
 
 @router.post("/{item_id}/read", summary="Mark one inbox item read")
@@ -103,7 +114,9 @@ async def stream(
         queue = hub.subscribe(principal.sub)
         try:
             async with ctx.uow().read() as conn:
-                unread = await queries.unread_count(conn, principal.sub)
+                unread = await queries.unread_count(
+                    conn, principal.sub, principal.community, building_group=principal.building_group
+                )
             yield {"event": "ready", "data": orjson.dumps({"unread": unread}).decode()}
             while True:
                 notification_id = await queue.get()

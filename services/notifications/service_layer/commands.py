@@ -35,14 +35,20 @@ async def mark_read(uow: NotificationsUnitOfWork, principal: Principal, item_id:
     """Mark one of my inbox items read (the first time counts); another's is not there."""
     async with uow.one_statement():
         row = await uow.notifications.mark_read(item_id, principal.sub, principal.community, uow.now())
+    if row is None:  # a broadcast to the reader's community or building group, read by this reader
+        async with uow:
+            row = await uow.broadcasts.mark_read(
+                item_id, principal.sub, principal.community, principal.building_group, uow.now()
+            )
     if row is None:
         raise InboxItemNotFound(item_id)
     return {**row, "unread": row["read_at"] is None}
 
 
 async def mark_all_read(uow: NotificationsUnitOfWork, principal: Principal) -> None:
-    async with uow.one_statement():
+    async with uow:
         await uow.notifications.mark_all_read(principal.sub, principal.community, uow.now())
+        await uow.broadcasts.mark_all_read(principal.sub, principal.community, principal.building_group, uow.now())
 
 
 # -- preferences --------------------------------------------------------------------------

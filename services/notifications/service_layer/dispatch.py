@@ -8,7 +8,7 @@ from contracts.envelope import CloudEvent
 from services.notifications.domain import patterns, routing
 from services.notifications.domain.templates import event_context
 from services.notifications.service_layer import reminders
-from services.notifications.service_layer.messages import Source, to_group, to_person
+from services.notifications.service_layer.messages import Source, to_audience, to_group, to_person
 from services.notifications.service_layer.unit_of_work import NotificationsUnitOfWork
 
 
@@ -29,10 +29,19 @@ async def dispatch(uow: NotificationsUnitOfWork, event: CloudEvent[Any]) -> None
         def context_for(language: str) -> dict[str, str]:
             return event_context(data, language, zone)
 
+        if plan.announcement is not None and not await uow.broadcasts.published(plan.announcement, event.id):
+            # Withdrawn before its publication arrived (events of two types are not ordered):
+            # no inbox nor robot hears of it; webhook subscribers are sent both events.
+            plan = routing.Plan()
+        if plan.withdrawn is not None:
+            await uow.broadcasts.withdrawn(plan.withdrawn)
         for message in plan.people:
             await to_person(uow, source, message.person_id, message.template, context_for, message.urgent)
+        if plan.broadcast is not None:
+            await to_audience(uow, source, plan.broadcast, context_for)
         if plan.groups:
-            person_name = await uow.people.display_name(data.person_id)
+            person_id = getattr(data, "person_id", None)
+            person_name = await uow.people.display_name(person_id) if person_id else ""
 
             def group_context(language: str) -> dict[str, str]:
                 return {**context_for(language), "person_name": person_name}

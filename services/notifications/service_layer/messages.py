@@ -16,6 +16,7 @@ import orjson
 from contracts.events.notification import NotificationDelivered
 from services.notifications.domain import wecom
 from services.notifications.domain.quiet_hours import QuietHours
+from services.notifications.domain.routing import Broadcast
 from services.notifications.domain.templates import render
 from services.notifications.service_layer.unit_of_work import NotificationsUnitOfWork
 
@@ -104,6 +105,27 @@ async def to_group(
         address=url,
         now=now,
         next_attempt_at=quiet.release_at(now) if quiet else now,
+    )
+
+
+async def to_audience(
+    uow: NotificationsUnitOfWork, source: Source, broadcast: Broadcast, context_for: ContextFor
+) -> None:
+    """One inbox item for every reader of the community or building group, in both languages (each
+    reader sees theirs); queued once per event."""
+    texts: dict[str, tuple[str, str]] = {}
+    for language in ("zh-CN", "en"):
+        context = context_for(language)
+        subject_t, body_t = await uow.template(broadcast.template, language)
+        texts[language] = (render(subject_t, context), render(body_t, context))
+    await uow.broadcasts.insert(
+        event_id=source.event_id,
+        event_type=source.event_type,
+        community=source.community,
+        building_group=broadcast.building_group,
+        texts=texts,
+        now=uow.now(),
+        expires_at=broadcast.expires_at,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.kernel.unit_of_work import UnitOfWork
+from services.notifications.adapters.broadcasts import BroadcastRepository
 from services.notifications.adapters.hub import InboxHub
 from services.notifications.adapters.repository import (
     ChannelRepository,
@@ -30,6 +31,10 @@ class NotificationsUnitOfWork(UnitOfWork[NotificationSettings]):
     @property
     def notifications(self) -> NotificationRepository:
         return NotificationRepository(self.conn)
+
+    @property
+    def broadcasts(self) -> BroadcastRepository:
+        return BroadcastRepository(self.conn)
 
     @property
     def people(self) -> PeopleRepository:

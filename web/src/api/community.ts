@@ -72,6 +72,244 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/announcements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Announcements for me, pinned first
+         * @description The whole community's, my building group's and my red posts'; the committees see every live one.
+         *     Expired and withdrawn ones are not shown.
+         */
+        get: operations["list_announcements_announcements_get"];
+        put?: never;
+        /**
+         * Publish an announcement
+         * @description The committees publish to the whole community, a building group or a red post's volunteers;
+         *     a registered publicity agent only to their own building group.
+         */
+        post: operations["publish_announcements_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/announcements/{announcement_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One announcement */
+        get: operations["get_announcement_announcements__announcement_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/announcements/{announcement_id}/acknowledgements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many readers acknowledged, per building group (committees) */
+        get: operations["acknowledgement_counts_announcements__announcement_id__acknowledgements_get"];
+        put?: never;
+        /** Acknowledge an announcement I have read (once; again answers 200 with the first) */
+        post: operations["acknowledge_announcements__announcement_id__acknowledgements_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/announcements/{announcement_id}/withdrawal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw an announcement (committees, or the agent who published it) */
+        post: operations["withdraw_announcements__announcement_id__withdrawal_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/publicity-agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The building groups' publicity agents
+         * @description Each with how many announcements they published for their group.
+         */
+        get: operations["list_agents_publicity_agents_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/publicity-agents/{person_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Register a publicity agent (committees) */
+        put: operations["put_agent_publicity_agents__person_id__put"];
+        post?: never;
+        /** Remove a publicity agent (committees) */
+        delete: operations["delete_agent_publicity_agents__person_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/initiatives": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Initiatives, newest first */
+        get: operations["list_initiatives_initiatives_get"];
+        put?: never;
+        /** Launch an initiative */
+        post: operations["launch_initiatives_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/initiatives/{initiative_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One initiative with its counts */
+        get: operations["get_initiative_initiatives__initiative_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/initiatives/{initiative_id}/signatures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign on to an initiative (residents; once: again answers 200 with the first sign-on) */
+        post: operations["sign_initiatives__initiative_id__signatures_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/board/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My consent as recorded */
+        get: operations["my_consent_board_me_get"];
+        /** Consent to be on the board, with what it shows */
+        put: operations["consent_board_me_put"];
+        post?: never;
+        /** Withdraw my consent: I am off the board at once */
+        delete: operations["withdraw_board_me_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/board/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who consented, and when (committees) */
+        get: operations["consents_board_consents_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public board: consenting people only (no token needed) */
+        get: operations["board_board_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/board/print": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A building group's board as an A4 page for the notice board (PDF) */
+        get: operations["print_board_board_print_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/festivals": {
         parameters: {
             query?: never;
@@ -696,6 +934,42 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AcknowledgementCounts */
+        AcknowledgementCounts: {
+            /**
+             * Announcement Id
+             * Format: uuid
+             */
+            announcement_id: string;
+            /** Total */
+            total: number;
+            /**
+             * By Building Group
+             * @description Building groups 1-6, each with its readers' count.
+             */
+            by_building_group: {
+                [key: string]: number;
+            };
+            /** Without Building Group */
+            without_building_group: number;
+        };
+        /** AcknowledgementOut */
+        AcknowledgementOut: {
+            /**
+             * Announcement Id
+             * Format: uuid
+             */
+            announcement_id: string;
+            /** Person Id */
+            person_id: string;
+            /** Building Group */
+            building_group: number | null;
+            /**
+             * Acknowledged At
+             * Format: date-time
+             */
+            acknowledged_at: string;
+        };
         /** ActivityOut */
         ActivityOut: {
             /**
@@ -754,6 +1028,110 @@ export interface components {
          * @enum {string}
          */
         ActivityStatus: "proposed" | "adopted" | "scheduled";
+        /** AgentIn */
+        AgentIn: {
+            /** Building Group */
+            building_group: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "party_group_leader" | "building_leader";
+            /** Name */
+            name: string;
+        };
+        /** AgentOut */
+        AgentOut: {
+            /** Person Id */
+            person_id: string;
+            /** Name */
+            name: string;
+            /** Building Group */
+            building_group: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "party_group_leader" | "building_leader";
+            /** Kind Label */
+            kind_label: {
+                [key: string]: string;
+            };
+            /**
+             * Published
+             * @description Announcements this agent published for their group.
+             * @default 0
+             */
+            published?: number;
+            /**
+             * Not Withdrawn
+             * @default 0
+             */
+            not_withdrawn?: number;
+            /** Last Published At */
+            last_published_at?: string | null;
+        };
+        /** AnnouncementIn */
+        AnnouncementIn: {
+            /** Title */
+            title: string;
+            /** Body */
+            body: string;
+            /**
+             * Audience
+             * @default community
+             * @enum {string}
+             */
+            audience?: "community" | "building_group" | "post";
+            /** Building Group */
+            building_group?: number | null;
+            post_type?: components["schemas"]["PostType"] | null;
+            /**
+             * Pinned
+             * @default false
+             */
+            pinned?: boolean;
+            /** Expires At */
+            expires_at?: string | null;
+        };
+        /** AnnouncementOut */
+        AnnouncementOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Title */
+            title: string;
+            /** Body */
+            body: string;
+            /**
+             * Audience
+             * @enum {string}
+             */
+            audience: "community" | "building_group" | "post";
+            /** Building Group */
+            building_group: number | null;
+            post_type: components["schemas"]["PostType"] | null;
+            /** Pinned */
+            pinned: boolean;
+            /** Expires At */
+            expires_at: string | null;
+            /** Published By */
+            published_by: string;
+            /** Agent Group */
+            agent_group: number | null;
+            /**
+             * Published At
+             * Format: date-time
+             */
+            published_at: string;
+            /**
+             * Acknowledged
+             * @default false
+             */
+            acknowledged?: boolean;
+        };
         /** ApproveIn */
         ApproveIn: {
             /**
@@ -791,6 +1169,42 @@ export interface components {
              * @default true
              */
             voted?: boolean;
+        };
+        /** Board */
+        Board: {
+            /** Community */
+            community: string;
+            /** Building Group */
+            building_group: number | null;
+            /** People */
+            people: components["schemas"]["BoardPerson"][];
+        };
+        /** BoardPerson */
+        BoardPerson: {
+            /** Person Id */
+            person_id: string;
+            /** Name */
+            name: string;
+            /** Photo Url */
+            photo_url: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "party_member" | "backbone_volunteer";
+            /** Role Label */
+            role_label: {
+                [key: string]: string;
+            };
+            post_type: components["schemas"]["PostType"];
+            /** Post Label */
+            post_label: {
+                [key: string]: string;
+            };
+            /** Phone */
+            phone: string;
+            /** Building Group */
+            building_group: number;
         };
         /** Candidate */
         Candidate: {
@@ -921,6 +1335,29 @@ export interface components {
             /** Approved By */
             approved_by: string | null;
         };
+        /** ConsentIn */
+        ConsentIn: {
+            /**
+             * Name
+             * @description As the board shows it; the token's name if absent.
+             */
+            name?: string | null;
+            /** Photo Url */
+            photo_url: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "party_member" | "backbone_volunteer";
+            post_type: components["schemas"]["PostType"];
+            /** Phone */
+            phone: string;
+            /**
+             * Building Group
+             * @description The token's building group if absent.
+             */
+            building_group?: number | null;
+        };
         /** DecisionIn */
         DecisionIn: {
             /** Decision */
@@ -1017,6 +1454,88 @@ export interface components {
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /** InitiativeIn */
+        InitiativeIn: {
+            /** Title */
+            title: string;
+            /** Body */
+            body: string;
+            /** Closes At */
+            closes_at?: string | null;
+        };
+        /** InitiativeOut */
+        InitiativeOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Title */
+            title: string;
+            /** Body */
+            body: string;
+            /** Closes At */
+            closes_at: string | null;
+            /** Launched By */
+            launched_by: string;
+            /**
+             * Launched At
+             * Format: date-time
+             */
+            launched_at: string;
+            /** Open */
+            open: boolean;
+            /** Signatures */
+            signatures: number;
+            /**
+             * By Building Group
+             * @description Sign-ons per building group 1-6.
+             */
+            by_building_group: {
+                [key: string]: number;
+            };
+            /** Without Building Group */
+            without_building_group: number;
+            /**
+             * Signed
+             * @description Whether I signed on.
+             */
+            signed: boolean;
+            /** My Signed At */
+            my_signed_at: string | null;
+        };
+        /** MyConsent */
+        MyConsent: {
+            /** Person Id */
+            person_id: string;
+            /** Name */
+            name: string;
+            /** Photo Url */
+            photo_url: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "party_member" | "backbone_volunteer";
+            /** Role Label */
+            role_label: {
+                [key: string]: string;
+            };
+            post_type: components["schemas"]["PostType"];
+            /** Post Label */
+            post_label: {
+                [key: string]: string;
+            };
+            /** Phone */
+            phone: string;
+            /** Building Group */
+            building_group: number;
+            /**
+             * Consented At
+             * Format: date-time
+             */
+            consented_at: string;
         };
         /** NominationIn */
         NominationIn: {
@@ -1281,6 +1800,23 @@ export interface components {
              * Format: uuid
              */
             shift_id: string;
+        };
+        /** SignatureOut */
+        SignatureOut: {
+            /**
+             * Initiative Id
+             * Format: uuid
+             */
+            initiative_id: string;
+            /** Person Id */
+            person_id: string;
+            /** Building Group */
+            building_group: number | null;
+            /**
+             * Signed At
+             * Format: date-time
+             */
+            signed_at: string;
         };
         /** SignupOut */
         SignupOut: {
@@ -1603,6 +2139,537 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+        };
+    };
+    list_announcements_announcements_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnouncementOut"][];
+                };
+            };
+        };
+    };
+    publish_announcements_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnnouncementIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnouncementOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_announcement_announcements__announcement_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                announcement_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnouncementOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    acknowledgement_counts_announcements__announcement_id__acknowledgements_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                announcement_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcknowledgementCounts"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    acknowledge_announcements__announcement_id__acknowledgements_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                announcement_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcknowledgementOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    withdraw_announcements__announcement_id__withdrawal_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                announcement_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnouncementOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_agents_publicity_agents_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentOut"][];
+                };
+            };
+        };
+    };
+    put_agent_publicity_agents__person_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_agent_publicity_agents__person_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_initiatives_initiatives_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InitiativeOut"][];
+                };
+            };
+        };
+    };
+    launch_initiatives_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InitiativeIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InitiativeOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_initiative_initiatives__initiative_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                initiative_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InitiativeOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sign_initiatives__initiative_id__signatures_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                initiative_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignatureOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    my_consent_board_me_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyConsent"];
+                };
+            };
+        };
+    };
+    consent_board_me_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsentIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyConsent"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    withdraw_board_me_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    consents_board_consents_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyConsent"][];
+                };
+            };
+        };
+    };
+    board_board_get: {
+        parameters: {
+            query?: {
+                building_group?: number | null;
+                community?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Board"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    print_board_board_print_get: {
+        parameters: {
+            query: {
+                building_group: number;
+                community?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
