@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
 from services.kernel.settings import ServiceSettings
+from services.notifications.domain.destinations import Network, networks
 
 
 class NotificationSettings(ServiceSettings):
@@ -26,6 +27,8 @@ class NotificationSettings(ServiceSettings):
     notifications_webhook_timeout: seconds a subscriber's endpoint has to answer.
     notifications_wecom_limit / notifications_wecom_window: messages per window per robot (20 per 60 s).
     notifications_secret_grace: seconds the previous webhook secret stays valid after a rotation.
+    notifications_allowed_networks: networks (CIDR) webhooks and WeCom robots may be sent to although
+        they are loopback, private or link-local: a district's own internal receivers. Empty: none.
     notifications_group_quiet_hours: quiet hours of building-group channels, "HH:MM-HH:MM" or "".
 
     Quiet hours of groups and of people who chose no zone, and times in messages, are read in the
@@ -54,4 +57,16 @@ class NotificationSettings(ServiceSettings):
     notifications_wecom_window: float = Field(default=60.0, gt=0)
 
     notifications_secret_grace: float = Field(default=86400.0, ge=0)
+    notifications_allowed_networks: list[str] = Field(default_factory=list)
+
+    @field_validator("notifications_allowed_networks")
+    @classmethod
+    def _cidrs(cls, value: list[str]) -> list[str]:
+        networks(value)  # a typo stops the service at start, not a delivery at night
+        return value
+
+    @property
+    def allowed_networks(self) -> tuple[Network, ...]:
+        return networks(self.notifications_allowed_networks)
+
     notifications_group_quiet_hours: str = Field(default="22:00-07:00", pattern=r"^(\d\d:\d\d-\d\d:\d\d)?$")

@@ -138,6 +138,11 @@ def run_stack(*, seed: bool = True) -> int:
             "NATS_URL": nats_url,
             "DATABASE_URL": database_url,
             "LINLI_JWT_PUBLIC_KEY_FILE": str(public_key),
+            # On a developer's machine webhook receivers (examples/webhook_receiver.py) and robots
+            # listen on loopback, which notifications refuses elsewhere (SSRF).
+            "LINLI_NOTIFICATIONS_ALLOWED_NETWORKS": os.environ.get(
+                "LINLI_NOTIFICATIONS_ALLOWED_NETWORKS", '["127.0.0.0/8", "::1/128"]'
+            ),
             "PYTHONUNBUFFERED": "1",
         }
         web = _start_web(env, services)

@@ -42,6 +42,8 @@ def make_settings(database_url: str, nats_url: str, run_dir: Path, smtp: tuple[S
             "notifications_retry_base": 0.05,
             "notifications_retry_max": 0.2,
             "notifications_webhook_timeout": 5.0,
+            # The tests' robots and webhook receivers listen on loopback, which production refuses (SSRF).
+            "notifications_allowed_networks": ["127.0.0.0/8", "::1/128"],
         }
         values.update(overrides)
         return settings_for(database_url, nats_url, run_dir, NotificationSettings, **values)

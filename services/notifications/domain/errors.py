@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from services.kernel.errors import DoesNotExist, NotPermitted, RuleBroken
+from services.kernel.errors import DoesNotExist, InvalidInput, NotPermitted, RuleBroken
 
 
 class TemplateNotFound(DoesNotExist):
@@ -42,3 +42,14 @@ class StillBeingTried(RuleBroken):
 
     def __init__(self, status: str) -> None:
         super().__init__("This delivery is still being tried.", reason="still-pending", current=status)
+
+
+class DestinationRefused(InvalidInput):
+    """A webhook or robot URL that points inside: the service will not send there (SSRF)."""
+
+    def __init__(self, url: str, why: str) -> None:
+        super().__init__(
+            f"Linli does not send to {url}: {why}. Internal receivers must be listed in notifications_allowed_networks.",
+            detail_zh="不能向内网或本机地址发送消息。",
+            reason="destination-not-allowed",
+        )

@@ -48,7 +48,8 @@ async def deliver(ctx: ServiceContext[Any, Any]) -> None:
     """Fire due reminders and drain the delivery queue; pause only when there was nothing to do."""
     service, units = _units(ctx)
     settings = service.settings
-    async with httpx.AsyncClient(timeout=settings.notifications_webhook_timeout) as http:
+    # Redirects are not followed: a receiver cannot bounce a delivery to an address the SSRF check refused.
+    async with httpx.AsyncClient(timeout=settings.notifications_webhook_timeout, follow_redirects=False) as http:
         worker = DeliveryWorker(units, http)
         while True:
             fired = await reminders.fire_due(units())

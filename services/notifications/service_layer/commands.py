@@ -13,11 +13,13 @@ from datetime import time, timedelta
 from typing import Any
 
 from services.kernel.identity import Principal
+from services.notifications.adapters import destinations
 from services.notifications.domain import signing
 from services.notifications.domain.default_templates import DEFAULTS
 from services.notifications.domain.errors import (
     CommunityOutOfReach,
     DeliveryNotFound,
+    DestinationRefused,
     InboxItemNotFound,
     StillBeingTried,
     SubscriptionNotFound,
@@ -93,7 +95,14 @@ async def save_preferences(
 # -- channels and templates ---------------------------------------------------------------
 
 
+async def _check_destination(uow: NotificationsUnitOfWork, url: str) -> None:
+    """Refuse a URL that points inside (loopback, private, link-local/metadata...), after DNS."""
+    if why := await destinations.why_refused(url, uow.settings.allowed_networks):
+        raise DestinationRefused(url, why)
+
+
 async def put_robot(uow: NotificationsUnitOfWork, community: str, group: int, url: str) -> dict[str, Any]:
+    await _check_destination(uow, url)
     async with uow.one_statement():
         return await uow.channels.put_robot(community, group, url)
 
@@ -138,6 +147,7 @@ async def subscribe(
     community = community or principal.community
     if not principal.can_read(community):
         raise CommunityOutOfReach(community)
+    await _check_destination(uow, url)
     secret = signing.new_secret()
     async with uow.one_statement():
         row = await uow.channels.add_subscription(

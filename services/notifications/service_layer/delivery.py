@@ -19,7 +19,7 @@ import asyncpg
 import httpx
 
 from contracts.events.notification import NotificationFailed
-from services.notifications.adapters import channels, queries
+from services.notifications.adapters import channels, destinations, queries
 from services.notifications.adapters.channels import Outcome
 from services.notifications.domain.retry import RetryPolicy
 from services.notifications.service_layer.messages import Source, announce_delivery
@@ -85,6 +85,8 @@ class DeliveryWorker:
                 )
             if not allowed:
                 return None
+            if refused := await self._refused(row["address"], settings):
+                return refused
             return await channels.send_wecom(
                 self.http, row["address"], row["body"], settings.notifications_wecom_window
             )
@@ -97,8 +99,17 @@ class DeliveryWorker:
             expires = sub["previous_secret_expires"]
             if sub["previous_secret"] and expires and expires > uow.now():
                 secrets.append(sub["previous_secret"])
+            if refused := await self._refused(sub["url"], settings):
+                return refused
             return await channels.send_webhook(self.http, sub["url"], str(row["id"]), row["body"], secrets)
         return Outcome(False, error=f"unknown channel {channel}")
+
+    @staticmethod
+    async def _refused(url: str, settings: NotificationSettings) -> Outcome | None:
+        """Checked again at delivery, after DNS: a name that resolved to a public address when it was
+        registered may point inside now (DNS rebinding). Redirects are never followed (httpx's default)."""
+        why = await destinations.why_refused(url, settings.allowed_networks)
+        return None if why is None else Outcome(False, error=f"destination refused: {why}", final=True)
 
     async def _finish(self, row: asyncpg.Record, outcome: Outcome, duration_ms: int) -> None:
         uow = self.units()
