@@ -17,7 +17,6 @@ import logging
 import sys
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any, Literal
 
 from reportlab.lib.pagesizes import A4
@@ -26,6 +25,7 @@ from reportlab.pdfgen import canvas
 from contracts.enums import PostType
 from services.community.domain.board import ROLE_LABELS
 from services.kernel import cjk_font
+from services.kernel.printed import sample_main
 
 FONT = "NotoSerifSC"
 PER_PAGE = 10
@@ -160,20 +160,5 @@ def sample() -> BoardPage:
     )
 
 
-def _main(argv: list[str]) -> None:
-    if len(argv) != 1:
-        raise SystemExit("usage: python -m services.community.adapters.board_pdf OUT.png|OUT.pdf")
-    out = Path(argv[0])
-    pdf = render(sample())
-    if out.suffix == ".pdf":
-        out.write_bytes(pdf)
-        return
-    import pypdfium2  # a dev dependency: the service itself never draws pixels
-
-    document = pypdfium2.PdfDocument(pdf)
-    document[0].render(scale=100 / 72).to_pil().save(out, optimize=True)  # 100 dpi
-    document.close()
-
-
 if __name__ == "__main__":
-    _main(sys.argv[1:])
+    sample_main(sys.argv[1:], "services.community.adapters.board_pdf", lambda: render(sample()), dpi=100)

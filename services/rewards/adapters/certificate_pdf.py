@@ -23,13 +23,13 @@ import sys
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Literal
 
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from services.kernel import cjk_font
+from services.kernel.printed import sample_main
 from services.rewards.settings import RewardsSettings
 
 FONT = "NotoSerifSC"
@@ -200,20 +200,5 @@ def sample() -> CertificateData:
     )
 
 
-def _main(argv: list[str]) -> None:
-    if len(argv) != 1:
-        raise SystemExit("usage: python -m services.rewards.adapters.certificate_pdf OUT.png|OUT.pdf")
-    out = Path(argv[0])
-    pdf = render(sample())
-    if out.suffix == ".pdf":
-        out.write_bytes(pdf)
-        return
-    import pypdfium2  # a dev dependency: the service itself never draws pixels
-
-    document = pypdfium2.PdfDocument(pdf)
-    document[0].render(scale=150 / 72).to_pil().save(out, optimize=True)  # 150 dpi
-    document.close()
-
-
 if __name__ == "__main__":
-    _main(sys.argv[1:])
+    sample_main(sys.argv[1:], "services.rewards.adapters.certificate_pdf", lambda: render(sample()), dpi=150)
