@@ -9,6 +9,7 @@ export const router = createRouter({
     { path: '/raise', name: 'raise', component: () => import('./views/RaiseView.vue') },
     { path: '/matters', name: 'matters', component: () => import('./views/MattersView.vue') },
     { path: '/matters/:id', name: 'matter', component: () => import('./views/MatterView.vue'), props: true },
+    { path: '/inbox', name: 'inbox', component: () => import('./views/InboxView.vue') },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })

@@ -2,7 +2,7 @@ import type zh from './zh-CN'
 
 const en: typeof zh = {
   app: { name: 'Linli', community: 'Meihu community' },
-  nav: { home: 'Home', raise: 'Raise a matter', mine: 'My matters', back: 'Back' },
+  nav: { home: 'Home', raise: 'Raise a matter', mine: 'My matters', inbox: 'Inbox', back: 'Back' },
   language: { label: 'Language', switchTo: '中文', switchAria: 'Switch to Chinese' },
   signIn: {
     title: 'Choose a demo person',
@@ -27,6 +27,18 @@ const en: typeof zh = {
     noneOpen: 'You have no open matters',
     raise: 'Raise a matter',
     seeAll: 'See all',
+    unread: 'Unread messages',
+    unreadCount: '{n}',
+  },
+  inbox: {
+    title: 'Inbox',
+    unread: '{n} unread',
+    allRead: 'All read',
+    live: 'live',
+    readAll: 'Mark all read',
+    unreadMark: 'Unread',
+    urgent: 'Urgent',
+    empty: 'No messages yet',
   },
   raise: {
     title: 'Raise a matter',

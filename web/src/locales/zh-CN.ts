@@ -1,6 +1,6 @@
 export default {
   app: { name: '邻里', community: '美湖社区' },
-  nav: { home: '首页', raise: '我要反映', mine: '我的事项', back: '返回' },
+  nav: { home: '首页', raise: '我要反映', mine: '我的事项', inbox: '消息', back: '返回' },
   language: { label: '语言', switchTo: 'English', switchAria: '切换为英文' },
   signIn: {
     title: '选择演示身份',
@@ -25,6 +25,18 @@ export default {
     noneOpen: '您没有进行中的事项',
     raise: '反映一件事',
     seeAll: '查看全部',
+    unread: '未读消息',
+    unreadCount: '{n} 条',
+  },
+  inbox: {
+    title: '消息',
+    unread: '{n} 条未读',
+    allRead: '全部已读',
+    live: '实时更新中',
+    readAll: '全部标为已读',
+    unreadMark: '未读',
+    urgent: '紧急',
+    empty: '暂时没有消息',
   },
   raise: {
     title: '我要反映',
