@@ -10,6 +10,7 @@ export const router = createRouter({
     { path: '/matters', name: 'matters', component: () => import('./views/MattersView.vue') },
     { path: '/matters/:id', name: 'matter', component: () => import('./views/MatterView.vue'), props: true },
     { path: '/inbox', name: 'inbox', component: () => import('./views/InboxView.vue') },
+    { path: '/love-bank', name: 'love-bank', component: () => import('./views/LoveBankView.vue') },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })
