@@ -11,6 +11,7 @@ export const router = createRouter({
     { path: '/matters/:id', name: 'matter', component: () => import('./views/MatterView.vue'), props: true },
     { path: '/inbox', name: 'inbox', component: () => import('./views/InboxView.vue') },
     { path: '/love-bank', name: 'love-bank', component: () => import('./views/LoveBankView.vue') },
+    { path: '/red-posts', name: 'red-posts', component: () => import('./views/RedPostsView.vue') },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })
