@@ -12,6 +12,7 @@ export const router = createRouter({
     { path: '/inbox', name: 'inbox', component: () => import('./views/InboxView.vue') },
     { path: '/love-bank', name: 'love-bank', component: () => import('./views/LoveBankView.vue') },
     { path: '/red-posts', name: 'red-posts', component: () => import('./views/RedPostsView.vue') },
+    { path: '/settings', name: 'settings', component: () => import('./views/SettingsView.vue') },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })
