@@ -133,3 +133,22 @@ async def test_confirmed_shift_points_appear_and_a_prize_is_redeemed_for_a_picku
     await expect(page.get_by_role("heading", name="Love bank")).to_be_visible()
     await expect(page.locator('[data-test="next-star"]')).to_contain_text("98 more hours to reach 1 stars")
     await screen(page, "love-bank-en", screenshots)
+
+
+async def test_the_love_bank_offers_a_retry_when_rewards_answers_503(page: Any, web_stack: WebStack) -> None:
+    await sign_in(page, "zhao-lei", "赵磊，您好")
+    await page.route(
+        "**/accounts/me",
+        lambda route: route.fulfill(
+            status=503,
+            content_type="application/problem+json",
+            body='{"type":"about:blank","title":"Service unavailable","status":503,"detail":"Rewards is restarting."}',
+        ),
+    )
+    await page.locator('[data-test="home-balance"]').click()
+    alert = page.locator('[data-test="failure"]')
+    await expect(alert).to_contain_text("Rewards is restarting.")
+    await page.unroute("**/accounts/me")
+    await alert.get_by_role("button", name="重试").click()
+    await expect(alert).to_be_hidden()
+    await expect(page.locator('[data-test="balance-points"]')).to_have_text("0 分")
