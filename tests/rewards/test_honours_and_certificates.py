@@ -117,3 +117,32 @@ async def test_verify_answers_500_with_a_report_when_the_books_do_not_add_up(
     assert body["type"].endswith("/ledger-inconsistent")
     mismatch = body["report"]["cached_balance_mismatches"]
     assert [(m["person_id"], m["cached"], m["derived"]) for m in mismatch] == [("chen-jing", 31, 24)]
+
+
+async def test_a_volunteer_lists_their_own_certificates_and_no_one_elses(
+    client: httpx.AsyncClient, admin: dict[str, str], database_url: str, tokens: Tokens
+) -> None:
+    await _history(database_url)
+    issued = await client.post(
+        "/certificates",
+        json={"person_id": "wang-fang", "person_name": "王芳", "id_number": "340104199001011234"},
+        headers=admin,
+    )
+    assert issued.status_code == 201, issued.text
+
+    mine = await client.get("/certificates", headers=tokens.headers("wang-fang"))
+    assert mine.status_code == 200, mine.text
+    assert [c["id"] for c in mine.json()] == [issued.json()["id"]]
+    assert (await client.get("/certificates", headers=tokens.headers("sun-hao"))).json() == []
+    nosy = await client.get("/certificates?person_id=wang-fang", headers=tokens.headers("sun-hao"))
+    assert nosy.status_code == 403
+    staff = await client.get("/certificates?person_id=wang-fang", headers=admin)
+    assert [c["number"] for c in staff.json()] == [issued.json()["number"]]
+
+
+async def test_an_account_says_at_how_many_hours_the_next_star_comes(
+    client: httpx.AsyncClient, database_url: str, tokens: Tokens
+) -> None:
+    await _history(database_url)
+    account = (await client.get("/accounts/me", headers=tokens.headers("wang-fang"))).json()
+    assert (account["confirmed_hours"], account["star_level"], account["next_star_hours"]) == (3.0, 0, 100)

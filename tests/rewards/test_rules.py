@@ -12,7 +12,7 @@ import pytest
 from contracts.enums import IssueCategory, PostType
 from services.rewards.domain import rules as r
 from services.rewards.domain.errors import InvalidValues, UnbalancedTransaction
-from services.rewards.domain.honours import levels_crossed, star_level
+from services.rewards.domain.honours import levels_crossed, next_star_hours, star_level
 from services.rewards.domain.ledger import Posting, TransactionKind, Transfer
 
 ZONE = ZoneInfo("Asia/Shanghai")  # the community zone these examples live in
@@ -104,6 +104,13 @@ def test_rule_parameters_are_validated() -> None:
 )
 def test_star_levels_follow_the_hour_thresholds(hours: Decimal, level: int) -> None:
     assert star_level(hours) == level
+
+
+@pytest.mark.parametrize(
+    ("hours", "target"), [(Decimal(0), 100), (Decimal(100), 300), (Decimal("599.5"), 600), (Decimal(1500), None)]
+)
+def test_the_next_star_is_the_first_threshold_not_yet_reached(hours: Decimal, target: int | None) -> None:
+    assert next_star_hours(hours) == target
 
 
 def test_levels_crossed_lists_every_threshold_passed_at_once() -> None:

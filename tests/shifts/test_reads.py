@@ -122,3 +122,22 @@ async def test_the_background_loop_keeps_templates_generated_ahead(
             return bool(count == 13)
 
         await eventually(generated_two_more_weeks, message="four more patrols generated")
+
+
+async def test_my_shifts_are_typed_with_the_waitlist_position_and_can_leave_out_ended_ones(shifts: Shifts) -> None:
+    await shifts.setup_post()
+    await shifts.register("a", "b")
+    soon = await shifts.shift(START + 2 * H, START + 4 * H, capacity=1)
+    later = await shifts.shift(START + 26 * H, START + 28 * H, capacity=1)
+    await shifts.sign_up(soon["id"], "b")
+    assert (await shifts.sign_up(soon["id"], "a")).status_code == 409  # full: waitlisted at 1
+    await shifts.sign_up(later["id"], "a")
+
+    mine = (await shifts.client.get("/volunteers/a/shifts", headers=shifts.as_("a"))).json()
+    assert [(i["shift"]["id"], i["signup"]["status"], i["signup"]["waitlist_position"]) for i in mine["items"]] == [
+        (soon["id"], "waitlisted", 1),
+        (later["id"], "confirmed", None),
+    ]
+    shifts.clock.advance(5 * H)
+    upcoming = (await shifts.client.get("/volunteers/a/shifts?upcoming=true", headers=shifts.as_("a"))).json()
+    assert [i["shift"]["id"] for i in upcoming["items"]] == [later["id"]]

@@ -45,3 +45,21 @@ async def axe_violations(page: Any) -> list[dict[str, Any]]:
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+async def screen(page: Any, name: str, folder: Path) -> None:
+    """A screenshot (docs/web/ under `make web-screenshots`), then no serious/critical accessibility violation."""
+    # Vant's sheets slide and fade in: wait for what the person would see once they stop.
+    await page.wait_for_function("document.getAnimations().length === 0")
+    await page.screenshot(path=str(folder / f"{name}.png"))
+    violations = await axe_violations(page)
+    assert violations == [], f"{name}: {violations}"
+
+
+async def sign_in(page: Any, person: str, greeting: str) -> None:
+    """Choose a demo person on the sign-in screen and wait for Home's greeting."""
+    from playwright.async_api import expect
+
+    await page.goto("/")
+    await page.locator(f'[data-person="{person}"]').click()
+    await expect(page.get_by_role("heading", name=greeting)).to_be_visible()

@@ -1,4 +1,5 @@
-"""The web app against the real stack: NATS, PostgreSQL and intake started by the tests, the app built
+"""The web app against the real stack: NATS, PostgreSQL and the services the screens call
+(intake, notifications, rewards, shifts) started by the tests, the app built
 and served by `python -m services.web` as `make run` serves it, and Debian's Chromium at a phone viewport."""
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from tests.support.infra import eventually
 from tests.web.browser import CHROMIUM_ARGS, PHONE, SCREENSHOTS, chromium
 
 CHROMIUM = chromium()
+SERVICES = ("intake", "notifications", "rewards", "shifts")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -49,7 +51,7 @@ async def web_stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[W
     await asyncio.to_thread(build_if_changed)
     port = any_free()
     origin = f"http://127.0.0.1:{port}"
-    async with Harness.started(base, services=("intake",), env={"LINLI_CORS_ORIGINS": json.dumps([origin])}) as stack:
+    async with Harness.started(base, services=SERVICES, env={"LINLI_CORS_ORIGINS": json.dumps([origin])}) as stack:
         process = await asyncio.to_thread(_serve_web, port, stack, base / "web.log")
         try:
             await _wait_for(f"{origin}/config.json", process, base / "web.log")
@@ -67,7 +69,7 @@ def _serve_web(port: int, stack: Harness, log_path: Path) -> subprocess.Popen[by
             env={
                 **os.environ,
                 "LINLI_HTTP_PORT": str(port),
-                "LINLI_WEB_SERVICES": json.dumps({"intake": stack.url("intake")}),
+                "LINLI_WEB_SERVICES": json.dumps({name: stack.url(name) for name in SERVICES}),
                 "LINLI_DEV_ISSUER_DIR": str(stack.run_dir),
             },
             stdout=log,

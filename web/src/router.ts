@@ -9,6 +9,10 @@ export const router = createRouter({
     { path: '/raise', name: 'raise', component: () => import('./views/RaiseView.vue') },
     { path: '/matters', name: 'matters', component: () => import('./views/MattersView.vue') },
     { path: '/matters/:id', name: 'matter', component: () => import('./views/MatterView.vue'), props: true },
+    { path: '/inbox', name: 'inbox', component: () => import('./views/InboxView.vue') },
+    { path: '/love-bank', name: 'love-bank', component: () => import('./views/LoveBankView.vue') },
+    { path: '/red-posts', name: 'red-posts', component: () => import('./views/RedPostsView.vue') },
+    { path: '/settings', name: 'settings', component: () => import('./views/SettingsView.vue') },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })

@@ -203,6 +203,7 @@ ORDER BY {order}, t.person_id
 """
 _ORDERS = {"points": "t.points DESC, t.hours DESC", "hours": "t.hours DESC, t.points DESC"}
 _CERTIFICATE = "SELECT * FROM certificates WHERE id = $1"
+_CERTIFICATES_OF = "SELECT * FROM certificates WHERE community = $1 AND person_id = $2 ORDER BY issued_at DESC, id"
 
 
 async def honours(conn: Connection, community: str, person_id: str | None, year: int | None) -> list[asyncpg.Record]:
@@ -231,6 +232,10 @@ async def leaderboard(
 
 async def certificate(conn: Connection, certificate_id: uuid.UUID) -> asyncpg.Record | None:
     return await conn.fetchrow(_CERTIFICATE, certificate_id)
+
+
+async def certificates_of(conn: Connection, community: str, person_id: str) -> list[asyncpg.Record]:
+    return list(await conn.fetch(_CERTIFICATES_OF, community, person_id))
 
 
 # -- the audit ------------------------------------------------------------------------------

@@ -25,6 +25,11 @@ def star_level(hours: Decimal) -> int:
     return level
 
 
+def next_star_hours(hours: Decimal) -> int | None:
+    """The cumulative hours at which the next star level is reached (None once at the top level)."""
+    return next((threshold for _, threshold in STAR_THRESHOLDS if hours < threshold), None)
+
+
 def levels_crossed(before: Decimal, after: Decimal) -> list[int]:
     """Star levels newly reached when cumulative hours grow from `before` to `after`."""
     return [level for level, threshold in STAR_THRESHOLDS if before < threshold <= after]

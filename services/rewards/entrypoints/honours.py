@@ -208,6 +208,22 @@ async def issue_certificate(
     return Certificate(**dict(row))
 
 
+@router.get("/certificates", response_model=list[Certificate], summary="A person's certificates (mine by default)")
+async def certificates_of(
+    person_id: str | None = Query(default=None, max_length=100),
+    community: str | None = Query(default=None, max_length=40),
+    principal: Principal = Depends(current_principal),
+    uow: RewardsUnitOfWork = Depends(get_uow),
+) -> list[Certificate]:
+    """Newest first; a volunteer sees their own, the committees anyone's (so the app can offer the PDF)."""
+    where = community_of(principal, community)
+    person = person_id or principal.sub
+    may_see_person(principal, where, person)
+    async with uow.read() as conn:
+        rows = await queries.certificates_of(conn, where, person)
+    return [Certificate(**dict(r)) for r in rows]
+
+
 async def _certificate(uow: RewardsUnitOfWork, principal: Principal, certificate_id: uuid.UUID) -> Any:
     async with uow.read() as conn:
         row = await queries.certificate(conn, certificate_id)

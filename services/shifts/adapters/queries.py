@@ -155,20 +155,28 @@ async def shifts(conn: Connection, f: ShiftFilter) -> list[Row]:
 
 
 async def volunteer_shifts(
-    conn: Connection, community: str, volunteer_id: str, *, after: tuple[datetime, uuid.UUID] | None, limit: int
+    conn: Connection,
+    community: str,
+    volunteer_id: str,
+    *,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+    ends_after: datetime | None = None,
 ) -> list[tuple[Row, Row]]:
-    """Up to limit + 1 (shift, live sign-up) pairs of a volunteer, by (start, id)."""
+    """Up to limit + 1 (shift, live sign-up) pairs of a volunteer, by (start, id); `ends_after`: not ended yet."""
     rows = await conn.fetch(
         f"""SELECT {SHIFT_COLUMNS}, su.id AS signup_id FROM signups su
             JOIN shifts s ON s.id = su.shift_id JOIN posts p ON p.id = s.post_id
             WHERE su.community = $1 AND su.volunteer_id = $2 AND su.status <> 'cancelled'
               AND ($3::timestamptz IS NULL OR (s.starts_at, s.id) > ($3, $4::uuid))
+              AND ($6::timestamptz IS NULL OR s.ends_at > $6)
             ORDER BY s.starts_at, s.id LIMIT $5""",
         community,
         volunteer_id,
         after[0] if after else None,
         after[1] if after else None,
         limit + 1,
+        ends_after,
     )
     signups = {
         r["id"]: dict(r)

@@ -272,6 +272,13 @@ class SignupOut(BaseModel):
         )
 
 
+class VolunteerShiftOut(BaseModel):
+    """One of a volunteer's live sign-ups with its shift (the waitlist position when waiting)."""
+
+    shift: ShiftOut
+    signup: SignupOut
+
+
 class ConfirmationIn(Strict):
     volunteer_id: PersonId
     outcome: Literal["completed", "no_show"]

@@ -21,6 +21,7 @@ from services.shifts.entrypoints.schemas import (
     SignupOut,
     VolunteerIn,
     VolunteerOut,
+    VolunteerShiftOut,
 )
 from services.shifts.service_layer import stats, volunteers
 from services.shifts.service_layer.access import MANAGERS
@@ -108,24 +109,36 @@ async def volunteer_shifts(
     volunteer_id: PersonId,
     cursor: str | None = Query(default=None, max_length=500),
     limit: int = Query(default=50, ge=1, le=200),
+    upcoming: bool = Query(default=False, description="Only shifts that have not ended yet"),
     principal: Principal = Depends(current_principal),
     uow: ShiftsUnitOfWork = Depends(get_shifts_uow),
-) -> Page[dict[str, object]]:
+) -> Page[VolunteerShiftOut]:
     after = decode_keyset(cursor, datetime, uuid.UUID)
     async with uow.read() as conn:
         await _self_or_leader(conn, principal, volunteer_id)
         pairs = await queries.volunteer_shifts(
-            conn, principal.community, volunteer_id, after=(after[0], after[1]) if after else None, limit=limit
+            conn,
+            principal.community,
+            volunteer_id,
+            after=(after[0], after[1]) if after else None,
+            limit=limit,
+            ends_after=uow.now() if upcoming else None,
         )
-    items: list[dict[str, object]] = [
-        {
-            "shift": ShiftOut.of(shift, uow.zone).model_dump(mode="json"),
-            "signup": SignupOut.of(signup, uow.zone).model_dump(mode="json"),
-        }
-        for shift, signup in pairs[:limit]
-    ]
+        items = [
+            VolunteerShiftOut(
+                shift=ShiftOut.of(shift, uow.zone),
+                signup=SignupOut.of(
+                    signup,
+                    uow.zone,
+                    await queries.waitlist_position(conn, signup) if signup["status"] == "waitlisted" else None,
+                ),
+            )
+            for shift, signup in pairs[:limit]
+        ]
     last = pairs[limit - 1][0] if len(pairs) > limit else None
-    return Page(items=items, next_cursor=encode_keyset(last["starts_at"], str(last["id"])) if last else None)
+    return Page[VolunteerShiftOut](
+        items=items, next_cursor=encode_keyset(last["starts_at"], str(last["id"])) if last else None
+    )
 
 
 @router.get("/{volunteer_id}/stats", summary="Activities, hours and attendance rate, by month and year")

@@ -4,11 +4,13 @@ export interface Problem {
   title?: string
   status?: number
   detail?: string
+  detail_zh?: string
+  reason?: string
   errors?: { field?: string; loc?: string[]; message?: string; msg?: string }[]
 }
 
 export type Failure =
-  | { kind: 'problem'; status: number; title: string; detail: string }
+  | { kind: 'problem'; status: number; title: string; detail: string; detailZh?: string; reason?: string; body?: Problem }
   | { kind: 'offline' }
   | { kind: 'server'; status: number }
   | { kind: 'unknown' }
@@ -23,7 +25,15 @@ export function fromProblem(status: number, body: unknown): Failure {
   const problem = (body ?? {}) as Problem
   if (status >= 500 && !problem.detail) return { kind: 'server', status }
   if (typeof problem.title === 'string' || typeof problem.detail === 'string') {
-    return { kind: 'problem', status, title: problem.title ?? '', detail: problem.detail ?? '' }
+    return {
+      kind: 'problem',
+      status,
+      title: problem.title ?? '',
+      detail: problem.detail ?? '',
+      ...(typeof problem.detail_zh === 'string' ? { detailZh: problem.detail_zh } : {}),
+      ...(typeof problem.reason === 'string' ? { reason: problem.reason } : {}),
+      body: problem,
+    }
   }
   return status >= 500 ? { kind: 'server', status } : { kind: 'unknown' }
 }

@@ -462,7 +462,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * A person's certificates (mine by default)
+         * @description Newest first; a volunteer sees their own, the committees anyone's (so the app can offer the PDF).
+         */
+        get: operations["certificates_of_certificates_get"];
         put?: never;
         /** Issue a service certificate */
         post: operations["issue_certificate_certificates_post"];
@@ -556,6 +560,11 @@ export interface components {
             confirmed_hours: number;
             /** Star Level */
             star_level: number;
+            /**
+             * Next Star Hours
+             * @description Confirmed hours at which the next star level is reached (none at 5).
+             */
+            next_star_hours: number | null;
             /** No Shows */
             no_shows: number;
             /** Opened At */
@@ -1959,6 +1968,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Standing"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    certificates_of_certificates_get: {
+        parameters: {
+            query?: {
+                person_id?: string | null;
+                community?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Certificate"][];
                 };
             };
             /** @description Validation Error */

@@ -555,12 +555,10 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[dict[str, object]] */
-        Page_dict_str__object__: {
+        /** Page[VolunteerShiftOut] */
+        Page_VolunteerShiftOut_: {
             /** Items */
-            items: {
-                [key: string]: unknown;
-            }[];
+            items: components["schemas"]["VolunteerShiftOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -940,6 +938,14 @@ export interface components {
             /** Approved By */
             approved_by: string | null;
         };
+        /**
+         * VolunteerShiftOut
+         * @description One of a volunteer's live sign-ups with its shift (the waitlist position when waiting).
+         */
+        VolunteerShiftOut: {
+            shift: components["schemas"]["ShiftOut"];
+            signup: components["schemas"]["SignupOut"];
+        };
     };
     responses: never;
     parameters: never;
@@ -1299,6 +1305,8 @@ export interface operations {
             query?: {
                 cursor?: string | null;
                 limit?: number;
+                /** @description Only shifts that have not ended yet */
+                upcoming?: boolean;
             };
             header?: never;
             path: {
@@ -1314,7 +1322,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_dict_str__object__"];
+                    "application/json": components["schemas"]["Page_VolunteerShiftOut_"];
                 };
             };
             /** @description Validation Error */
