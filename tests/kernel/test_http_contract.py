@@ -244,3 +244,25 @@ async def test_metrics_count_published_events_by_type_and_say_whether_the_servic
 
     assert emitted.status_code == 202
     assert found[("linli_ready", (("service", "probe"),))] == 1
+
+
+async def test_every_answer_carries_the_security_headers_and_the_docs_keep_their_own_policy(
+    app: FastAPI, tokens: Tokens
+) -> None:
+    async with running(app) as client:
+        answers = [
+            await client.get("/healthz"),
+            await client.post("/emit", json={"titles": ["x"]}),  # 401 problem
+            await client.get("/nowhere"),  # 404 problem
+            await client.post("/emit", json={"titles": ["x"]}, headers=tokens.headers("alice", "resident")),
+        ]
+        docs = await client.get("/docs")
+
+    for answer in answers:
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["x-frame-options"] == "DENY"
+        assert answer.headers["referrer-policy"] == "no-referrer"
+        assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+        assert "script-src" not in answer.headers["content-security-policy"]
+    assert docs.headers["x-content-type-options"] == "nosniff"
+    assert "content-security-policy" not in docs.headers
