@@ -60,3 +60,16 @@ async def test_an_award_is_corrected_by_a_reversing_transaction(
     system = {a["kind"]: a["balance"] for a in (await client.get("/ledger/accounts", headers=admin)).json()}
     assert system["issuance"] == 0
     assert (await client.get("/ledger/verify", headers=admin)).status_code == 200
+
+
+async def test_an_admin_cannot_adjust_their_own_balance(
+    client: httpx.AsyncClient, admin: dict[str, str], database_url: str
+) -> None:
+    own = await client.post(
+        "/accounts/admin/adjustments", json={"points": 500, "reason": "自己加分 my own bonus"}, headers=admin
+    )
+
+    assert own.status_code == 403
+    assert own.json()["reason"] == "own-balance"
+    async with connect(database_url) as conn:
+        assert await conn.fetchval("SELECT count(*) FROM transactions") == 0

@@ -30,6 +30,7 @@ from services.intake.domain.lifecycle import (
     InvalidCommand,
     InvalidDuplicate,
     NotTheReporter,
+    OwnContribution,
     TransitionNotAllowed,
     check,
 )
@@ -188,6 +189,8 @@ class Issue:
         check(self.status, S.RESOLVED)
         if not summary.strip():
             raise InvalidCommand("A resolution needs a summary / 办结须填写处理情况.")
+        if actor in contributors:
+            raise OwnContribution(actor)
         self.resolution_summary = summary
         self.contributors = list(dict.fromkeys(contributors))
         self.resolved_at = now

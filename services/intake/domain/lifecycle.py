@@ -37,6 +37,17 @@ class NotTheReporter(errors.NotPermitted):
     """Only the reporter may confirm or reopen."""
 
 
+class OwnContribution(errors.NotPermitted):
+    """Contributors earn points, so whoever resolves an issue does not name themself among them."""
+
+    def __init__(self, actor: str) -> None:
+        super().__init__(
+            f"{actor} resolves this issue and cannot also be named as its contributor.",
+            detail_zh="办结人不能把自己列为贡献者。",
+            reason="own-contribution",
+        )
+
+
 class InvalidDuplicate(errors.InvalidInput):
     """The issue named as the original cannot be one."""
 

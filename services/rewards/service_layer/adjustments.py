@@ -11,7 +11,7 @@ import uuid
 import asyncpg
 
 from contracts.events.rewards import PointsAdjusted
-from services.rewards.domain.errors import AlreadyExists, InvalidValues, NotFoundError
+from services.rewards.domain.errors import AlreadyExists, InvalidValues, NotAllowed, NotFoundError
 from services.rewards.domain.ledger import AccountKind, Posting, TransactionKind, Transfer
 from services.rewards.service_layer import bank
 from services.rewards.service_layer.unit_of_work import RewardsUnitOfWork
@@ -26,6 +26,12 @@ async def adjust(
     """Add (points > 0) or take away (points < 0) points by hand; never below zero."""
     if points == 0:
         raise InvalidValues("An adjustment of zero points changes nothing.")
+    if person_id == actor_id:
+        raise NotAllowed(
+            "Nobody adjusts their own balance: another admin makes the adjustment.",
+            detail_zh="不能调整自己的积分，请由其他管理员办理。",
+            reason="own-balance",
+        )
     async with uow:
         system = await uow.ledger.system_accounts(community)
         account = await uow.ledger.open_person_account(community, person_id)

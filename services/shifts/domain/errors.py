@@ -61,6 +61,19 @@ class NotALeader(errors.NotPermitted):
         super().__init__(detail, detail_zh=detail_zh)
 
 
+class OwnParticipation(errors.NotPermitted):
+    """Points are paid for confirmed hours, so nobody confirms their own: another leader of the post
+    or a committee member does."""
+
+    def __init__(self, volunteer_id: str) -> None:
+        super().__init__(
+            f"{volunteer_id} cannot confirm their own participation; another leader of the post or a committee"
+            " member confirms it.",
+            detail_zh="不能确认自己的参与情况，请由本岗位其他岗长或两委成员确认。",
+            reason="own-participation",
+        )
+
+
 class ShiftNotFound(errors.DoesNotExist):
     def __init__(self, shift_id: object) -> None:
         super().__init__("No such shift.", shift_id=str(shift_id))

@@ -12,7 +12,7 @@ from contracts.events.shifts import ParticipationCompleted, ParticipationNoShow
 from services.kernel.identity import Principal
 from services.shifts.adapters.queries import Row
 from services.shifts.domain import rules
-from services.shifts.domain.errors import Reason, RuleBroken, SignupNotFound
+from services.shifts.domain.errors import OwnParticipation, Reason, RuleBroken, SignupNotFound
 from services.shifts.service_layer.access import require_leader, shift_of
 from services.shifts.service_layer.unit_of_work import ShiftsUnitOfWork
 
@@ -61,6 +61,8 @@ async def _confirm(
 ) -> Confirmed:
     """Record one participant's outcome once: the unique (shift, volunteer) key makes a second
     confirmation return the first one and emit nothing."""
+    if item.volunteer_id == by:
+        raise OwnParticipation(by)
     shift_id: uuid.UUID = shift["id"]
     now = uow.now()
     existing = await uow.repo.participation(shift_id, item.volunteer_id)
