@@ -259,6 +259,19 @@ async def scenario(nodes: list[Node]) -> None:
             await shifts.publish("linli.meihu.participation.completed", b"{}", headers={"Nats-Msg-Id": f"p-{i}"})
         ok("shifts publishes participation.completed")
         await denied(
+            shifts.publish("linli.meihu.issue.resolved", b"{}", timeout=1),
+            errors["shifts"],
+            "shifts forges issue.resolved (contributors would earn points)",
+        )
+        community = conns["community"].jetstream()
+        await community.publish("linli.meihu.wish.confirmed", b"{}", headers={"Nats-Msg-Id": "w-1"})
+        ok("community publishes its own wish.confirmed")
+        await denied(
+            community.publish("linli.meihu.participation.completed", b"{}", timeout=1),
+            errors["community"],
+            "community mints points with participation.completed",
+        )
+        await denied(
             ensure_consumer(shifts, ConsumerSpec("shifts", "issue.resolved"), ack_wait=30, max_ack_pending=10),
             errors["shifts"],
             "shifts (consumes nothing) creates a consumer",
