@@ -9,13 +9,16 @@ export type InboxItem = components['schemas']['InboxItem']
 // The inbox and its live stream (notifications' SSE): opened once the person signs in, so Home's
 // count and the inbox update without a reload whichever screen is showing.
 let source: EventSource | null = null
+let openedWith: string | null = null
 
 export const useInbox = defineStore('inbox', {
   state: () => ({ unread: null as number | null, items: [] as InboxItem[], live: false }),
   actions: {
     connect(): void {
       const token = useSession().token
-      if (!token || source !== null) return
+      if (!token || (source !== null && openedWith === token)) return
+      source?.close() // a renewed token: the stream reopens with it (its reconnects would send the old one)
+      openedWith = token
       const url = new URL(`${serviceUrl('notifications').replace(/\/$/, '')}/inbox/stream`)
       url.searchParams.set('access_token', token)
       source = new EventSource(url)
@@ -35,6 +38,7 @@ export const useInbox = defineStore('inbox', {
     disconnect(): void {
       source?.close()
       source = null
+      openedWith = null
       this.$reset()
     },
     async refreshCount(): Promise<void> {
