@@ -19,7 +19,8 @@ export const useInbox = defineStore('inbox', {
       if (!token || (source !== null && openedWith === token)) return
       source?.close() // a renewed token: the stream reopens with it (its reconnects would send the old one)
       openedWith = token
-      const url = new URL(`${serviceUrl('notifications').replace(/\/$/, '')}/inbox/stream`)
+      // Relative (/api/notifications behind the web image) or absolute (make run): either resolves here.
+      const url = new URL(`${serviceUrl('notifications').replace(/\/$/, '')}/inbox/stream`, window.location.href)
       url.searchParams.set('access_token', token)
       source = new EventSource(url)
       source.addEventListener('open', () => (this.live = true))
