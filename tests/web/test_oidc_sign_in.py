@@ -174,14 +174,13 @@ async def test_a_resident_signs_in_at_the_provider_and_out_again(
     context.set_default_timeout(15_000)
     page = await context.new_page()
     bearers: set[str] = set()
-    page.on(
-        "request",
-        lambda request: (
-            request.url.startswith(oidc_stack.stack.url("intake"))
-            and (auth := request.headers.get("authorization"))
-            and bearers.add(auth)
-        ),
-    )
+
+    def seen(request: Any) -> None:
+        auth = request.headers.get("authorization")
+        if request.url.startswith(oidc_stack.stack.url("intake")) and auth:
+            bearers.add(auth)
+
+    page.on("request", seen)
     try:
         await page.goto("/")
         await expect(page).to_have_url(re.compile(r"/sign-in$"))
