@@ -65,6 +65,7 @@ compose-check: install
 
 deploy-check: compose-check
 	$(RUN) hadolint --failure-threshold warning Dockerfile
+	$(RUN) hadolint --failure-threshold warning deploy/web/Dockerfile.web
 	$(RUN) python deploy/nats/check_cluster.py
 	$(RUN) python deploy/nats/check_kernel_permissions.py
 	$(RUN) python deploy/k8s/check_manifests.py

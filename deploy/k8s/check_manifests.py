@@ -11,13 +11,19 @@
 4. deploy/observability renders too, has the collector the district overlay sends traces to,
    and each district service has a HorizontalPodAutoscaler and a PodDisruptionBudget; every
    External metric an HPA scales on is one the Prometheus adapter's rules serve;
-5. if `kubernetes-validate` is on PATH or runnable with uvx, the rendered objects are
+5. the web app (deploy/web/): a Deployment and Service `web` on 8080 with the same replicas, /healthz
+   probes, non-root with a read-only root filesystem and resources; its config.json (the linli-web
+   ConfigMap) names every service at /api/<service> and an OpenID Connect provider, and nginx.conf
+   routes each /api/<service>/ to that service's port; the district has its HPA and PDB too;
+6. if `kubernetes-validate` is on PATH or runnable with uvx, the rendered objects are
    validated strictly against the Kubernetes 1.32 OpenAPI schemas.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -29,6 +35,8 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 OBSERVABILITY = HERE.parent / "observability"
+NGINX_CONF = HERE.parent / "web" / "nginx.conf"
+WEB_PORT = 8080
 SERVICES = {
     "intake": 8081,
     "deliberation": 8082,
@@ -70,7 +78,7 @@ def check_observability(objects: list[dict[str, Any]], district: list[dict[str, 
         "district: traces not sent to the observability namespace's collector",
     )
     kinds = {(obj["kind"], obj["metadata"]["name"]) for obj in district}
-    for service in SERVICES:
+    for service in [*SERVICES, "web"]:
         check(("HorizontalPodAutoscaler", service) in kinds, f"district: no HorizontalPodAutoscaler for {service}")
         check(("PodDisruptionBudget", service) in kinds, f"district: no PodDisruptionBudget for {service}")
     rules = yaml.safe_load((OBSERVABILITY / "prometheus-adapter.yaml").read_text())
@@ -152,6 +160,57 @@ def check_overlay(name: str, objects: list[dict[str, Any]], replicas: int) -> No
     check(config.get("LINLI_STREAM_REPLICAS") == str(1 if replicas == 1 else 3), f"{name}: LINLI_STREAM_REPLICAS")
 
 
+def check_web(name: str, objects: list[dict[str, Any]], replicas: int) -> None:
+    """The web app's Deployment, Service and config.json, and nginx's route to each service."""
+    found = {(o["kind"], o["metadata"]["name"]): o for o in objects}
+    deployment = found.get(("Deployment", "web"))
+    check(deployment is not None, f"{name}: no Deployment web")
+    check(("Service", "web") in found, f"{name}: no Service web")
+    if deployment is None:
+        return
+    check(deployment["spec"]["replicas"] == replicas, f"{name}: web has {deployment['spec']['replicas']} replicas")
+    spec = pod_spec(deployment)
+    container = spec["containers"][0]
+    ports = {p.get("name"): p["containerPort"] for p in container["ports"]}
+    check(ports.get("http") == WEB_PORT, f"{name}: web listens on {ports}")
+    for probe in ("readinessProbe", "livenessProbe"):
+        get = container.get(probe, {}).get("httpGet", {})
+        check(get.get("path") == "/healthz" and get.get("port") in ports, f"{name}: web {probe} {get}")
+    security = container.get("securityContext", {})
+    check(spec.get("securityContext", {}).get("runAsNonRoot") is True, f"{name}: web may run as root")
+    check(security.get("readOnlyRootFilesystem") is True, f"{name}: web's root filesystem is writable")
+    check(security.get("allowPrivilegeEscalation") is False, f"{name}: web may escalate privileges")
+    check(bool(container.get("resources", {}).get("requests")), f"{name}: web has no resource requests")
+    maps = [v["configMap"]["name"] for v in spec.get("volumes", []) if "configMap" in v]
+    config = next((o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"] in maps), None)
+    check(config is not None, f"{name}: web mounts no ConfigMap with its config.json")
+    if config is None:
+        return
+    runtime = json.loads(config["data"].get("config.json", "{}"))
+    check(
+        runtime.get("services") == {service: f"/api/{service}" for service in SERVICES},
+        f"{name}: web's config.json does not name every service at /api/<service>: {runtime.get('services')}",
+    )
+    identity = runtime.get("identity", {})
+    check(
+        identity.get("mode") == "oidc" and bool(identity.get("authority")) and bool(identity.get("client_id")),
+        f"{name}: web's config.json names no OpenID Connect provider: {identity}",
+    )
+
+
+def check_nginx() -> None:
+    """nginx.conf routes /api/<service>/ to each service's own port, and streams the inbox unbuffered."""
+    conf = NGINX_CONF.read_text()
+    for service, port in SERVICES.items():
+        check(f"server {service}:{port};" in conf, f"nginx.conf: no upstream {service}:{port}")
+        check(
+            re.search(rf"location /api/{service}/\s*\{{\s*proxy_pass http://{service}/;", conf) is not None,
+            f"nginx.conf: /api/{service}/ is not proxied to {service}",
+        )
+    stream = re.search(r"location = /api/notifications/inbox/stream \{(.*?)\}", conf, re.S)
+    check(stream is not None and "proxy_buffering off;" in stream.group(1), "nginx.conf: the inbox stream is buffered")
+
+
 def validate_schemas(rendered: dict[str, list[dict[str, Any]]]) -> str:
     command = shutil.which("kubernetes-validate")
     base = (
@@ -187,6 +246,9 @@ def main() -> int:
     rendered = {"local": render("local"), "district": render("district"), "observability": render_path(OBSERVABILITY)}
     check_overlay("local", rendered["local"], 1)
     check_overlay("district", rendered["district"], 3)
+    check_web("local", rendered["local"], 1)
+    check_web("district", rendered["district"], 3)
+    check_nginx()
     check_observability(rendered["observability"], rendered["district"])
     print("rendered: " + ", ".join(f"{name} {len(objects)} objects" for name, objects in rendered.items()))
     print(validate_schemas(rendered))

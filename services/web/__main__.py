@@ -1,7 +1,9 @@
 """`python -m services.web`: serve the built app (what `make run` starts on 8080).
 
 LINLI_HTTP_PORT (8080), LINLI_WEB_SERVICES (JSON: service -> base URL), LINLI_WEB_DIST (web/dist),
-LINLI_DEV_ISSUER_DIR (the development key's folder; empty: no development issuer).
+LINLI_DEV_ISSUER_DIR (the development key's folder; empty: no development issuer, identity mode `oidc`),
+LINLI_OIDC_AUTHORITY, LINLI_OIDC_CLIENT_ID (linli-web), LINLI_OIDC_SCOPE ("openid profile"): the
+community's OpenID Connect provider the app signs in with when there is no development issuer.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 import uvicorn
 
 from services.web.node import DIST
-from services.web.server import IssuerRefused, WebConfig, create
+from services.web.server import IssuerRefused, OidcClient, WebConfig, create
 
 
 def main() -> int:
@@ -23,6 +25,7 @@ def main() -> int:
         services=json.loads(os.environ.get("LINLI_WEB_SERVICES", "{}")),
         dist=Path(os.environ.get("LINLI_WEB_DIST", str(DIST))),
         dev_issuer_dir=Path(issuer) if issuer else None,
+        oidc=OidcClient.from_environ(dict(os.environ)),
     )
     try:
         app = create(config)

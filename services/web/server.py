@@ -6,13 +6,15 @@
     GET  /...           the app; any path that is not a file is the app's index.html (history routing)
 
 It refuses to start with the development issuer while LINLI_JWKS_URL is set: tokens then come from
-the community's OpenID Connect provider, and a second issuer beside it would be a back door.
+the community's OpenID Connect provider, and a second issuer beside it would be a back door. Without the
+development issuer the identity mode is `oidc`: config.json names the provider (authority, client_id,
+scope) and the app signs in there with the authorization code and PKCE.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,20 +35,46 @@ class IssuerRefused(RuntimeError):
 
 
 @dataclass(frozen=True)
+class OidcClient:
+    """The app as a public client of the community's OpenID Connect provider (no secret: PKCE instead)."""
+
+    authority: str
+    """The issuer URL; its /.well-known/openid-configuration is read by the app."""
+    client_id: str
+    scope: str = "openid profile"
+
+    @classmethod
+    def from_environ(cls, environ: dict[str, str]) -> OidcClient | None:
+        """LINLI_OIDC_AUTHORITY, LINLI_OIDC_CLIENT_ID (default linli-web), LINLI_OIDC_SCOPE; None without an authority."""
+        authority = environ.get("LINLI_OIDC_AUTHORITY", "")
+        if not authority:
+            return None
+        return cls(
+            authority=authority,
+            client_id=environ.get("LINLI_OIDC_CLIENT_ID") or "linli-web",
+            scope=environ.get("LINLI_OIDC_SCOPE") or "openid profile",
+        )
+
+
+@dataclass(frozen=True)
 class WebConfig:
     services: dict[str, str]
     """Each service's base URL as the browser reaches it."""
     dist: Path = DIST
     dev_issuer_dir: Path | None = None
     """The development issuer's key folder; None: no /dev/ routes (identity mode `oidc`)."""
+    oidc: OidcClient | None = None
+    """The provider the app signs in with when there is no development issuer (None: nobody can sign in)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def runtime(self) -> dict[str, Any]:
-        identity: dict[str, Any] = (
-            {"mode": "development", "people_url": "/dev/people", "token_url": "/dev/token"}
-            if self.dev_issuer_dir is not None
-            else {"mode": "oidc"}
-        )
+        identity: dict[str, Any]
+        if self.dev_issuer_dir is not None:
+            identity = {"mode": "development", "people_url": "/dev/people", "token_url": "/dev/token"}
+        elif self.oidc is not None:
+            identity = {"mode": "oidc", **asdict(self.oidc)}
+        else:
+            identity = {"mode": "oidc"}
         return {
             "community": {"id": COMMUNITY, "name": {"zh-CN": COMMUNITY_NAME, "en": COMMUNITY_NAME_EN}},
             "services": self.services,
@@ -69,6 +97,11 @@ def create(config: WebConfig, environ: dict[str, str] | None = None) -> Starlett
         raise IssuerRefused(
             "LINLI_JWKS_URL is set, so tokens come from an OpenID Connect provider: "
             "the development issuer will not run beside it"
+        )
+    if config.dev_issuer_dir is not None and config.oidc is not None:
+        raise IssuerRefused(
+            "an OpenID Connect provider (LINLI_OIDC_AUTHORITY) and the development issuer are both configured: "
+            "choose one"
         )
     runtime = config.runtime()
     dist = config.dist.resolve()

@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 
 from contracts.demo import PEOPLE
 from services.kernel.dev_issuer import ensure_key
-from services.web.server import IssuerRefused, WebConfig, create
+from services.web.server import IssuerRefused, OidcClient, WebConfig, create
 
 
 def _client(app: Starlette) -> httpx.AsyncClient:
@@ -66,3 +66,23 @@ def test_the_issuer_refuses_to_start_beside_a_jwks_url(tmp_path: Path) -> None:
     config = WebConfig(services={}, dist=_dist(tmp_path), dev_issuer_dir=tmp_path)
     with pytest.raises(IssuerRefused, match="LINLI_JWKS_URL"):
         create(config, environ={"LINLI_JWKS_URL": "https://id.example.org/jwks"})
+
+
+async def test_oidc_mode_names_the_provider_from_the_environment(tmp_path: Path) -> None:
+    oidc = OidcClient.from_environ({"LINLI_OIDC_AUTHORITY": "https://id.example.org/realms/meihu"})
+    assert OidcClient.from_environ({}) is None
+    async with _client(create(WebConfig(services={}, dist=_dist(tmp_path), oidc=oidc), environ={})) as client:
+        identity = (await client.get("/config.json")).json()["identity"]
+        assert (await client.post("/dev/token", json={"person": "wang-fang"})).status_code == 405
+    assert identity == {
+        "mode": "oidc",
+        "authority": "https://id.example.org/realms/meihu",
+        "client_id": "linli-web",
+        "scope": "openid profile",
+    }
+
+
+def test_the_issuer_refuses_to_start_beside_an_oidc_provider(tmp_path: Path) -> None:
+    oidc = OidcClient(authority="https://id.example.org/realms/meihu", client_id="linli-web")
+    with pytest.raises(IssuerRefused, match="LINLI_OIDC_AUTHORITY"):
+        create(WebConfig(services={}, dist=_dist(tmp_path), dev_issuer_dir=tmp_path, oidc=oidc), environ={})

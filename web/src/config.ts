@@ -3,7 +3,22 @@
 export interface RuntimeConfig {
   community: { id: string; name: Record<string, string> }
   services: Record<string, string>
-  identity: { mode: 'development'; people_url: string; token_url: string } | { mode: 'oidc' }
+  identity: DevelopmentIdentity | OidcIdentity
+}
+
+export interface DevelopmentIdentity {
+  mode: 'development'
+  people_url: string
+  token_url: string
+}
+
+/** The community's OpenID Connect provider; the redirect URIs are the app's own origin + /auth/callback and
+ * /sign-in. Without authority and client_id (a deployment not configured yet) nobody can sign in. */
+export interface OidcIdentity {
+  mode: 'oidc'
+  authority?: string
+  client_id?: string
+  scope?: string
 }
 
 let loaded: RuntimeConfig | null = null

@@ -6,6 +6,7 @@ export const router = createRouter({
   routes: [
     { path: '/', name: 'home', component: () => import('./views/HomeView.vue') },
     { path: '/sign-in', name: 'sign-in', component: () => import('./views/SignInView.vue'), meta: { public: true } },
+    { path: '/auth/callback', name: 'auth-callback', component: () => import('./views/AuthCallbackView.vue'), meta: { public: true } },
     { path: '/raise', name: 'raise', component: () => import('./views/RaiseView.vue') },
     { path: '/matters', name: 'matters', component: () => import('./views/MattersView.vue') },
     { path: '/matters/:id', name: 'matter', component: () => import('./views/MatterView.vue'), props: true },

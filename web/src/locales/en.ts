@@ -10,7 +10,12 @@ const en: typeof zh = {
     building: 'Building group {n}',
     signInAs: 'Sign in as {name}',
     signOut: 'Sign out',
-    production: "In production you sign in with the community's identity provider (not connected yet).",
+    production: "Sign in with your Meihu community account at the community's identity provider.",
+    unconfigured: 'Sign-in is not configured for this site yet (config.json names no identity provider).',
+    provider: 'Sign in',
+    withProvider: 'Sign in with the community account',
+    completing: 'Completing sign-in…',
+    failed: 'Sign-in did not complete',
   },
   roles: {
     resident: 'Resident',

@@ -8,7 +8,12 @@ export default {
     building: '{n}号楼栋组',
     signInAs: '以 {name} 的身份登录',
     signOut: '退出登录',
-    production: '正式环境通过社区的统一身份认证登录（尚未接入）。',
+    production: '请使用美湖社区统一身份认证账号登录。',
+    unconfigured: '本站尚未配置登录（config.json 未指定身份认证服务）。',
+    provider: '登录',
+    withProvider: '使用社区账号登录',
+    completing: '正在完成登录…',
+    failed: '登录未完成',
   },
   roles: {
     resident: '居民',

@@ -9,14 +9,18 @@ export type InboxItem = components['schemas']['InboxItem']
 // The inbox and its live stream (notifications' SSE): opened once the person signs in, so Home's
 // count and the inbox update without a reload whichever screen is showing.
 let source: EventSource | null = null
+let openedWith: string | null = null
 
 export const useInbox = defineStore('inbox', {
   state: () => ({ unread: null as number | null, items: [] as InboxItem[], live: false }),
   actions: {
     connect(): void {
       const token = useSession().token
-      if (!token || source !== null) return
-      const url = new URL(`${serviceUrl('notifications').replace(/\/$/, '')}/inbox/stream`)
+      if (!token || (source !== null && openedWith === token)) return
+      source?.close() // a renewed token: the stream reopens with it (its reconnects would send the old one)
+      openedWith = token
+      // Relative (/api/notifications behind the web image) or absolute (make run): either resolves here.
+      const url = new URL(`${serviceUrl('notifications').replace(/\/$/, '')}/inbox/stream`, window.location.href)
       url.searchParams.set('access_token', token)
       source = new EventSource(url)
       source.addEventListener('open', () => (this.live = true))
@@ -35,6 +39,7 @@ export const useInbox = defineStore('inbox', {
     disconnect(): void {
       source?.close()
       source = null
+      openedWith = null
       this.$reset()
     },
     async refreshCount(): Promise<void> {

@@ -1,6 +1,8 @@
 import { defineStore } from 'pinia'
 import { config } from '../config'
 import { ApiFailure, failureOf } from '../api/problem'
+import type { User } from 'oidc-client-ts'
+import { completeSignIn, endSession, oidcIdentity, startSignIn, userManager } from '../auth/oidc'
 
 export interface Person {
   id: string
@@ -11,7 +13,22 @@ export interface Person {
 }
 
 // The token lives in memory only (never localStorage): a reload signs the person out,
-// and a script injected into the page finds nothing stored to steal.
+// and a script injected into the page finds nothing stored to steal. In development it comes from
+// the development issuer (/dev/token); in production from the OpenID Connect provider (auth/oidc.ts).
+let listening = false
+
+function personOf(user: User): Person {
+  const claims = user.profile
+  const roles = Array.isArray(claims.roles) ? claims.roles.map(String) : []
+  return {
+    id: claims.sub,
+    name: typeof claims.name === 'string' ? claims.name : claims.sub,
+    roles,
+    building_group: Number(claims.building_group ?? 0),
+    ...(typeof claims.locale === 'string' ? { language: claims.locale } : {}),
+  }
+}
+
 export const useSession = defineStore('session', {
   state: () => ({ token: null as string | null, person: null as Person | null }),
   getters: {
@@ -38,9 +55,34 @@ export const useSession = defineStore('session', {
       this.token = body.access_token
       this.person = body.person
     },
+    /** Production: off to the provider's sign-in page (code + PKCE); back at /auth/callback. */
+    async signInWithProvider(next: string): Promise<void> {
+      await startSignIn(next)
+    },
+    /** At /auth/callback: the tokens for the code, and where the person was going. */
+    async completeProviderSignIn(): Promise<string> {
+      const { user, next } = await completeSignIn()
+      this.adopt(user)
+      return next
+    },
+    adopt(user: User): void {
+      this.token = user.access_token
+      this.person = personOf(user)
+      if (listening) return
+      listening = true
+      const events = userManager().events
+      events.addUserLoaded((renewed) => this.adopt(renewed)) // silent renew: the new access token
+      events.addAccessTokenExpired(() => {
+        this.token = null
+        this.person = null
+        void import('../router').then(({ router }) => router.replace({ name: 'sign-in' }))
+      })
+    },
     signOut(): void {
+      const provider = this.token !== null && oidcIdentity() !== null
       this.token = null
       this.person = null
+      if (provider) void endSession().catch(() => undefined)
     },
   },
 })
