@@ -121,6 +121,16 @@ class PostgresServer:
         self._wait_ready(timeout)
         return self
 
+    def _log_tail(self, lines: int = 15) -> str:
+        """The end of the server's log, so a failed start says why (pytest's temporary folders do not last)."""
+        name = getattr(self.log, "name", None)
+        if not isinstance(name, str):
+            return "no log kept"
+        try:
+            return "\n".join(Path(name).read_text(errors="replace").splitlines()[-lines:])
+        except OSError as exc:
+            return f"its log {name} cannot be read: {exc}"
+
     def _wait_ready(self, timeout: float) -> None:
         import asyncio
 
@@ -137,7 +147,7 @@ class PostgresServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(f"postgres exited with {self.process.returncode}; see its log")
+                raise RuntimeError(f"postgres exited with {self.process.returncode}: {self._log_tail()}")
             if asyncio.run(probe()):
                 return
             time.sleep(0.1)
