@@ -1,6 +1,6 @@
 export default {
   app: { name: '邻里', community: '美湖社区' },
-  nav: { home: '首页', raise: '我要反映', mine: '我的事项', inbox: '消息', back: '返回' },
+  nav: { home: '首页', raise: '我要反映', mine: '我的事项', inbox: '消息', community: '社区', back: '返回' },
   language: { label: '语言', switchTo: 'English', switchAria: '切换为英文' },
   signIn: {
     title: '选择演示身份',
@@ -59,6 +59,19 @@ export default {
     next: '社区两委会审核这件事；每一步进展都会显示在下面的办理进度里。',
     confirm: '确认',
     cancel: '取消',
+  },
+  community: {
+    title: '社区事项',
+    search: '搜索社区事项',
+    searchPlaceholder: '搜索标题或描述（中文或英文）',
+    status: '按状态筛选',
+    statuses: { all: '全部', open: '办理中', done: '已办结' },
+    category: '类别',
+    allCategories: '全部类别',
+    privacy: '邻居们反映的事项。为保护隐私，这里不显示反映人的姓名和联系方式。',
+    empty: '社区里还没有事项',
+    noMatch: '没有找到与“{q}”有关的事项',
+    matter: '社区事项',
   },
   mine: {
     title: '我的事项',
