@@ -22,7 +22,7 @@ PHONE = "13905510123"
 async def test_a_neighbour_finds_another_residents_matter_by_chinese_and_english_words_without_their_identity(
     page: Any, web_stack: WebStack, screenshots: Path
 ) -> None:
-    async with web_stack.api("intake", "wang-fang") as api:
+    async with web_stack.api("intake", "yang-min") as api:
         raised = await api.post(
             "/issues",
             json={
@@ -47,7 +47,7 @@ async def test_a_neighbour_finds_another_residents_matter_by_chinese_and_english
     await search.press("Enter")
     await expect(listing.locator("[data-matter]")).to_have_count(1)
     await expect(listing).to_contain_text(TITLE)
-    await expect(page.locator("body")).not_to_contain_text("王芳")
+    await expect(page.locator("body")).not_to_contain_text("杨敏")
     await screen(page, "community-matters", screenshots)
 
     await search.fill("nothing-like-this")
@@ -70,7 +70,7 @@ async def test_a_neighbour_finds_another_residents_matter_by_chinese_and_english
     await expect(page.get_by_role("heading", name="社区事项")).to_be_visible()
     await expect(page.locator('[data-test="timeline"]')).to_contain_text("已提交")
     body = page.locator("body")
-    for identity in ("王芳", "wang-fang", PHONE, "wangfang@"):
+    for identity in ("杨敏", "yang-min", PHONE, "yangmin@"):
         await expect(body).not_to_contain_text(identity)
     # Only the reporter answers a resolution: a neighbour gets no confirm/reopen buttons.
     await expect(page.locator('[data-test="answer"]')).to_have_count(0)
