@@ -1,9 +1,10 @@
-"""`python -m bench [--quick] [--only kernel,http,e2e,growth,consume]`: run, then write the artefacts."""
+"""`python -m bench [--quick] [--only kernel,http,e2e,growth,consume,web] [--merge]`: run, then write the artefacts."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import shutil
 import sys
 import tempfile
@@ -16,7 +17,7 @@ from bench import report
 from bench.machine import machine_facts, versions
 
 HERE = Path(__file__).resolve().parent
-SECTIONS = ("kernel", "http", "e2e", "growth", "consume")
+SECTIONS = ("kernel", "http", "e2e", "growth", "consume", "web")
 
 
 def _log(message: str) -> None:
@@ -38,6 +39,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--out", type=Path, default=HERE, help="where the artefacts go (default bench/)")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the sections of the existing results.json this run does not measure (latency.png is left as it is)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the run directory (logs of every process)")
     args = parser.parse_args(argv)
     quick = args.quick
@@ -91,7 +97,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 results["errors"]["kernel"] = "".join(traceback.format_exception(exc))
                 _log(f"kernel phase failed: {exc!r}")
         args.kernel_results = results["sections"].get("kernel")
-        stack_sections = [s for s in args.only if s != "kernel"]
+        stack_sections = [s for s in args.only if s not in ("kernel", "web")]
         if stack_sections:
             try:
                 stack_results = await stack_paths.run(base / "stack", args=args, sections=stack_sections, log=_log)
@@ -102,6 +108,15 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             except Exception as exc:
                 results["errors"]["stack"] = "".join(traceback.format_exception(exc))
                 _log(f"stack phase failed: {exc!r}")
+        if "web" in args.only:
+            # Its own phase: the app served as `make run` serves it, against a fresh stack, in Chromium.
+            from bench import web_budget
+
+            try:
+                results["sections"]["web"] = await web_budget.run(base / "web", quick=args.quick, log=_log)
+            except Exception as exc:
+                results["errors"]["web"] = "".join(traceback.format_exception(exc))
+                _log(f"web phase failed: {exc!r}")
     finally:
         results["seconds"] = round(time.time() - started, 1)
         if args.keep:
@@ -114,7 +129,12 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
 def run(argv: list[str]) -> int:
     args = parse(argv)
     results = asyncio.run(main(args))
-    report.write(results, args.out)
+    previous = args.out / "results.json"
+    if args.merge and previous.exists():
+        earlier = json.loads(previous.read_text())
+        results["sections"] = {**earlier.get("sections", {}), **results["sections"]}
+        results["merged_from"] = earlier.get("started_at")
+    report.write(results, args.out, plot_latency=not args.merge)
     _log(f"done in {results['seconds']}s: {args.out / 'results.json'}, RESULTS.md, latency.png")
     print(report.markdown(results))
     return 1 if results["errors"] else 0

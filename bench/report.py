@@ -85,6 +85,10 @@ def markdown(results: dict[str, Any]) -> str:
         f" {machine.get('memory_gb', '?')} GB, load average at start {machine.get('load_average_at_start', '?')};"
         f" {version.get('postgresql', '?')}, {version.get('nats-server', '?')}, Python {machine.get('python', '?')}.",
     ]
+    if results.get("merged_from"):
+        lines.append(
+            f"Sections this run did not measure ({', '.join(opts.get('sections', []))} only) are from the run of {results['merged_from']}."
+        )
     skipped = results.get("skipped") or {}
     for name, why in skipped.items():
         lines.append(f"Not measured: {name}: {why}")
@@ -144,7 +148,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
-def write(results: dict[str, Any], out_dir: Path) -> None:
+def write(results: dict[str, Any], out_dir: Path, *, plot_latency: bool = True) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     clean = _strip(results)
     clean["figures"] = figures(clean)
@@ -155,4 +159,5 @@ def write(results: dict[str, Any], out_dir: Path) -> None:
     }
     (out_dir / "results.json").write_text(json.dumps(clean, indent=2, ensure_ascii=False, default=str) + "\n")
     (out_dir / "RESULTS.md").write_text(markdown(results))
-    plot(results, out_dir / "latency.png")
+    if plot_latency:
+        plot(results, out_dir / "latency.png")

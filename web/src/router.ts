@@ -10,6 +10,7 @@ export const router = createRouter({
     { path: '/raise', name: 'raise', component: () => import('./views/RaiseView.vue') },
     { path: '/matters', name: 'matters', component: () => import('./views/MattersView.vue') },
     { path: '/matters/:id', name: 'matter', component: () => import('./views/MatterView.vue'), props: true },
+    { path: '/community', name: 'community', component: () => import('./views/CommunityView.vue') },
     { path: '/inbox', name: 'inbox', component: () => import('./views/InboxView.vue') },
     { path: '/love-bank', name: 'love-bank', component: () => import('./views/LoveBankView.vue') },
     { path: '/red-posts', name: 'red-posts', component: () => import('./views/RedPostsView.vue') },

@@ -17,6 +17,11 @@ i.priority, i.attributes, i.status, i.held_for_review, i.duplicate_of, i.decisio
 i.resolution_summary, i.contributors, i.resolved_at, i.satisfaction, i.status_note, i.created_at, i.updated_at,
 i.open311_token"""
 
+PHOTO_REFS = """(SELECT coalesce(jsonb_agg(jsonb_build_object('id', p.id, 'content_type', p.content_type, 'size', p.size,
+'created_at', p.created_at) ORDER BY p.created_at, p.id), '[]'::jsonb) FROM issue_photos p WHERE p.issue_id = i.id)
+AS uploaded_photos"""
+"""The photos uploaded to the issue (not their bytes), oldest first."""
+
 
 @dataclass
 class IssueFilter:
@@ -59,13 +64,13 @@ async def list_issues(conn: Connection, f: IssueFilter) -> list[dict[str, Any]]:
     if f.after is not None:
         created, last_id = f.after
         where.append(f"(i.created_at, i.id) < ({arg(created)}::timestamptz, {arg(last_id)}::uuid)")
-    sql = f"""SELECT {ISSUE_COLUMNS} FROM issues i WHERE {" AND ".join(where)}
+    sql = f"""SELECT {ISSUE_COLUMNS}, {PHOTO_REFS} FROM issues i WHERE {" AND ".join(where)}
               ORDER BY i.created_at DESC, i.id DESC LIMIT {arg(f.limit + 1)}"""
     return [dict(r) for r in await conn.fetch(sql, *args)]
 
 
 async def get_issue(conn: Connection, issue_id: uuid.UUID) -> dict[str, Any] | None:
-    row = await conn.fetchrow(f"SELECT {ISSUE_COLUMNS} FROM issues i WHERE i.id = $1", issue_id)
+    row = await conn.fetchrow(f"SELECT {ISSUE_COLUMNS}, {PHOTO_REFS} FROM issues i WHERE i.id = $1", issue_id)
     return dict(row) if row else None
 
 
@@ -115,7 +120,7 @@ async def review_queue(
     after_created, after_id = after if after else (None, uuid.UUID(int=0))
     rows = await conn.fetch(
         f"""
-        SELECT {ISSUE_COLUMNS}, coalesce(hints.items, '[]'::jsonb) AS possible_duplicates
+        SELECT {ISSUE_COLUMNS}, {PHOTO_REFS}, coalesce(hints.items, '[]'::jsonb) AS possible_duplicates
         FROM issues i
         LEFT JOIN LATERAL (
             SELECT jsonb_agg(jsonb_build_object('id', o.id, 'title', o.title, 'status', o.status,
@@ -142,7 +147,7 @@ async def review_queue(
 async def published_issues_by_id(conn: Connection, community: str, ids: list[uuid.UUID]) -> list[dict[str, Any]]:
     """The community's issues of these ids that are not held for review, newest first (Open311)."""
     rows = await conn.fetch(
-        f"SELECT {ISSUE_COLUMNS} FROM issues i WHERE i.id = ANY($1::uuid[]) AND i.community = $2"
+        f"SELECT {ISSUE_COLUMNS}, {PHOTO_REFS} FROM issues i WHERE i.id = ANY($1::uuid[]) AND i.community = $2"
         " AND NOT i.held_for_review ORDER BY i.created_at DESC",
         ids,
         community,
@@ -162,7 +167,7 @@ async def published_issues(
 ) -> list[dict[str, Any]]:
     """The community's issues raised between start and end, not held for review, newest first (Open311)."""
     rows = await conn.fetch(
-        f"""SELECT {ISSUE_COLUMNS} FROM issues i
+        f"""SELECT {ISSUE_COLUMNS}, {PHOTO_REFS} FROM issues i
             WHERE i.community = $1 AND NOT i.held_for_review AND i.created_at >= $2 AND i.created_at <= $3
               AND ($4::text[] IS NULL OR i.category = ANY($4::text[]))
               AND ($5::text[] IS NULL OR i.status = ANY($5::text[]))
@@ -182,3 +187,10 @@ async def issue_of_open311_token(conn: Connection, community: str, token: uuid.U
         "SELECT id FROM issues WHERE open311_token = $1 AND community = $2", token, community
     )
     return issue_id
+
+
+async def photo(conn: Connection, issue_id: uuid.UUID, photo_id: uuid.UUID) -> dict[str, Any] | None:
+    row = await conn.fetchrow(
+        "SELECT content_type, data FROM issue_photos WHERE id = $1 AND issue_id = $2", photo_id, issue_id
+    )
+    return dict(row) if row else None

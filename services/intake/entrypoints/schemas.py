@@ -91,6 +91,14 @@ class DuplicateHint(BaseModel):
     created_at: datetime
 
 
+class PhotoOut(BaseModel):
+    id: uuid.UUID
+    url: str = Field(description="Path of the image on this service (GET it with the same token)")
+    content_type: Literal["image/jpeg", "image/png", "image/webp"]
+    size: int = Field(description="Bytes")
+    created_at: datetime
+
+
 class IssueOut(BaseModel):
     id: uuid.UUID
     community: str
@@ -100,7 +108,8 @@ class IssueOut(BaseModel):
     description: str
     location: Location
     building_group: int | None
-    photos: list[str]
+    photos: list[str] = Field(description="Links given when the issue was raised (e.g. Open311 media_url)")
+    uploaded_photos: list[PhotoOut] = Field(default_factory=list, description="Photos uploaded to the issue")
     channel: IssueChannel
     anonymous: bool
     reporter_id: str | None = Field(

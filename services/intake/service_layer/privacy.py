@@ -55,6 +55,9 @@ def issue_view(viewer: Principal, row: dict[str, Any], followers: list[str] | No
         "reporter_name": row["reporter_name"] if identity else None,
         "contact": row["contact"] if sees_contact(viewer, row) else None,
         "followers": followers if is_committee(viewer, row["community"]) else None,
+        "uploaded_photos": [
+            {**p, "url": f"/issues/{row['id']}/photos/{p['id']}"} for p in row.get("uploaded_photos") or []
+        ],
     }
     return view
 

@@ -179,6 +179,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/issues/{issue_id}/photos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a photo to an issue (the reporter or a committee)
+         * @description The body is the image itself (JPEG, PNG or WebP, checked by its bytes), at most `LINLI_INTAKE_PHOTO_MAX_BYTES` (1 MiB); an issue has at most `LINLI_INTAKE_PHOTOS_PER_ISSUE` (9). A JPEG's metadata (EXIF, GPS) is removed. 413, 415 and 409 (too-many-photos) answer as problem details.
+         */
+        post: operations["add_photo_issues__issue_id__photos_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/issues/{issue_id}/photos/{photo_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One photo of an issue, to whoever may see the issue */
+        get: operations["get_photo_issues__issue_id__photos__photo_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/review-queue": {
         parameters: {
             query?: never;
@@ -723,8 +760,16 @@ export interface components {
             location: components["schemas"]["Location"];
             /** Building Group */
             building_group: number | null;
-            /** Photos */
+            /**
+             * Photos
+             * @description Links given when the issue was raised (e.g. Open311 media_url)
+             */
             photos: string[];
+            /**
+             * Uploaded Photos
+             * @description Photos uploaded to the issue
+             */
+            uploaded_photos?: components["schemas"]["PhotoOut"][];
             channel: components["schemas"]["IssueChannel"];
             /** Anonymous */
             anonymous: boolean;
@@ -855,6 +900,34 @@ export interface components {
             items: components["schemas"]["IssueOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        };
+        /** PhotoOut */
+        PhotoOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Url
+             * @description Path of the image on this service (GET it with the same token)
+             */
+            url: string;
+            /**
+             * Content Type
+             * @enum {string}
+             */
+            content_type: "image/jpeg" | "image/png" | "image/webp";
+            /**
+             * Size
+             * @description Bytes
+             */
+            size: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
         };
         /** ReopenIn */
         ReopenIn: {
@@ -1257,6 +1330,98 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IssueOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_photo_issues__issue_id__photos_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                issue_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "image/jpeg": string;
+                "image/png": string;
+                "image/webp": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhotoOut"];
+                };
+            };
+            /** @description The issue has its share of photos */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a JPEG, PNG or WebP image */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_photo_issues__issue_id__photos__photo_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                issue_id: string;
+                photo_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
                 };
             };
             /** @description Validation Error */

@@ -2,7 +2,7 @@ import type zh from './zh-CN'
 
 const en: typeof zh = {
   app: { name: 'Linli', community: 'Meihu community' },
-  nav: { home: 'Home', raise: 'Raise a matter', mine: 'My matters', inbox: 'Inbox', back: 'Back' },
+  nav: { home: 'Home', raise: 'Raise a matter', mine: 'My matters', inbox: 'Inbox', community: 'Community', back: 'Back' },
   language: { label: 'Language', switchTo: '中文', switchAria: 'Switch to Chinese' },
   signIn: {
     title: 'Choose a demo person',
@@ -66,6 +66,27 @@ const en: typeof zh = {
     next: 'The committees will review it; each step shows in the progress below.',
     confirm: 'Confirm',
     cancel: 'Cancel',
+    photos: 'Photos ({n}/{max})',
+    addPhoto: 'Take or choose',
+    resizing: 'Resizing…',
+    photoAlt: 'Photo {n}',
+    removePhoto: 'Remove photo {n}',
+    photoHint: 'Photos are made smaller on your phone before they are sent, without where they were taken.',
+    photoUnreadable: 'This picture cannot be read',
+    photosFailed: 'The matter is submitted, but a photo could not be uploaded.',
+  },
+  community: {
+    title: 'Community matters',
+    search: 'Search community matters',
+    searchPlaceholder: 'Search titles and descriptions (Chinese or English)',
+    status: 'Filter by status',
+    statuses: { all: 'All', open: 'Open', done: 'Resolved' },
+    category: 'Category',
+    allCategories: 'All categories',
+    privacy: "What the neighbours raised. To protect their privacy, no reporter's name or contact is shown here.",
+    empty: 'No matters in the community yet',
+    noMatch: 'No matter found for “{q}”',
+    matter: 'Community matter',
   },
   mine: {
     title: 'My matters',
