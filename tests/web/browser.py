@@ -47,13 +47,35 @@ async def axe_violations(page: Any) -> list[dict[str, Any]]:
     ]
 
 
+# What a finger presses: buttons, tabs, cells that open something, radios and checkboxes.
+_TOUCHABLE = "button, [role=button], [role=tab], .van-cell--clickable, .van-tabbar-item, [role=radio], [role=checkbox]"
+TOUCH_TARGET_PX = 44
+
+
+async def small_touch_targets(page: Any) -> list[str]:
+    """Visible touch targets under 44 x 44 CSS pixels (WCAG 2.5.5), named by their text or label."""
+    found: list[str] = await page.evaluate(
+        """([selector, least]) => [...document.querySelectorAll(selector)]
+            .filter((el) => el.offsetParent !== null)
+            .map((el) => [el, el.getBoundingClientRect()])
+            .filter(([, box]) => box.width > 0 && (box.width < least || box.height < least))
+            .map(([el, box]) => `${(el.getAttribute('aria-label') || el.textContent || el.tagName).trim().slice(0, 30)}`
+                + ` (${Math.round(box.width)}x${Math.round(box.height)})`)""",
+        [_TOUCHABLE, TOUCH_TARGET_PX],
+    )
+    return found
+
+
 async def screen(page: Any, name: str, folder: Path) -> None:
-    """A screenshot (docs/web/ under `make web-screenshots`), then no serious/critical accessibility violation."""
+    """A screenshot (docs/web/ under `make web-screenshots`), then no serious/critical accessibility violation
+    and no touch target smaller than 44 px."""
     # Vant's sheets slide and fade in: wait for what the person would see once they stop.
     await page.wait_for_function("document.getAnimations().length === 0")
     await page.screenshot(path=str(folder / f"{name}.png"))
     violations = await axe_violations(page)
     assert violations == [], f"{name}: {violations}"
+    small = await small_touch_targets(page)
+    assert small == [], f"{name}: touch targets under {TOUCH_TARGET_PX} px: {small}"
 
 
 async def sign_in(page: Any, person: str, greeting: str) -> None:

@@ -28,6 +28,7 @@ const en: typeof zh = {
   },
   home: {
     hello: 'Hello, {name}',
+    microWish: 'Make a micro-wish',
     openMatters: 'My open matters',
     noneOpen: 'You have no open matters',
     raise: 'Raise a matter',

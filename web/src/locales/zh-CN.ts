@@ -26,6 +26,7 @@ export default {
   },
   home: {
     hello: '{name}，您好',
+    microWish: '许一个微心愿',
     openMatters: '我的待办事项',
     noneOpen: '您没有进行中的事项',
     raise: '反映一件事',
