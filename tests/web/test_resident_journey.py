@@ -59,6 +59,9 @@ async def test_resident_raises_a_matter_and_follows_it(page: Any, web_stack: Web
     await page.locator('[data-test="title"] input').fill(title)
     await page.locator('[data-test="description"] textarea').fill("按键没有反应，老人上下楼不方便。")
     await page.get_by_placeholder("例如 12栋").fill("6栋")
+    facility = page.locator('[data-test="attribute-facility"]')  # repairs asks which facility is broken
+    await expect(facility).to_contain_text("损坏的设施")
+    await facility.get_by_role("radio", name="电梯").click()
     await _screen(page, "raise", screenshots)
     await page.locator('[data-test="submit"]').click()
 
@@ -71,6 +74,7 @@ async def test_resident_raises_a_matter_and_follows_it(page: Any, web_stack: Web
     async with web_stack.api("intake", "sun-hao") as api:
         mine = (await api.get("/issues", params={"reporter": "me"})).json()["items"]
     assert [(i["title"], i["category"], i["building_group"]) for i in mine] == [(title, "repairs", 6)]
+    assert mine[0]["attributes"] == {"facility": "lift"}
 
     # A committee member accepts it through the API; the resident's pages show the new step.
     async with web_stack.api("intake", "zhang-wei") as api:
