@@ -12,24 +12,19 @@ ending in .pdf gets the PDF itself; a .png is drawn by pypdfium2, a dev dependen
 
 from __future__ import annotations
 
-import io
-import logging
 import sys
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from contracts.enums import PostType
 from services.community.domain.board import ROLE_LABELS
-from services.kernel import cjk_font
-from services.kernel.printed import sample_main
+from services.kernel.printed import Run, a4_pdf, sample_main
 
-FONT = "NotoSerifSC"
 PER_PAGE = 10
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -59,15 +54,6 @@ def person_of(row: dict[str, Any]) -> BoardCard:
 
 
 @dataclass(frozen=True)
-class _Run:
-    x: float
-    y: float
-    size: float
-    text: str
-    anchor: Literal["left", "centre", "right"] = "left"
-
-
-@dataclass(frozen=True)
 class _Frame:
     x: float
     y: float
@@ -78,38 +64,30 @@ class _Frame:
 
 def render(page: BoardPage) -> bytes:
     pages = _layout(page)
-    characters = "".join(sorted({char for runs, _ in pages for run in runs for char in run.text}))
-    if absent := cjk_font.missing(characters):
-        log.warning("board %s: no glyph for %s, drawn as empty boxes", page.building_group, "".join(sorted(absent)))
-    buffer = io.BytesIO()
-    with cjk_font.registered(FONT, characters):
-        # The page's initial font too, or reportlab names Helvetica, a font the PDF would not carry.
-        pdf = canvas.Canvas(buffer, pagesize=A4, initialFontName=FONT, initialFontSize=11)
-        pdf.setTitle(f"亮身份 做表率 {page.community_name} 第{page.building_group}片区")
-        pdf.setAuthor(page.community_name)
-        for runs, frames in pages:
-            for frame in frames:
-                pdf.setDash(3, 3) if frame.dashed else pdf.setDash()
-                pdf.setStrokeColorRGB(0.75, 0.1, 0.1) if not frame.dashed else pdf.setStrokeColorRGB(0.5, 0.5, 0.5)
-                pdf.rect(frame.x, frame.y, frame.width, frame.height)
-            pdf.setDash()
-            for run in runs:
-                pdf.setFont(FONT, run.size)
-                draw = {"left": pdf.drawString, "centre": pdf.drawCentredString, "right": pdf.drawRightString}
-                draw[run.anchor](run.x, run.y, run.text)
-            pdf.showPage()
-        pdf.save()
-    return buffer.getvalue()
+
+    def frames(pdf: canvas.Canvas, index: int) -> None:
+        for frame in pages[index][1]:
+            pdf.setDash(3, 3) if frame.dashed else pdf.setDash()
+            pdf.setStrokeColorRGB(0.75, 0.1, 0.1) if not frame.dashed else pdf.setStrokeColorRGB(0.5, 0.5, 0.5)
+            pdf.rect(frame.x, frame.y, frame.width, frame.height)
+        pdf.setDash()
+
+    return a4_pdf(
+        [runs for runs, _ in pages],
+        title=f"亮身份 做表率 {page.community_name} 第{page.building_group}片区",
+        author=page.community_name,
+        decorate=frames,
+    )
 
 
-def _layout(page: BoardPage) -> list[tuple[list[_Run], list[_Frame]]]:
+def _layout(page: BoardPage) -> list[tuple[list[Run], list[_Frame]]]:
     width, height = A4
     chunks = [page.people[i : i + PER_PAGE] for i in range(0, len(page.people), PER_PAGE)] or [[]]
     pages = []
     for number, people in enumerate(chunks, start=1):
         runs = [
-            _Run(width / 2, height - 70, 28, "亮身份　做表率", "centre"),
-            _Run(
+            Run(width / 2, height - 70, 28, "亮身份　做表率", "centre"),
+            Run(
                 width / 2,
                 height - 100,
                 14,
@@ -119,7 +97,7 @@ def _layout(page: BoardPage) -> list[tuple[list[_Run], list[_Frame]]]:
         ]
         frames: list[_Frame] = []
         if not people:
-            runs.append(_Run(width / 2, height / 2, 14, "（暂无公示人员）", "centre"))
+            runs.append(Run(width / 2, height / 2, 14, "（暂无公示人员）", "centre"))
         card_w, card_h, gap = 245.0, 118.0, 15.0
         left = (width - 2 * card_w - gap) / 2
         top = height - 130
@@ -129,15 +107,15 @@ def _layout(page: BoardPage) -> list[tuple[list[_Run], list[_Frame]]]:
             y = top - (row + 1) * card_h - row * 12
             frames.append(_Frame(x, y, card_w, card_h))
             frames.append(_Frame(x + 10, y + 12, 72, 94, dashed=True))
-            runs.append(_Run(x + 46, y + 55, 9, "照片", "centre"))
-            runs.append(_Run(x + 95, y + card_h - 30, 16, person.name))
-            runs.append(_Run(x + 95, y + card_h - 54, 11, f"身份：{person.role}"))
-            runs.append(_Run(x + 95, y + card_h - 74, 11, f"岗位：{person.post}"))
-            runs.append(_Run(x + 95, y + card_h - 94, 11, f"电话：{person.phone}"))
+            runs.append(Run(x + 46, y + 55, 9, "照片", "centre"))
+            runs.append(Run(x + 95, y + card_h - 30, 16, person.name))
+            runs.append(Run(x + 95, y + card_h - 54, 11, f"身份：{person.role}"))
+            runs.append(Run(x + 95, y + card_h - 74, 11, f"岗位：{person.post}"))
+            runs.append(Run(x + 95, y + card_h - 94, 11, f"电话：{person.phone}"))
         footer = f"以上人员均经本人同意公示，本人可随时撤回。　打印日期：{_day(page.printed_on)}"
-        runs.append(_Run(width / 2, 40, 9, footer, "centre"))
+        runs.append(Run(width / 2, 40, 9, footer, "centre"))
         if len(chunks) > 1:
-            runs.append(_Run(width - 50, 40, 9, f"第{number}/{len(chunks)}页", "right"))
+            runs.append(Run(width - 50, 40, 9, f"第{number}/{len(chunks)}页", "right"))
         pages.append((runs, frames))
     return pages
 

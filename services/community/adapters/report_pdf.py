@@ -6,7 +6,6 @@ so it reads the same in any viewer and prints on any notice board's printer.
 
 from __future__ import annotations
 
-import io
 import sys
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,13 +13,10 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen import canvas
 
 from services.community.domain.yearly_report import FigureValue, assemble
-from services.kernel import cjk_font
-from services.kernel.printed import sample_main
+from services.kernel.printed import Run, a4_pdf, sample_main
 
-FONT = "NotoSerifSC"
 _MARGIN = 56.0
 _DEFINITION_SIZE = 9.0
 _LINE = 13.0
@@ -58,39 +54,25 @@ def _wrap(text: str, width: float, size: float) -> list[str]:
 def render(page: ReportPage) -> bytes:
     title = f"{page.community_name} {page.year}年度社区治理数据报告"
     footer = f"数据来源：各服务发布的事件（截至 {page.generated_at:%Y-%m-%d %H:%M}）。每项数字下方为其统计口径。"
-    texts = [title, footer] + [
-        f"{v.figure.label['zh-CN']}{shown(v.value)}{v.figure.definition['zh-CN']}" for v in page.figures
-    ]
     width, height = A4
     text_width = width - 2 * _MARGIN
-    buffer = io.BytesIO()
-    with cjk_font.registered(FONT, "".join(texts) + "0123456789,.:-（）"):
-        pdf = canvas.Canvas(buffer, pagesize=A4, initialFontName=FONT, initialFontSize=11)
-        pdf.setTitle(title)
-        pdf.setAuthor(page.community_name)
-        pdf.setFont(FONT, 18)
-        pdf.drawCentredString(width / 2, height - 72, title)
-        y = height - 110
-        for item in page.figures:
-            definition = _wrap(item.figure.definition["zh-CN"], text_width - 20, _DEFINITION_SIZE)
-            if y - _LINE * (1 + len(definition)) < 72:
-                pdf.showPage()
-                y = height - 72
-            pdf.setFont(FONT, 12)
-            pdf.drawString(_MARGIN, y, item.figure.label["zh-CN"])
-            pdf.drawRightString(width - _MARGIN, y, shown(item.value))
-            y -= _LINE + 2
-            pdf.setFont(FONT, _DEFINITION_SIZE)
-            for line in definition:
-                pdf.drawString(_MARGIN + 20, y, line)
-                y -= _LINE - 1
-            y -= 8
-        pdf.setFont(FONT, 8)
-        for i, line in enumerate(_wrap(footer, text_width, 8)):
-            pdf.drawString(_MARGIN, 40 - i * 10, line)
-        pdf.showPage()
-        pdf.save()
-    return buffer.getvalue()
+    pages: list[list[Run]] = [[Run(width / 2, height - 72, 18, title, "centre")]]
+    y = height - 110
+    for item in page.figures:
+        definition = _wrap(item.figure.definition["zh-CN"], text_width - 20, _DEFINITION_SIZE)
+        if y - _LINE * (1 + len(definition)) < 72:
+            pages.append([])
+            y = height - 72
+        runs = pages[-1]
+        runs.append(Run(_MARGIN, y, 12, item.figure.label["zh-CN"]))
+        runs.append(Run(width - _MARGIN, y, 12, shown(item.value), "right"))
+        y -= _LINE + 2
+        for line in definition:
+            runs.append(Run(_MARGIN + 20, y, _DEFINITION_SIZE, line))
+            y -= _LINE - 1
+        y -= 8
+    pages[-1].extend(Run(_MARGIN, 40 - i * 10, 8, line) for i, line in enumerate(_wrap(footer, text_width, 8)))
+    return a4_pdf(pages, title=title, author=page.community_name)
 
 
 def sample() -> ReportPage:

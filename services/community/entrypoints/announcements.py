@@ -12,7 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from contracts.enums import PostType, Role
 from contracts.events.community import Audience
 from services.community.adapters import publicity_queries as queries
-from services.community.domain.announcements import AGENT_KIND_LABELS, Addressing, AgentKind, AnnouncementNotFound
+from services.community.domain.announcements import (
+    AGENT_KIND_LABELS,
+    Addressing,
+    AgentKind,
+    Announcement,
+    AnnouncementNotFound,
+)
 from services.community.entrypoints.deps import get_community_uow
 from services.community.service_layer import announcements as commands
 from services.community.service_layer.unit_of_work import CommunityUnitOfWork
@@ -92,6 +98,23 @@ def _agent_out(row: dict[str, Any]) -> AgentOut:
     return AgentOut.model_validate({**row, "kind_label": {"zh-CN": zh, "en": en}})
 
 
+def _announcement_out(a: Announcement) -> AnnouncementOut:
+    """The announcement as published (no acknowledgement counts: those are the committees' own call)."""
+    return AnnouncementOut(
+        id=a.id,
+        title=a.title,
+        body=a.body,
+        audience=a.to.audience,
+        building_group=a.to.building_group,
+        post_type=a.to.post_type,
+        pinned=a.pinned,
+        expires_at=a.expires_at,
+        published_by=a.published_by,
+        agent_group=a.agent_group,
+        published_at=a.published_at,
+    )
+
+
 @router.post("/announcements", status_code=201, response_model=AnnouncementOut, summary="Publish an announcement")
 async def publish(
     body: AnnouncementIn,
@@ -110,19 +133,7 @@ async def publish(
     )
     a = await commands.publish(uow, principal, new)
     response.headers["Location"] = f"/announcements/{a.id}"
-    return AnnouncementOut(
-        id=a.id,
-        title=a.title,
-        body=a.body,
-        audience=a.to.audience,
-        building_group=a.to.building_group,
-        post_type=a.to.post_type,
-        pinned=a.pinned,
-        expires_at=a.expires_at,
-        published_by=a.published_by,
-        agent_group=a.agent_group,
-        published_at=a.published_at,
-    )
+    return _announcement_out(a)
 
 
 @router.get("/announcements", response_model=list[AnnouncementOut], summary="Announcements for me, pinned first")
@@ -205,19 +216,7 @@ async def withdraw(
     uow: CommunityUnitOfWork = Depends(get_community_uow),
 ) -> AnnouncementOut:
     a = await commands.withdraw(uow, principal, announcement_id)
-    return AnnouncementOut(
-        id=a.id,
-        title=a.title,
-        body=a.body,
-        audience=a.to.audience,
-        building_group=a.to.building_group,
-        post_type=a.to.post_type,
-        pinned=a.pinned,
-        expires_at=a.expires_at,
-        published_by=a.published_by,
-        agent_group=a.agent_group,
-        published_at=a.published_at,
-    )
+    return _announcement_out(a)
 
 
 @router.get("/publicity-agents", response_model=list[AgentOut], summary="The building groups' publicity agents")

@@ -17,23 +17,15 @@ the dev dependencies); a path ending in .pdf gets the PDF itself.
 
 from __future__ import annotations
 
-import io
-import logging
 import sys
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Literal
 
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen import canvas
 
-from services.kernel import cjk_font
-from services.kernel.printed import sample_main
+from services.kernel.printed import Run, a4_pdf, sample_main
 from services.rewards.settings import RewardsSettings
-
-FONT = "NotoSerifSC"
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,17 +46,6 @@ class CertificateData:
 
 
 @dataclass(frozen=True)
-class _Run:
-    """One line of text: where it stands, how big, and which of its ends (or its middle) is at x."""
-
-    x: float
-    y: float
-    size: float
-    text: str
-    anchor: Literal["left", "centre", "right"] = "left"
-
-
-@dataclass(frozen=True)
 class HonourCertificateData:
     """An honour's certificate (荣誉证书): who, which honour, why, from whom, when."""
 
@@ -77,51 +58,32 @@ class HonourCertificateData:
 
 
 def render(data: CertificateData) -> bytes:
-    return _draw(_layout(data), f"志愿服务记录证明 {data.number}", data.organisation, data.number)
+    return a4_pdf([_layout(data)], title=f"志愿服务记录证明 {data.number}", author=data.organisation)
 
 
 def render_honour(data: HonourCertificateData) -> bytes:
     """The honour certificate, in the same typeface as the service certificate."""
     width, height = A4
     runs = [
-        _Run(width / 2, height - 110, 28, "荣誉证书", "centre"),
-        _Run(width - 60, height - 140, 11, f"编号：{data.number}", "right"),
-        _Run(80, height - 210, 14, f"{data.person_name}："),
-        _Run(110, height - 245, 14, "在社区建设中表现突出，荣获"),
-        _Run(width / 2, height - 300, 20, f"“{data.title}”", "centre"),
-        _Run(110, height - 350, 14, "称号，特发此证，以资鼓励。"),
+        Run(width / 2, height - 110, 28, "荣誉证书", "centre"),
+        Run(width - 60, height - 140, 11, f"编号：{data.number}", "right"),
+        Run(80, height - 210, 14, f"{data.person_name}："),
+        Run(110, height - 245, 14, "在社区建设中表现突出，荣获"),
+        Run(width / 2, height - 300, 20, f"“{data.title}”", "centre"),
+        Run(110, height - 350, 14, "称号，特发此证，以资鼓励。"),
     ]
     if data.citation:
-        runs.append(_Run(110, height - 390, 11, f"事迹：{data.citation[:60]}"))
-    runs.append(_Run(width - 80, 220, 13, data.organisation, "right"))
-    runs.append(_Run(width - 80, 195, 13, _day(data.issued_on), "right"))
-    return _draw(runs, f"荣誉证书 {data.number}", data.organisation, data.number)
+        runs.append(Run(110, height - 390, 11, f"事迹：{data.citation[:60]}"))
+    runs.append(Run(width - 80, 220, 13, data.organisation, "right"))
+    runs.append(Run(width - 80, 195, 13, _day(data.issued_on), "right"))
+    return a4_pdf([runs], title=f"荣誉证书 {data.number}", author=data.organisation)
 
 
-def _draw(runs: list[_Run], title: str, author: str, number: str) -> bytes:
-    characters = "".join(sorted({char for run in runs for char in run.text}))
-    if absent := cjk_font.missing(characters):
-        log.warning("certificate %s: no glyph for %s, drawn as empty boxes", number, "".join(sorted(absent)))
-    buffer = io.BytesIO()
-    with cjk_font.registered(FONT, characters):
-        # The page's initial font too, or reportlab names Helvetica, a font the PDF would not carry.
-        pdf = canvas.Canvas(buffer, pagesize=A4, initialFontName=FONT, initialFontSize=11)
-        pdf.setTitle(title)
-        pdf.setAuthor(author)
-        for run in runs:
-            pdf.setFont(FONT, run.size)
-            draw = {"left": pdf.drawString, "centre": pdf.drawCentredString, "right": pdf.drawRightString}
-            draw[run.anchor](run.x, run.y, run.text)
-        pdf.showPage()
-        pdf.save()
-    return buffer.getvalue()
-
-
-def _layout(data: CertificateData) -> list[_Run]:
+def _layout(data: CertificateData) -> list[Run]:
     width, height = A4
     runs = [
-        _Run(width / 2, height - 90, 22, "志愿服务记录证明", "centre"),
-        _Run(width - 60, height - 120, 11, f"证明编号：{data.number}", "right"),
+        Run(width / 2, height - 90, 22, "志愿服务记录证明", "centre"),
+        Run(width - 60, height - 120, 11, f"证明编号：{data.number}", "right"),
     ]
     y = height - 160
     period = ""
@@ -141,7 +103,7 @@ def _layout(data: CertificateData) -> list[_Run]:
     for label, value in lines:
         y = _line(runs, y, label, value)
     for item in data.content or ["（暂无已确认的服务记录）"]:
-        runs.append(_Run(110, y, 11, f"· {item}"))
+        runs.append(Run(110, y, 11, f"· {item}"))
         y -= 20
     y -= 6
     for label, value in (
@@ -153,19 +115,19 @@ def _layout(data: CertificateData) -> list[_Run]:
         ("出具日期", _day(data.issued_on)),
     ):
         y = _line(runs, y, label, value)
-    runs.append(_Run(80, y, 11, "兹证明以上志愿服务记录真实有效，时长以服务岗位负责人确认的记录为准。"))
+    runs.append(Run(80, y, 11, "兹证明以上志愿服务记录真实有效，时长以服务岗位负责人确认的记录为准。"))
     y -= 50
-    runs.append(_Run(width - 260, y, 11, "出具单位（盖章）："))
-    runs.append(_Run(width - 260, y - 25, 11, "负责人（签字）："))
-    runs.append(_Run(width - 260, y - 50, 11, _day(data.issued_on)))
+    runs.append(Run(width - 260, y, 11, "出具单位（盖章）："))
+    runs.append(Run(width - 260, y - 25, 11, "负责人（签字）："))
+    runs.append(Run(width - 260, y - 50, 11, _day(data.issued_on)))
     return runs
 
 
-def _line(runs: list[_Run], y: float, label: str, value: str) -> float:
+def _line(runs: list[Run], y: float, label: str, value: str) -> float:
     if not value:
-        runs.append(_Run(70, y, 13, label))
+        runs.append(Run(70, y, 13, label))
         return y - 22
-    runs.append(_Run(90, y, 11, f"{label}：{value}"))
+    runs.append(Run(90, y, 11, f"{label}：{value}"))
     return y - 20
 
 
