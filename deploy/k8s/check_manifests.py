@@ -156,8 +156,32 @@ def check_overlay(name: str, objects: list[dict[str, Any]], replicas: int) -> No
                     check(cm is None or cm in configmaps, f"{name}: {obj_name} mounts missing ConfigMap {cm}")
                 check(mounts <= volumes, f"{name}: {obj_name} mounts {mounts - volumes} without a volume")
     check("linli-migrate" in by_kind.get("Job", {}), f"{name}: no migrate Job")
+    check_network_policies(name, by_kind)
     config: dict[str, str] = next((c["data"] for n, c in configmaps.items() if n.startswith("linli-config")), {})
     check(config.get("LINLI_STREAM_REPLICAS") == str(1 if replicas == 1 else 3), f"{name}: LINLI_STREAM_REPLICAS")
+
+
+def _selects(policy: dict[str, Any], labels: dict[str, str]) -> bool:
+    wanted: dict[str, str] = policy["spec"]["podSelector"].get("matchLabels", {})
+    return wanted.items() <= labels.items()
+
+
+def check_network_policies(name: str, by_kind: dict[str, dict[str, dict[str, Any]]]) -> None:
+    """Everything is denied unless allowed, and every pod that runs has a policy letting it do its work:
+    a pod only the default denial selects could not reach NATS or PostgreSQL."""
+    policies = by_kind.get("NetworkPolicy", {})
+    deny = policies.get("default-deny")
+    check(
+        deny is not None
+        and deny["spec"]["podSelector"] == {}
+        and set(deny["spec"]["policyTypes"]) == {"Ingress", "Egress"},
+        f"{name}: no default-deny NetworkPolicy for ingress and egress",
+    )
+    for kind in ("Deployment", "StatefulSet", "Job"):
+        for obj_name, obj in by_kind.get(kind, {}).items():
+            labels = obj["spec"]["template"]["metadata"]["labels"]
+            allowing = [n for n, p in policies.items() if n != "default-deny" and _selects(p, labels)]
+            check(bool(allowing), f"{name}: {kind} {obj_name} has no NetworkPolicy but the default denial")
 
 
 def check_web(name: str, objects: list[dict[str, Any]], replicas: int) -> None:
