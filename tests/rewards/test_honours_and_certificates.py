@@ -146,3 +146,4 @@ async def test_an_account_says_at_how_many_hours_the_next_star_comes(
     await _history(database_url)
     account = (await client.get("/accounts/me", headers=tokens.headers("wang-fang"))).json()
     assert (account["confirmed_hours"], account["star_level"], account["next_star_hours"]) == (3.0, 0, 100)
+    assert account["current_star_hours"] == 0

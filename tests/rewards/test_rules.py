@@ -12,7 +12,7 @@ import pytest
 from contracts.enums import IssueCategory, PostType
 from services.rewards.domain import rules as r
 from services.rewards.domain.errors import InvalidValues, UnbalancedTransaction
-from services.rewards.domain.honours import levels_crossed, next_star_hours, star_level
+from services.rewards.domain.honours import current_star_hours, levels_crossed, next_star_hours, star_level
 from services.rewards.domain.ledger import Posting, TransactionKind, Transfer
 
 ZONE = ZoneInfo("Asia/Shanghai")  # the community zone these examples live in
@@ -111,6 +111,14 @@ def test_star_levels_follow_the_hour_thresholds(hours: Decimal, level: int) -> N
 )
 def test_the_next_star_is_the_first_threshold_not_yet_reached(hours: Decimal, target: int | None) -> None:
     assert next_star_hours(hours) == target
+
+
+@pytest.mark.parametrize(
+    ("hours", "start"),
+    [(Decimal(0), 0), (Decimal(99), 0), (Decimal(100), 100), (Decimal("599.5"), 300), (Decimal(2000), 1500)],
+)
+def test_the_star_level_held_began_at_its_threshold(hours: Decimal, start: int) -> None:
+    assert current_star_hours(hours) == start
 
 
 def test_levels_crossed_lists_every_threshold_passed_at_once() -> None:

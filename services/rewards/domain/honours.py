@@ -30,6 +30,11 @@ def next_star_hours(hours: Decimal) -> int | None:
     return next((threshold for _, threshold in STAR_THRESHOLDS if hours < threshold), None)
 
 
+def current_star_hours(hours: Decimal) -> int:
+    """The cumulative hours at which the star level held with `hours` began (0 below the first star)."""
+    return max((threshold for _, threshold in STAR_THRESHOLDS if hours >= threshold), default=0)
+
+
 def levels_crossed(before: Decimal, after: Decimal) -> list[int]:
     """Star levels newly reached when cumulative hours grow from `before` to `after`."""
     return [level for level, threshold in STAR_THRESHOLDS if before < threshold <= after]

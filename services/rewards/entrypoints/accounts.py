@@ -14,7 +14,7 @@ from services.kernel.auth import Principal, current_principal, require_roles
 from services.kernel.pagination import Page, decode_keyset, keyset_page
 from services.rewards.adapters import queries
 from services.rewards.domain.errors import NotFoundError
-from services.rewards.domain.honours import next_star_hours, star_level
+from services.rewards.domain.honours import current_star_hours, next_star_hours, star_level
 from services.rewards.entrypoints.access import community_of, may_see_person
 from services.rewards.entrypoints.deps import get_uow
 from services.rewards.service_layer import adjustments
@@ -33,6 +33,9 @@ class Account(BaseModel):
     earned: int = Field(description="Points ever awarded (before corrections).")
     confirmed_hours: float
     star_level: int
+    current_star_hours: int = Field(
+        default=0, description="Confirmed hours at which the star level held began (0 below one star)."
+    )
     next_star_hours: int | None = Field(
         description="Confirmed hours at which the next star level is reached (none at 5)."
     )
@@ -117,6 +120,7 @@ async def _account(uow: RewardsUnitOfWork, community: str, person_id: str) -> Ac
         earned=totals["earned"],
         confirmed_hours=float(hours),
         star_level=star_level(hours),
+        current_star_hours=current_star_hours(hours),
         next_star_hours=next_star_hours(hours),
         no_shows=totals["no_shows"],
         opened_at=row["opened_at"] if row else None,

@@ -561,6 +561,12 @@ export interface components {
             /** Star Level */
             star_level: number;
             /**
+             * Current Star Hours
+             * @description Confirmed hours at which the star level held began (0 below one star).
+             * @default 0
+             */
+            current_star_hours?: number;
+            /**
              * Next Star Hours
              * @description Confirmed hours at which the next star level is reached (none at 5).
              */
