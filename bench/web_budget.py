@@ -206,7 +206,7 @@ async def run(base_dir: Path, *, quick: bool, log: Callable[[str], None]) -> dic
     from services.stack.ports import any_free
     from services.web.node import DIST, build_if_changed
     from tests.web.browser import CHROMIUM_ARGS, chromium
-    from tests.web.conftest import _serve_web, _wait_for
+    from tests.web.served import development_identity, serving_web
 
     log("web: building the app (when its sources changed)")
     await asyncio.to_thread(build_if_changed)
@@ -218,22 +218,17 @@ async def run(base_dir: Path, *, quick: bool, log: Callable[[str], None]) -> dic
     port = any_free()
     origin = f"http://127.0.0.1:{port}"
     await asyncio.to_thread(base_dir.mkdir, parents=True, exist_ok=True)
-    async with Harness.started(base_dir, services=SERVICES, env={"LINLI_CORS_ORIGINS": json.dumps([origin])}) as stack:
-        # The app as `make run` serves it, the way the browser tests start it.
-        web = await asyncio.to_thread(_serve_web, port, stack, base_dir / "web.log")
-        try:
-            await _wait_for(f"{origin}/config.json", web, base_dir / "web.log")
-            issue_id = await _seed(stack)
-            api_origins = [stack.url(name).rstrip("/") for name in SERVICES]
-            async with async_playwright() as playwright:
-                browser = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-                try:
-                    out["screens"] = await _measure_screens(
-                        browser, origin, api_origins, issue_id, 3 if quick else 9, log
-                    )
-                finally:
-                    await browser.close()
-        finally:
-            web.terminate()
-            await asyncio.to_thread(web.wait, 10)
+    # The app as `make run` serves it, the way the browser tests start it.
+    async with (
+        Harness.started(base_dir, services=SERVICES, env={"LINLI_CORS_ORIGINS": json.dumps([origin])}) as stack,
+        serving_web(port, stack, SERVICES, base_dir / "web.log", development_identity(stack)),
+    ):
+        issue_id = await _seed(stack)
+        api_origins = [stack.url(name).rstrip("/") for name in SERVICES]
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            try:
+                out["screens"] = await _measure_screens(browser, origin, api_origins, issue_id, 3 if quick else 9, log)
+            finally:
+                await browser.close()
     return out

@@ -4,6 +4,7 @@ in temporary directories on free ports, never touching a running `make run` stac
 from __future__ import annotations
 
 import asyncio
+import inspect
 import itertools
 import os
 import subprocess
@@ -116,16 +117,19 @@ async def jetstream(url: str) -> AsyncIterator[JetStreamContext]:
 
 
 async def eventually(
-    probe: Callable[[], Awaitable[Any]], *, timeout: float = 15.0, interval: float = 0.05, message: str = ""
+    probe: Callable[[], Awaitable[Any] | Any], *, timeout: float = 15.0, interval: float = 0.05, message: str = ""
 ) -> Any:
     """Await until `probe()` returns something truthy; fail with its last value after `timeout`.
 
-    Events are asynchronous by design: a test waits for the state it expects, with a
-    deadline, instead of sleeping a fixed time and hoping."""
+    The probe may read the database or NATS (a coroutine) or just look at what a fake recorded
+    (a plain value). Events are asynchronous by design: a test waits for the state it expects,
+    with a deadline, instead of sleeping a fixed time and hoping."""
     deadline = time.monotonic() + timeout
     last: Any = None
     while time.monotonic() < deadline:
-        last = await probe()
+        last = probe()
+        if inspect.isawaitable(last):
+            last = await last
         if last:
             return last
         await asyncio.sleep(interval)

@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +18,8 @@ import pytest
 from services.stack.harness import Harness
 from services.stack.ports import any_free
 from services.web.node import build_if_changed
-from tests.support.infra import eventually
 from tests.web.browser import CHROMIUM_ARGS, PHONE, SCREENSHOTS, chromium
+from tests.web.served import development_identity, serving_web
 
 CHROMIUM = chromium()
 SERVICES = ("intake", "notifications", "rewards", "shifts")
@@ -51,45 +49,11 @@ async def web_stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[W
     await asyncio.to_thread(build_if_changed)
     port = any_free()
     origin = f"http://127.0.0.1:{port}"
-    async with Harness.started(base, services=SERVICES, env={"LINLI_CORS_ORIGINS": json.dumps([origin])}) as stack:
-        process = await asyncio.to_thread(_serve_web, port, stack, base / "web.log")
-        try:
-            await _wait_for(f"{origin}/config.json", process, base / "web.log")
-            yield WebStack(stack, origin)
-        finally:
-            process.terminate()
-            await asyncio.to_thread(process.wait, 10)
-
-
-def _serve_web(port: int, stack: Harness, log_path: Path) -> subprocess.Popen[bytes]:
-    """The app as `make run` serves it: `python -m services.web`, pointed at this stack."""
-    with log_path.open("ab") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "services.web"],
-            env={
-                **os.environ,
-                "LINLI_HTTP_PORT": str(port),
-                "LINLI_WEB_SERVICES": json.dumps({name: stack.url(name) for name in SERVICES}),
-                "LINLI_DEV_ISSUER_DIR": str(stack.run_dir),
-            },
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
-async def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    async with httpx.AsyncClient(timeout=1) as client:
-
-        async def answering() -> bool:
-            if process.poll() is not None:
-                raise RuntimeError(f"the web server exited; see {log}")
-            try:
-                return (await client.get(url)).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        await eventually(answering, timeout=30, message=f"{url} answers")
+    async with (
+        Harness.started(base, services=SERVICES, env={"LINLI_CORS_ORIGINS": json.dumps([origin])}) as stack,
+        serving_web(port, stack, SERVICES, base / "web.log", development_identity(stack)),
+    ):
+        yield WebStack(stack, origin)
 
 
 @pytest.fixture(scope="session")

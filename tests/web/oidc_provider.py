@@ -225,7 +225,7 @@ class RunningProvider:
 
     async def __aenter__(self) -> FakeProvider:
         self.thread.start()
-        await eventually(lambda: asyncio.sleep(0, self.server.started), timeout=10, message="the provider listens")
+        await eventually(lambda: self.server.started, timeout=10, message="the provider listens")
         return self.provider
 
     async def __aexit__(self, *_: object) -> None:

@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +28,9 @@ from services.stack.ports import any_free
 from services.web.node import build_if_changed
 from tests.support.infra import eventually
 from tests.web.browser import PHONE, screen
-from tests.web.conftest import CHROMIUM, SERVICES, _wait_for
+from tests.web.conftest import CHROMIUM, SERVICES
 from tests.web.oidc_provider import AUDIENCE, CLIENT_ID, FakeProvider, RunningProvider, s256
+from tests.web.served import serving_web
 
 
 async def test_the_token_endpoint_refuses_a_wrong_code_verifier() -> None:
@@ -106,15 +104,17 @@ async def oidc_stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[
             "LINLI_JWT_ISSUER": provider.issuer,
             "LINLI_JWT_AUDIENCE": AUDIENCE,
         }
-        async with Harness.started(base, services=SERVICES, env=env) as stack:
-            log = base / "web.log"
-            process = await asyncio.to_thread(_serve_web_oidc, port, stack, provider, log)
-            try:
-                await _wait_for(f"{origin}/config.json", process, log)
-                yield OidcStack(provider, stack, origin)
-            finally:
-                process.terminate()
-                await asyncio.to_thread(process.wait, 10)
+        # No development issuer: the provider is named in config.json.
+        identity = {
+            "LINLI_JWKS_URL": provider.jwks_url,
+            "LINLI_OIDC_AUTHORITY": provider.issuer,
+            "LINLI_OIDC_CLIENT_ID": CLIENT_ID,
+        }
+        async with (
+            Harness.started(base, services=SERVICES, env=env) as stack,
+            serving_web(port, stack, SERVICES, base / "web.log", identity),
+        ):
+            yield OidcStack(provider, stack, origin)
 
 
 async def test_the_web_server_names_the_provider_and_has_no_development_issuer(oidc_stack: OidcStack) -> None:
@@ -130,25 +130,6 @@ async def test_the_web_server_names_the_provider_and_has_no_development_issuer(o
     }
     assert token.status_code == 405
     assert people.text.startswith("<!doctype html>")  # only the app
-
-
-def _serve_web_oidc(port: int, stack: Harness, provider: FakeProvider, log_path: Path) -> subprocess.Popen[bytes]:
-    """`python -m services.web` in oidc mode: no development issuer, the provider named in config.json."""
-    with log_path.open("ab") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "services.web"],
-            env={
-                **{k: v for k, v in os.environ.items() if k != "LINLI_DEV_ISSUER_DIR"},
-                "LINLI_HTTP_PORT": str(port),
-                "LINLI_WEB_SERVICES": json.dumps({name: stack.url(name) for name in SERVICES}),
-                "LINLI_JWKS_URL": provider.jwks_url,
-                "LINLI_OIDC_AUTHORITY": provider.issuer,
-                "LINLI_OIDC_CLIENT_ID": CLIENT_ID,
-            },
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
 
 
 STORAGE = "() => JSON.stringify({local: Object.entries(localStorage), session: Object.entries(sessionStorage)})"
@@ -207,12 +188,10 @@ async def test_a_resident_signs_in_at_the_provider_and_out_again(
 
         # Silent renew: a minute before the 65 s token expires, the refresh token buys a new one,
         # and the next call to the services carries it.
-        await eventually(
-            lambda: asyncio.sleep(0, "refresh_token" in provider.token_requests), timeout=40, message="silent renew"
-        )
+        await eventually(lambda: "refresh_token" in provider.token_requests, timeout=40, message="silent renew")
         await page.get_by_role("tab", name="我的事项").click()
         await expect(page.get_by_text(title)).to_be_visible()
-        await eventually(lambda: asyncio.sleep(0, len(bearers) >= 2), timeout=10, message="the renewed token is used")
+        await eventually(lambda: len(bearers) >= 2, timeout=10, message="the renewed token is used")
         assert "eyJ" not in await page.evaluate(STORAGE)
 
         # A reload forgets the tokens (memory only): the app asks to sign in again, and the provider,
