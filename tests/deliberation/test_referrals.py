@@ -18,6 +18,7 @@ from services.deliberation.service_layer.agenda import on_issue_referred
 from services.deliberation.settings import DeliberationSettings
 from services.kernel.topology import ensure_streams
 from tests.deliberation.helpers import Council, joined, make_council, sql
+from tests.support.events import publish
 from tests.support.infra import Tokens, eventually, jetstream, settings_for
 from tests.support.sql import connection
 
@@ -33,12 +34,6 @@ def referral(issue_id: uuid.UUID, title: str = "3栋楼道堆物 / Clutter in bu
         description="楼道里堆满了杂物，存在消防隐患。",
     )
     return CloudEvent.wrap(data, community="meihu", service="intake", subject=str(issue_id))
-
-
-async def publish(js: JetStreamContext, event: CloudEvent[Any], msg_id: str | None = None) -> None:
-    await js.publish(
-        event.nats_subject, event.model_dump_json().encode(), headers={"Nats-Msg-Id": msg_id or str(event.id)}
-    )
 
 
 async def consumed(js: JetStreamContext) -> bool:

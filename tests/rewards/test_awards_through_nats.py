@@ -9,17 +9,11 @@ import httpx
 from nats.js import JetStreamContext
 
 from contracts.enums import IssueCategory
-from contracts.envelope import CloudEvent
 from services.kernel.topology import ConsumerSpec
 from tests.rewards.helpers import connect, participation, resolved
+from tests.support.events import publish
 from tests.support.infra import eventually, jetstream
 from tests.support.sql import Sql
-
-
-async def publish(js: JetStreamContext, event: CloudEvent[Any], msg_id: str | None = None) -> Any:
-    return await js.publish(
-        event.nats_subject, event.model_dump_json().encode(), headers={"Nats-Msg-Id": msg_id or str(event.id)}
-    )
 
 
 async def acked_up_to(js: JetStreamContext, event_name: str, seq: int) -> bool:

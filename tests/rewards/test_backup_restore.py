@@ -16,7 +16,8 @@ from services.rewards.bootstrap import create
 from services.rewards.settings import RewardsSettings
 from services.stack.postgres import PostgresServer, postgres_bin_dir
 from tests.rewards.helpers import participation, resolved
-from tests.rewards.test_awards_through_nats import acked_up_to, balance_of, publish
+from tests.rewards.test_awards_through_nats import acked_up_to, balance_of
+from tests.support.events import publish
 from tests.support.infra import eventually, jetstream, new_database, running, settings_for
 
 PEOPLE = ["wang-fang", "zhao-lei", "li-na"]

@@ -21,8 +21,7 @@ from services.kernel.topology import ConsumerSpec
 from services.rewards.service_layer.honours import selection_honour_id
 from tests.community.test_selections import T0, VOTING_CLOSES, Board
 from tests.rewards.helpers import wrap
-from tests.rewards.test_awards_through_nats import publish
-from tests.support.events import published_in, stream_of
+from tests.support.events import publish, published_in, stream_of
 from tests.support.infra import Tokens, eventually, jetstream, running, settings_for
 from tests.support.sql import Sql
 

@@ -17,8 +17,8 @@ from contracts.events.community import WishConfirmed
 from services.community.bootstrap import create as create_community
 from services.community.settings import CommunitySettings
 from tests.rewards.helpers import SHANGHAI_NOON, connect, resolved, wrap
-from tests.rewards.test_awards_through_nats import acked_up_to, balance_of, publish
-from tests.support.events import published
+from tests.rewards.test_awards_through_nats import acked_up_to, balance_of
+from tests.support.events import publish, published
 from tests.support.infra import Tokens, eventually, jetstream, running, settings_for
 
 
