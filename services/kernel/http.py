@@ -31,6 +31,7 @@ _CSP = (
     b"base-uri 'none'; form-action 'none'",
 )
 _OWN_PAGES = ("/docs", "/redoc")
+_API_HEADERS = [*_SECURITY_HEADERS, _CSP]
 
 
 class _BodyTooLarge(Exception):
@@ -55,7 +56,7 @@ class KernelHttpMiddleware:
             elif key in _TRACE_HEADERS:
                 carrier[key.decode("latin-1")] = value.decode("latin-1")
         method: str = scope["method"]
-        secure = _SECURITY_HEADERS if scope.get("path", "").startswith(_OWN_PAGES) else [*_SECURITY_HEADERS, _CSP]
+        secure = _SECURITY_HEADERS if scope.get("path", "").startswith(_OWN_PAGES) else _API_HEADERS
 
         async def secured_send(message: Message) -> None:
             if message["type"] == "http.response.start":
