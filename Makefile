@@ -11,7 +11,7 @@ help:
 	@echo "make test       every test, against real NATS and PostgreSQL started by the tests"
 	@echo "make lint       ruff, mypy (strict on contracts and the kernel), the layering (import-linter), vue-tsc on web/"
 	@echo "make contracts  regenerate contracts/schemas/*.json and contracts/asyncapi.yaml"
-	@echo "make web        type-check and build the phone app (web/dist); make web-api  regenerate its API types;  make web-screenshots  docs/web/*.png"
+	@echo "make web        type-check and build the phone app (web/dist); make web-api  regenerate its API types;  make web-screenshots  docs/screenshots/*.png"
 	@echo "make token SUB=alice ROLES=resident,volunteer [NAME=] [BUILDING_GROUP=] [COMMUNITY=]"
 	@echo "make chaos      the fault-injection suite;  make bench  the benchmark suite"
 

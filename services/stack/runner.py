@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -205,7 +205,6 @@ def _headers(person_id: str) -> dict[str, str]:
 
 async def _seed_once(database_url: str, services: list[tuple[str, int]]) -> None:
     import asyncpg
-    import httpx
 
     conn = await asyncpg.connect(database_url)
     try:
@@ -215,20 +214,28 @@ async def _seed_once(database_url: str, services: list[tuple[str, int]]) -> None
         if await conn.fetchval("SELECT 1 FROM public.linli_seed WHERE community = $1", COMMUNITY):
             _say(f"demo data for {COMMUNITY} already seeded; keeping the data")
             return
-        for name, port in services:
-            module = (
-                importlib.import_module(f"services.{name}.seed")
-                if importlib.util.find_spec(f"services.{name}.seed")
-                else None
-            )
-            if module is None:
-                continue
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-                await module.seed_demo(client, _headers)
-            _say(f"seeded {name}")
+        await seed_demo_data({name: f"http://127.0.0.1:{port}" for name, port in services}, _headers)
         await conn.execute("INSERT INTO public.linli_seed (community) VALUES ($1)", COMMUNITY)
     finally:
         await conn.close()
+
+
+async def seed_demo_data(urls: Mapping[str, str], headers: Callable[[str], dict[str, str]]) -> None:
+    """Each service's demo data (services/<name>/seed.py), through its API at `urls[name]`, in the order given;
+    `headers(person_id)` signs the calls as that demo person."""
+    import httpx
+
+    for name, url in urls.items():
+        module = (
+            importlib.import_module(f"services.{name}.seed")
+            if importlib.util.find_spec(f"services.{name}.seed")
+            else None
+        )
+        if module is None:
+            continue
+        async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+            await module.seed_demo(client, headers)
+        _say(f"seeded {name}")
 
 
 def _start_web(env: dict[str, str], services: list[tuple[str, int]]) -> Child | None:

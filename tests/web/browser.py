@@ -21,7 +21,9 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"width": 390, "height": 844}
 """A phone viewport (the app is laid out for 360-430 px)."""
-SCREENSHOTS = REPO_ROOT / "docs" / "web"
+TABLET = {"width": 1024, "height": 768}
+"""A tablet on its side, the smallest screen the desks are laid out for (>= 768 px)."""
+SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
 """Where `make web-screenshots` (LINLI_WEB_SCREENSHOTS=1) saves them for the README; other runs keep
 them in pytest's temporary folder, so `make test` leaves the checkout as it was."""
 AXE = REPO_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
@@ -67,7 +69,7 @@ async def small_touch_targets(page: Any) -> list[str]:
 
 
 async def screen(page: Any, name: str, folder: Path) -> None:
-    """A screenshot (docs/web/ under `make web-screenshots`), then no serious/critical accessibility violation
+    """A screenshot (docs/screenshots/ under `make web-screenshots`), then no serious/critical accessibility violation
     and no touch target smaller than 44 px."""
     # Vant's sheets slide and fade in: wait for what the person would see once they stop.
     await page.wait_for_function("document.getAnimations().length === 0")

@@ -1,7 +1,7 @@
 """A resident signs in as a demo person, raises a matter, sees a committee accept it in My matters, and reads
 it in English.
 
-Each screen is checked by axe-core (no serious or critical violations) and photographed (docs/web/ for the
+Each screen is checked by axe-core (no serious or critical violations) and photographed (docs/screenshots/ for the
 README under `make web-screenshots`).
 No sleeps: every step waits for what the page shows.
 """
@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
 
 async def _screen(page: Any, name: str, folder: Path) -> None:
-    """A screenshot (docs/web/ under `make web-screenshots`), then no serious/critical accessibility violation."""
+    """A screenshot (docs/screenshots/ under `make web-screenshots`), then no serious/critical accessibility violation."""
     # Vant's sheets slide and fade in: wait for what the person would see once they stop.
     await page.wait_for_function("document.getAnimations().length === 0")
     await page.screenshot(path=str(folder / f"{name}.png"))

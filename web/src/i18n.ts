@@ -4,6 +4,7 @@ import vantZh from 'vant/es/locale/lang/zh-CN'
 import vantEn from 'vant/es/locale/lang/en-US'
 import zh from './locales/zh-CN'
 import en from './locales/en'
+import { deskMessages } from './desks/messages'
 
 export type Language = 'zh-CN' | 'en'
 
@@ -11,7 +12,7 @@ export const i18n = createI18n({
   legacy: false,
   locale: 'zh-CN',
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zh, en },
+  messages: { 'zh-CN': { ...zh, ...deskMessages('zh-CN') }, en: { ...en, ...deskMessages('en') } },
 })
 
 export function setLanguage(language: Language): void {

@@ -1,7 +1,7 @@
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
 import {
-  ActionSheet, Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, Loading, NavBar, Popup, Radio,
+  ActionSheet, Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, Icon, Loading, NavBar, Popup, Radio,
   RadioGroup, Step, Steps, Switch, Tabbar, TabbarItem, Tag,
 } from 'vant'
 // Each component's own CSS, not all of Vant's (200 KB): only what the app uses ships.
@@ -13,6 +13,7 @@ import 'vant/es/config-provider/style/index'
 import 'vant/es/empty/style/index'
 import 'vant/es/field/style/index'
 import 'vant/es/form/style/index'
+import 'vant/es/icon/style/index'
 import 'vant/es/loading/style/index'
 import 'vant/es/nav-bar/style/index'
 import 'vant/es/popup/style/index'
@@ -32,7 +33,7 @@ import { loadConfig } from './config'
 
 async function start(): Promise<void> {
   const app = createApp(App)
-  for (const part of [ActionSheet, Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, Loading, NavBar, Popup,
+  for (const part of [ActionSheet, Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, Icon, Loading, NavBar, Popup,
     Radio, RadioGroup, Step, Steps, Switch, Tabbar, TabbarItem, Tag]) {
     app.use(part)
   }

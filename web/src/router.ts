@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { useSession } from './stores/session'
+import { deskNamed, deskRoutes, desksOf } from './desks/registry'
 
 export const router = createRouter({
   history: createWebHistory(),
@@ -15,6 +16,15 @@ export const router = createRouter({
     { path: '/love-bank', name: 'love-bank', component: () => import('./views/LoveBankView.vue') },
     { path: '/red-posts', name: 'red-posts', component: () => import('./views/RedPostsView.vue') },
     { path: '/settings', name: 'settings', component: () => import('./views/SettingsView.vue') },
+    {
+      path: '/desk',
+      component: () => import('./desks/DeskLayout.vue'),
+      children: [
+        { path: '', name: 'desk', component: () => import('./desks/DeskHome.vue') },
+        { path: 'not-yours', name: 'desk-not-yours', component: () => import('./desks/NotYours.vue') },
+        ...deskRoutes(),
+      ],
+    },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })
@@ -23,5 +33,11 @@ router.beforeEach((to) => {
   if (!to.meta.public && !useSession().signedIn) {
     return { name: 'sign-in', query: to.fullPath === '/' ? {} : { next: to.fullPath } }
   }
+  const roles = useSession().person?.roles
+  const desk = deskNamed(to.matched.find((record) => record.meta.desk)?.meta.desk)
+  if (desk && !desk.roles.some((role) => roles?.includes(role))) {
+    return { name: 'desk-not-yours', query: { desk: desk.name } }
+  }
+  if (to.name === 'desk' && desksOf(roles).length === 0) return { name: 'desk-not-yours' }
   return true
 })

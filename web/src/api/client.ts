@@ -1,4 +1,5 @@
 import createClient, { type Client, type Middleware } from 'openapi-fetch'
+import type { paths as CommunityPaths } from './community'
 import type { paths as DeliberationPaths } from './deliberation'
 import type { paths as IntakePaths } from './intake'
 import type { paths as NotificationsPaths } from './notifications'
@@ -34,6 +35,7 @@ export const deliberation = () => client<DeliberationPaths>('deliberation')
 export const shifts = () => client<ShiftsPaths>('shifts')
 export const rewards = () => client<RewardsPaths>('rewards')
 export const notifications = () => client<NotificationsPaths>('notifications')
+export const community = () => client<CommunityPaths>('community')
 
 /** The data of an openapi-fetch result, or an ApiFailure carrying the problem's title and detail. */
 export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {

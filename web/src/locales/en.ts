@@ -184,6 +184,23 @@ const en: typeof zh = {
       cancellation_closed: 'Cancelling closed on {at}; please contact the post leader.',
     },
   },
+  desk: {
+    title: 'Desk',
+    link: 'Open the desk',
+    choose: 'Choose a desk',
+    pending: 'This desk is being built',
+    phoneApp: "Back to the residents' app",
+    notYours: 'The {desk} desk is not yours: it belongs to the people who do that work.',
+    noDesk: 'None of your roles has a desk.',
+    names: { committee: 'Committees', council: 'Council', posts: 'Red posts', loveBank: 'Love bank', operators: 'Operations' },
+    about: {
+      committee: "Review residents' matters, follow them through, the month's and year's numbers",
+      council: 'Council sessions, votes, decisions and minutes',
+      posts: "This week's shifts of my post, check-in and out, confirming hours",
+      loveBank: 'Pickup codes, prize stock, award rules, honours',
+      operators: 'Each service’s status, consumer lag and dead letters',
+    },
+  },
   settings: {
     title: 'Settings',
     language: 'Language',

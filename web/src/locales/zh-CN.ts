@@ -182,6 +182,23 @@ export default {
       cancellation_closed: '取消报名已于 {at} 截止，请直接联系岗长。',
     },
   },
+  desk: {
+    title: '工作台',
+    link: '进入工作台',
+    choose: '选择工作台',
+    pending: '此工作台正在建设中',
+    phoneApp: '返回居民首页',
+    notYours: '“{desk}”工作台不对您开放：它属于负责这项工作的人员。',
+    noDesk: '您没有需要使用工作台的职责。',
+    names: { committee: '两委', council: '议事会', posts: '红色岗位', loveBank: '爱心银行', operators: '运维' },
+    about: {
+      committee: '审核居民反映、跟进办理、月度和年度数据',
+      council: '议事会议、表决、决议和纪要',
+      posts: '本岗本周的班次、签到签退、确认时长',
+      loveBank: '核销兑换码、奖品库存、积分规则、荣誉',
+      operators: '各服务的状态、消费积压和死信',
+    },
+  },
   settings: {
     title: '设置',
     language: '语言',
