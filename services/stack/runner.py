@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
+from urllib.parse import urlsplit, urlunsplit
 
 import orjson
 
@@ -28,7 +29,7 @@ from contracts.demo import BY_ID, COMMUNITY
 from services.kernel.dev_issuer import ensure_key, issue_token
 from services.kernel.migrate import migrate_all
 from services.kernel.settings import RUN_DIR
-from services.stack.nats import NatsServer
+from services.stack.nats import NatsServer, NatsUsers
 from services.stack.ports import first_free, is_free
 from services.stack.postgres import PostgresServer
 
@@ -111,7 +112,12 @@ def run_stack(*, seed: bool = True) -> int:
         if not nats_url:
             fd, _ = _piped("nats", _COLOURS[5])
             log = os.fdopen(fd, "w", buffering=1)
-            nats = NatsServer(RUN_DIR / "nats", port=first_free(4222), server_name="linli", log=log).start()
+            # The district's accounts and permissions (deploy/nats/accounts.conf), as under compose and Kubernetes:
+            # each service connects as its own user, so what the bus refuses there it refuses here.
+            users = NatsUsers.kept_in(RUN_DIR / "nats-passwords.json")
+            nats = NatsServer(
+                RUN_DIR / "nats", port=first_free(4222), server_name="linli", log=log, users=users
+            ).start()
             nats_url = nats.url
         database_url = os.environ.get("DATABASE_URL")
         if not database_url:
@@ -119,7 +125,7 @@ def run_stack(*, seed: bool = True) -> int:
             log = os.fdopen(fd, "w", buffering=1)
             postgres = PostgresServer(RUN_DIR / "pg", port=first_free(5432), log=log).start(timeout=60)
             database_url = postgres.create_database("linli")
-        _say(f"NATS {nats_url}  PostgreSQL {database_url}")
+        _say(f"NATS {_without_password(nats_url)}  PostgreSQL {database_url}")
 
         busy = [f"{name} ({port})" for name, port in SERVICES if not is_free(port)]
         if busy:
@@ -129,10 +135,12 @@ def run_stack(*, seed: bool = True) -> int:
         services = [(n, p) for n, p in SERVICES if importlib.util.find_spec(f"services.{n}") is not None]
         migrate_all(database_url, tuple(n for n, _ in services))
         _say("migrations applied")
+        subscriber_url = nats.url_for("subscriber") if nats is not None else nats_url
         (RUN_DIR / "stack.env").write_text(
-            f"NATS_URL={nats_url}\nDATABASE_URL={database_url}\n"
+            f"NATS_URL={nats_url}\nNATS_SUBSCRIBER_URL={subscriber_url}\nDATABASE_URL={database_url}\n"
             + "".join(f"{n.upper()}_URL=http://127.0.0.1:{p}\n" for n, p in services)
         )
+        (RUN_DIR / "stack.env").chmod(0o600)  # it holds the operator's NATS password
         env = {
             **os.environ,
             "NATS_URL": nats_url,
@@ -150,9 +158,10 @@ def run_stack(*, seed: bool = True) -> int:
             children.append(web)
         for index, (name, port) in enumerate(services):
             fd, _ = _piped(name, _COLOURS[index % 5])
+            service_nats = nats.url_for(name) if nats is not None else nats_url
             process = subprocess.Popen(
                 [sys.executable, "-m", f"services.{name}"],
-                env={**env, "LINLI_HTTP_PORT": str(port)},
+                env={**env, "LINLI_HTTP_PORT": str(port), "NATS_URL": service_nats},
                 stdout=fd,
                 stderr=fd,
                 start_new_session=True,
@@ -176,6 +185,13 @@ def run_stack(*, seed: bool = True) -> int:
         return 0
     finally:
         _shutdown(children, nats, postgres)
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{parts.hostname}:{parts.port}"))
 
 
 async def _wait_ready(services: list[tuple[str, int]], stopping: _StopFlag, timeout: float) -> bool:

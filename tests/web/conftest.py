@@ -1,7 +1,7 @@
 """The web app against the real stack: NATS, PostgreSQL and the services the screens call started by the
 tests, the app built and served by `python -m services.web` as `make run` serves it, and Debian's Chromium.
 
-Two stacks: `web_stack` (the residents' screens: four services, empty, each test makes what it reads) at a
+Both stacks run NATS with the district's users and permissions, as `make run` does. Two stacks: `web_stack` (the residents' screens: four services, empty, each test makes what it reads) at a
 phone viewport (`page`), and `desk_stack` (all six services with `make run`'s Meihu demo data) for the
 desks at a tablet viewport (`tablet`) and a phone (`desk_phone`: a council member voting, a leader at the post)."""
 
@@ -57,7 +57,9 @@ async def web_stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[W
     port = any_free()
     origin = f"http://127.0.0.1:{port}"
     async with (
-        Harness.started(base, services=SERVICES, env={"LINLI_CORS_ORIGINS": json.dumps([origin])}) as stack,
+        Harness.started(
+            base, services=SERVICES, env={"LINLI_CORS_ORIGINS": json.dumps([origin])}, nats_users=True
+        ) as stack,
         serving_web(port, stack, SERVICES, base / "web.log", development_identity(stack)),
     ):
         yield WebStack(stack, origin)
@@ -70,7 +72,9 @@ async def desk_stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[
     port = any_free()
     origin = f"http://127.0.0.1:{port}"
     async with (
-        Harness.started(base, services=DESK_SERVICES, env={"LINLI_CORS_ORIGINS": json.dumps([origin])}) as stack,
+        Harness.started(
+            base, services=DESK_SERVICES, env={"LINLI_CORS_ORIGINS": json.dumps([origin])}, nats_users=True
+        ) as stack,
         serving_web(port, stack, DESK_SERVICES, base / "web.log", development_identity(stack)),
     ):
         await seed_demo_data({name: stack.url(name) for name in DESK_SERVICES}, stack.headers)
