@@ -11,9 +11,13 @@ from tests.support.infra import Tokens
 async def test_a_manual_adjustment_is_audited_and_a_refused_one_is_not(
     client: httpx.AsyncClient, admin: dict[str, str], tokens: Tokens
 ) -> None:
-    added = await client.post("/accounts/wu-xia/adjustments", json={"points": 50, "reason": "补录三月巡逻"}, headers=admin)
+    added = await client.post(
+        "/accounts/wu-xia/adjustments", json={"points": 50, "reason": "补录三月巡逻"}, headers=admin
+    )
     assert added.status_code == 201, added.text
-    overdraw = await client.post("/accounts/wu-xia/adjustments", json={"points": -80, "reason": "多扣了积分"}, headers=admin)
+    overdraw = await client.post(
+        "/accounts/wu-xia/adjustments", json={"points": -80, "reason": "多扣了积分"}, headers=admin
+    )
     assert overdraw.status_code == 409
 
     [entry] = await audit_entries(client, admin, action="points.adjusted")
