@@ -5,6 +5,10 @@ from __future__ import annotations
 import logging
 import sys
 
+import pytest
+from pydantic import BaseModel, ValidationError
+
+from services.kernel.consumer import _without_values
 from services.kernel.logs import JsonFormatter, configure_logging, redact
 
 
@@ -45,3 +49,17 @@ def test_loggers_that_would_write_urls_or_streamed_items_stay_at_warning_even_at
             assert logging.getLogger(name).getEffectiveLevel() == logging.WARNING, name
     finally:
         root.handlers[:], root.level = handlers, level
+
+
+class _Reserved(BaseModel):
+    pickup_code: int
+
+
+def test_a_refused_events_reason_names_its_fields_never_their_values() -> None:
+    with pytest.raises(ValidationError) as refused:
+        _Reserved.model_validate({"pickup_code": "not-a-number-424242"})
+
+    reason = _without_values(refused.value)
+
+    assert "pickup_code" in reason
+    assert "424242" not in reason
