@@ -3,7 +3,7 @@
 The app owns the process's resources for its lifetime: the asyncpg pool, the FastStream
 NATS broker with the service's idempotent consumers, the outbox relays and any background
 loops the service declares. It adds what every service must answer: /healthz, /readyz,
-/metrics, /asyncapi.json, /openapi.json and /docs, problem details, CORS, JSON logs.
+/metrics, /asyncapi.json, /openapi.json and /docs, the admins' /audit log, problem details, CORS, JSON logs.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from starlette.responses import Response
 from contracts.catalogue import EMITTERS, Emitter
 from contracts.generate import service_asyncapi
 from services.kernel import db
+from services.kernel.audit_api import audit_router
 from services.kernel.auth import TokenVerifier
 from services.kernel.clock import Clock, SystemClock
 from services.kernel.consumer import EventConsumers, Subscription
@@ -244,6 +245,7 @@ def create_app(definition: ServiceDefinition[S, C]) -> FastAPI:
         )
     app.add_middleware(KernelHttpMiddleware, service=name, max_body_bytes=settings.max_body_bytes)
     app.include_router(_operations_router(definition, ctx, consumers))
+    app.include_router(audit_router())
     for router in definition.routers:
         app.include_router(router)
     return app

@@ -327,7 +327,7 @@ class EventConsumers:
             try:
                 parsed.append((raw, self._parse(subscription, raw)))
             except (ValidationError, ValueError) as exc:
-                await self._poison(spec, raw, f"invalid event: {exc}")
+                await self._poison(spec, raw, f"invalid event: {_without_values(exc)}")
         if len(parsed) > 1:
             started = time.perf_counter()
             try:
@@ -469,3 +469,13 @@ class EventConsumers:
         DEAD_LETTERS.labels(self.service, spec.durable).inc()
         EVENTS_CONSUMED.labels(self.service, spec.durable, "dead_lettered").inc()
         log.error("%s: dead-lettered after %d tries: %s", spec.durable, tries, reason)
+
+
+def _without_values(exc: Exception) -> str:
+    """Why an event was refused, without the values it carried (a pickup code, a name): the reason is
+    logged and rides in the dead letter's headers, so it names the fields and what is wrong with them."""
+    if isinstance(exc, ValidationError):
+        return f"{exc.error_count()} error(s): " + "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or 'event'}: {error['msg']}" for error in exc.errors()
+        )
+    return str(exc)

@@ -185,7 +185,9 @@ def install_problem_handlers(
         return problem_response(problem, request.url.path, dict(exc.headers or {}))
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        # The route's template, never the path itself: a path may carry a secret (a feed's token).
+        route = getattr(request.scope.get("route"), "path", None) or "unmatched route"
+        log.exception("unhandled error on %s %s", request.method, route, exc_info=exc)
         problem = Problem("An unexpected error occurred; it has been logged.")
         problem.status, problem.type_slug, problem.title = 500, "internal", "Internal server error"
         return problem_response(problem, request.url.path)

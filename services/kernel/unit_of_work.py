@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
@@ -34,9 +34,11 @@ import asyncpg
 from asyncpg.transaction import Transaction
 
 from contracts.envelope import CloudEvent, EventData
+from services.kernel import audit as audit_log
 from services.kernel.clock import Clock
 from services.kernel.db import Connection
 from services.kernel.events import RecordsEvents
+from services.kernel.identity import Principal
 from services.kernel.outbox import Outbox
 from services.kernel.settings import ServiceSettings
 
@@ -184,6 +186,20 @@ class UnitOfWork(Generic[S]):
     def local_now(self) -> datetime:
         """Now on the community's wall clock."""
         return self.clock.now().astimezone(self.zone)
+
+    # -- the audit log ---------------------------------------------------------------------
+
+    async def audit(
+        self,
+        action: str,
+        subject: str | uuid.UUID | None,
+        actor: Principal,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Append a privileged action to the audit log, in this transaction: it commits with the action or not at all.
+
+        `details` say what was decided, never a secret (see services/kernel/audit.py)."""
+        await audit_log.record(self.conn, at=self.now(), action=action, subject=subject, actor=actor, details=details)
 
     # -- events ----------------------------------------------------------------------------
 

@@ -114,7 +114,7 @@ FAMILY = person("sun-hao")
 
 async def _entered(uow: FakeCommunity) -> Wish:
     return await wishes.enter(
-        uow.typed, community="meihu", actor="zhang-wei", channel="festival", family_id="sun-hao",
+        uow.typed, by=COMMITTEE, channel="festival", family_id="sun-hao",
         title="想要一套儿童绘本", description="", building_group=6,
     )  # fmt: skip
 
@@ -193,7 +193,7 @@ async def test_a_venture_closes_with_participation_counted_from_its_linked_shift
     uow = FakeCommunity()
     plan = Plan("湖畔净滩行动", "清理湖岸", PostType.ENVIRONMENT, Decimal("1200.00"), ("六月净滩",))
     venture = await ventures.apply(uow.typed, community="meihu", lead_id="liu-yang", plan=plan)
-    await ventures.decide(uow.typed, venture_id=venture.id, community="meihu", actor="li-na", approve=True, reason=None)
+    await ventures.decide(uow.typed, venture_id=venture.id, by=person("li-na", "committee"), approve=True, reason=None)
     linked, other = uuid.uuid4(), uuid.uuid4()
     await ventures.link_shift(uow.typed, venture_id=venture.id, community="meihu", actor="liu-yang", shift_id=linked)
     for shift, who, hours in ((linked, "wang-fang", 2.0), (linked, "zhao-lei", 1.5), (other, "chen-jing", 3.0)):

@@ -135,7 +135,7 @@ async def test_a_template_with_a_bad_placeholder_is_refused_with_the_allowed_one
     uow = fake_uow()
 
     with pytest.raises(InvalidTemplate) as refused:
-        await commands.save_template(uow, "points.awarded", "en", "Points", body, "admin")
+        await commands.save_template(uow, "points.awarded", "en", "Points", body, ADMIN)
 
     assert complaint in refused.value.detail
     assert "points" in refused.value.extensions["allowed_placeholders"]
@@ -144,7 +144,7 @@ async def test_a_template_with_a_bad_placeholder_is_refused_with_the_allowed_one
 
 async def test_a_template_key_that_no_event_has_does_not_exist() -> None:
     with pytest.raises(TemplateNotFound) as refused:
-        await commands.save_template(fake_uow(), "parcel.arrived", "en", "s", "b", "admin")
+        await commands.save_template(fake_uow(), "parcel.arrived", "en", "s", "b", ADMIN)
 
     assert "points.awarded" in refused.value.extensions["known_keys"]
 
@@ -152,7 +152,7 @@ async def test_a_template_key_that_no_event_has_does_not_exist() -> None:
 async def test_an_edited_template_is_used_for_the_next_message() -> None:
     uow = fake_uow()
 
-    await commands.save_template(uow, "points.awarded", "zh-CN", "积分到账 {points}", "余额 {balance_after}", "admin")
+    await commands.save_template(uow, "points.awarded", "zh-CN", "积分到账 {points}", "余额 {balance_after}", ADMIN)
     await dispatch(uow, wrap(points_awarded("chen-jing", 8), "rewards"))
 
     (inbox,) = uow.fake_notifications.of("inbox")

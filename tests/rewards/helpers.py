@@ -14,11 +14,21 @@ from contracts.events.issue import IssueClosed, IssueResolved
 from contracts.events.shifts import ParticipationCompleted
 from services.kernel.clock import SystemClock
 from services.kernel.db import Connection
+from services.kernel.identity import Principal
 from services.kernel.outbox import Outbox
 from services.rewards.adapters.ledger_repo import LedgerRepository
 from services.rewards.service_layer.unit_of_work import RewardsComponents, RewardsUnitOfWork
 from services.rewards.settings import RewardsSettings
 from tests.support.sql import connection
+
+ADMIN = Principal(sub="admin", name="admin", community="meihu", roles=frozenset({"admin", "committee"}))
+"""The love bank's admin, as the commands that need one get them."""
+
+
+def person(sub: str, community: str = "meihu", *roles: str) -> Principal:
+    """A caller of the love bank's commands."""
+    return Principal(sub=sub, name=sub, community=community, roles=frozenset(roles or ("resident",)))
+
 
 SHANGHAI_NOON = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)  # 12:00 in Asia/Shanghai
 

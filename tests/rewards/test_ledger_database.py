@@ -12,7 +12,7 @@ from services.rewards.domain.ledger import AccountKind, Posting, TransactionKind
 from services.rewards.service_layer import adjustments, bank
 from services.rewards.service_layer import participation as participations
 from services.rewards.service_layer.verify import verify
-from tests.rewards.helpers import balance, connect, joined, ledger, participation
+from tests.rewards.helpers import ADMIN, balance, connect, joined, ledger, participation
 
 
 async def _award_two_hours(database_url: str) -> None:
@@ -112,11 +112,11 @@ async def test_a_reversal_undoes_an_award_once_and_keeps_the_books_clean(databas
     async with connect(database_url) as conn:
         tx = await conn.fetchval("SELECT id FROM transactions")
         async with conn.transaction():
-            _, after = await adjustments.reverse(joined(conn), "meihu", tx, reason="wrong shift", actor_id="admin")
+            _, after = await adjustments.reverse(joined(conn), "meihu", tx, reason="wrong shift", by=ADMIN)
         assert after == 0
         with pytest.raises(AlreadyExists):
             async with conn.transaction():
-                await adjustments.reverse(joined(conn), "meihu", tx, reason="again", actor_id="admin")
+                await adjustments.reverse(joined(conn), "meihu", tx, reason="again", by=ADMIN)
         report = await verify(joined(conn), None)
         assert report["clean"], report
         assert report["counts"]["transactions"] == 2

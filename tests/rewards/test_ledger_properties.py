@@ -15,7 +15,8 @@ from services.rewards.domain.errors import IllegalTransition, InsufficientPoints
 from services.rewards.service_layer import adjustments, awards, redemptions
 from services.rewards.service_layer import participation as participations
 from services.rewards.service_layer.verify import verify
-from tests.rewards.helpers import connect, joined, participation, resolved
+from tests.rewards.helpers import ADMIN, connect, joined, participation, resolved
+from tests.rewards.helpers import person as caller
 
 PEOPLE = ("p0", "p1", "p2")
 PRIZES = ((30, 2), (50, 1))  # (cost, stock)
@@ -65,13 +66,11 @@ async def apply(conn: Any, books: Books, op: tuple[Any, ...]) -> None:
             elif kind in ("cancel", "fulfil") and books.redemptions:
                 target = books.redemptions[op[1] % len(books.redemptions)]
                 if kind == "cancel":
-                    await redemptions.cancel(joined(conn), books.community, target, "p0", None)
+                    await redemptions.cancel(joined(conn), books.community, target, caller("p0", books.community), None)
                 else:
-                    await redemptions.fulfil(joined(conn), books.community, target, "admin")
+                    await redemptions.fulfil(joined(conn), books.community, target, ADMIN)
             elif kind == "adjust":
-                await adjustments.adjust(
-                    joined(conn), books.community, op[1], op[2], reason="property", actor_id="admin"
-                )
+                await adjustments.adjust(joined(conn), books.community, op[1], op[2], reason="property", by=ADMIN)
     except (InsufficientPoints, OutOfStock, IllegalTransition):
         pass  # refused: the invariants below prove it changed nothing
 

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
+import pytest
 
+from services.rewards.adapters import prizes_repo
+from services.stack.postgres import PostgresServer
 from tests.support.infra import Tokens
 
 
@@ -182,3 +187,27 @@ async def test_a_prize_outside_its_active_window_cannot_be_redeemed_until_restoc
     ok = await client.post("/redemptions", json={"prize_id": open_now["id"]}, headers=tokens.headers("sun-hao"))
     assert ok.status_code == 201
     assert await state(client, admin, "sun-hao", open_now["id"]) == (90, 10, 1)
+
+
+async def test_a_pickup_code_an_open_reservation_holds_is_drawn_again_and_never_reaches_the_database_log(
+    client: httpx.AsyncClient,
+    admin: dict[str, str],
+    tokens: Tokens,
+    postgres: PostgresServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    drawn = iter([424242, 424242, 171717])
+    monkeypatch.setattr(prizes_repo, "secrets", SimpleNamespace(randbelow=lambda _: next(drawn)))
+    rice = await prize(client, admin, cost=10, stock=5)
+    await give(client, admin, "zhao-lei", 50)
+
+    codes = []
+    for _ in range(2):
+        reserved = await client.post("/redemptions", json={"prize_id": rice["id"]}, headers=tokens.headers("zhao-lei"))
+        assert reserved.status_code == 201, reserved.text
+        codes.append(reserved.json()["pickup_code"])
+
+    assert codes == ["424242", "171717"]
+    # A collision caught as a unique violation would have PostgreSQL log the held code in its DETAIL.
+    log_path = Path(getattr(postgres.log, "name", ""))
+    assert "424242" not in await asyncio.to_thread(log_path.read_text)

@@ -12,7 +12,7 @@ from services.rewards.domain.errors import AlreadyExists, InsufficientPoints, In
 from services.rewards.service_layer import adjustments
 from services.rewards.service_layer import participation as participations
 from tests.rewards.fakes import FakeRewardsUnitOfWork
-from tests.rewards.helpers import SHANGHAI_NOON, participation
+from tests.rewards.helpers import ADMIN, SHANGHAI_NOON, participation
 
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 
@@ -24,7 +24,7 @@ def fake(**settings: object) -> FakeRewardsUnitOfWork:
 async def test_an_adjustment_credits_the_account_and_announces_it_once_committed() -> None:
     uow = fake()
 
-    tx, balance = await adjustments.adjust(uow, "meihu", "wu-xia", 50, reason="补录 late record", actor_id="admin")
+    tx, balance = await adjustments.adjust(uow, "meihu", "wu-xia", 50, reason="补录 late record", by=ADMIN)
 
     assert balance == 50 == uow.fake_ledger.balance("meihu", "wu-xia")
     assert uow.committed == 1
@@ -38,7 +38,7 @@ async def test_an_adjustment_of_zero_points_is_refused_before_anything_opens() -
     uow = fake()
 
     with pytest.raises(InvalidValues):
-        await adjustments.adjust(uow, "meihu", "wu-xia", 0, reason="nothing", actor_id="admin")
+        await adjustments.adjust(uow, "meihu", "wu-xia", 0, reason="nothing", by=ADMIN)
 
     assert uow.committed == 0
     assert uow.published == []
@@ -46,10 +46,10 @@ async def test_an_adjustment_of_zero_points_is_refused_before_anything_opens() -
 
 async def test_taking_away_more_than_the_balance_is_refused_and_publishes_nothing() -> None:
     uow = fake()
-    await adjustments.adjust(uow, "meihu", "wu-xia", 50, reason="top-up", actor_id="admin")
+    await adjustments.adjust(uow, "meihu", "wu-xia", 50, reason="top-up", by=ADMIN)
 
     with pytest.raises(InsufficientPoints) as refused:
-        await adjustments.adjust(uow, "meihu", "wu-xia", -60, reason="too much", actor_id="admin")
+        await adjustments.adjust(uow, "meihu", "wu-xia", -60, reason="too much", by=ADMIN)
 
     assert refused.value.extensions == {"reason": "insufficient-points", "balance": 50, "needed": 60}
     assert uow.rolled_back == 1
@@ -59,22 +59,22 @@ async def test_taking_away_more_than_the_balance_is_refused_and_publishes_nothin
 
 async def test_a_reversal_undoes_a_transaction_once() -> None:
     uow = fake()
-    tx, _ = await adjustments.adjust(uow, "meihu", "zhou-qiang", 30, reason="wrong person", actor_id="admin")
+    tx, _ = await adjustments.adjust(uow, "meihu", "zhou-qiang", 30, reason="wrong person", by=ADMIN)
 
-    _, after = await adjustments.reverse(uow, "meihu", tx, reason="mistake", actor_id="admin")
+    _, after = await adjustments.reverse(uow, "meihu", tx, reason="mistake", by=ADMIN)
 
     assert after == 0
     assert [e.points for e in uow.events if isinstance(e, PointsAdjusted)] == [30, -30]
     with pytest.raises(AlreadyExists):
-        await adjustments.reverse(uow, "meihu", tx, reason="again", actor_id="admin")
+        await adjustments.reverse(uow, "meihu", tx, reason="again", by=ADMIN)
 
 
 async def test_another_communitys_transaction_does_not_exist_for_a_reversal() -> None:
     uow = fake()
-    tx, _ = await adjustments.adjust(uow, "meihu", "zhou-qiang", 30, reason="top-up", actor_id="admin")
+    tx, _ = await adjustments.adjust(uow, "meihu", "zhou-qiang", 30, reason="top-up", by=ADMIN)
 
     with pytest.raises(NotFoundError):
-        await adjustments.reverse(uow, "other", tx, reason="not yours", actor_id="admin")
+        await adjustments.reverse(uow, "other", tx, reason="not yours", by=ADMIN)
 
 
 async def test_one_participation_is_a_batch_of_one_paying_its_points_with_the_balance_after() -> None:

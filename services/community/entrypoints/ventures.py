@@ -151,8 +151,7 @@ async def decide(
     await commands.decide(
         uow,
         venture_id=venture_id,
-        community=principal.community,
-        actor=principal.sub,
+        by=principal,
         approve=body.decision == "approve",
         reason=body.reason,
     )

@@ -152,8 +152,7 @@ async def enter(
 ) -> dict[str, Any]:
     wish = await commands.enter(
         uow,
-        community=principal.community,
-        actor=principal.sub,
+        by=principal,
         channel=body.channel,
         family_id=body.family_id,
         title=body.title,
@@ -174,8 +173,7 @@ async def approve(
     await commands.approve(
         uow,
         wish_id=wish_id,
-        community=principal.community,
-        actor=principal.sub,
+        by=principal,
         title=body.title,
         description=body.description,
         building_group=body.building_group,

@@ -79,6 +79,7 @@ async def withdraw(uow: CommunityUnitOfWork, principal: Principal, announcement_
         publisher = await _publisher(uow, principal)
         announcement.withdraw(publisher, uow.now())
         await uow.announcements.save_withdrawal(announcement)
+        await uow.audit("announcement.withdrawn", announcement_id, principal)
         return announcement
 
 
@@ -119,6 +120,9 @@ async def register_agent(
     agent = PublicityAgent(person_id, principal.community, building_group, kind, name.strip())
     async with uow:
         await uow.announcements.put_agent(agent, principal.sub, uow.now())
+        await uow.audit(
+            "publicity_agent.registered", person_id, principal, {"building_group": building_group, "kind": kind}
+        )
     return agent
 
 
@@ -126,6 +130,7 @@ async def remove_agent(uow: CommunityUnitOfWork, principal: Principal, person_id
     async with uow:
         if not await uow.announcements.remove_agent(principal.community, person_id):
             raise AgentNotFound(person_id)
+        await uow.audit("publicity_agent.removed", person_id, principal)
 
 
 # -- reactions to shifts' events ------------------------------------------------------------

@@ -39,6 +39,7 @@ async def open_festival(uow: CommunityUnitOfWork, principal: Principal, new: New
             raise errors.RuleBroken(
                 f"The {new.year} festival is already open / {new.year} 年邻里节已存在.", reason="festival-exists"
             )
+        await uow.audit("festival.opened", festival.id, principal, {"year": new.year, "theme": festival.theme})
         return festival
 
 
@@ -76,6 +77,7 @@ async def adopt(uow: CommunityUnitOfWork, principal: Principal, activity_id: uui
         activity.adopt(principal.sub, uow.now())
         await uow.festival.save(activity)
         uow.collect(activity)
+        await uow.audit("proposal.adopted", activity_id, principal)
         return activity
 
 

@@ -60,6 +60,12 @@ async def create(uow: CommunityUnitOfWork, principal: Principal, new: NewSelecti
             now=uow.now(),
         )
         await uow.selections.insert(selection)
+        await uow.audit(
+            "selection.opened",
+            selection.id,
+            principal,
+            {"category": new.category, "year": new.year, "title": new.title, "seats": new.seats},
+        )
         return selection
 
 
@@ -96,6 +102,17 @@ async def check(
         selection.check(nomination_id, approve=approve, reason=reason, actor=principal.sub, now=uow.now())
         nomination = selection.nomination(nomination_id)
         await uow.selections.save_check(nomination)
+        await uow.audit(
+            "nomination.checked",
+            nomination_id,
+            principal,
+            {
+                "selection_id": selection_id,
+                "candidate_id": nomination.candidate_id,
+                "approve": approve,
+                "reason": reason,
+            },
+        )
         return selection_id, nomination
 
 
@@ -104,6 +121,7 @@ async def close_nominations(uow: CommunityUnitOfWork, principal: Principal, sele
         selection = await _load(uow, selection_id, principal.community)
         selection.close_nominations()
         await uow.selections.save(selection)
+        await uow.audit("selection.nominations_closed", selection_id, principal)
         return selection
 
 
@@ -112,6 +130,7 @@ async def open_voting(uow: CommunityUnitOfWork, principal: Principal, selection_
         selection = await _load(uow, selection_id, principal.community)
         selection.open_voting(uow.now())
         await uow.selections.save(selection)
+        await uow.audit("selection.voting_opened", selection_id, principal)
         return selection
 
 
@@ -138,4 +157,10 @@ async def close(uow: CommunityUnitOfWork, principal: Principal, selection_id: uu
         winners = selection.conclude(tally=tally, votes_cast=votes_cast, actor=principal.sub, now=uow.now())
         await uow.selections.save(selection)
         uow.collect(selection)
+        await uow.audit(
+            "selection.closed",
+            selection_id,
+            principal,
+            {"votes_cast": votes_cast, "winners": [r.nomination.candidate_id for r in winners if r.winner]},
+        )
         return winners

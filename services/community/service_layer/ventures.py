@@ -11,6 +11,7 @@ from contracts.events.shifts import ParticipationCompleted
 from services.community.domain.ventures import Plan, Venture, VentureNotFound
 from services.community.service_layer.unit_of_work import CommunityUnitOfWork
 from services.kernel.errors import RuleBroken
+from services.kernel.identity import Principal
 
 log = logging.getLogger("linli.community.ventures")
 
@@ -51,18 +52,18 @@ async def decide(
     uow: CommunityUnitOfWork,
     *,
     venture_id: uuid.UUID,
-    community: str,
-    actor: str,
+    by: Principal,
     approve: bool,
     reason: str | None,
 ) -> Venture:
     async with uow:
-        venture = await _load(uow, venture_id, community)
+        venture = await _load(uow, venture_id, by.community)
         if approve:
-            venture.approve(actor, uow.now())
+            venture.approve(by.sub, uow.now())
         else:
-            venture.return_to_team(actor, reason or "", uow.now())
+            venture.return_to_team(by.sub, reason or "", uow.now())
         await uow.ventures.save(venture, uow.now())
+        await uow.audit("venture.decided", venture_id, by, {"approve": approve, "reason": reason})
         return venture
 
 

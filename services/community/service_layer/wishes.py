@@ -63,8 +63,7 @@ async def on_issue_submitted(uow: CommunityUnitOfWork, event: CloudEvent[IssueSu
 async def enter(
     uow: CommunityUnitOfWork,
     *,
-    community: str,
-    actor: str,
+    by: Principal,
     channel: Channel,
     family_id: str,
     title: str,
@@ -75,16 +74,19 @@ async def enter(
     async with uow:
         wish = Wish.entered(
             wish_id=uuid.uuid4(),
-            community=community,
+            community=by.community,
             channel=channel,
             family_id=family_id,
             title=title,
             description=description,
             building_group=building_group,
-            actor=actor,
+            actor=by.sub,
             now=uow.now(),
         )
         await uow.wishes.add(wish)
+        await uow.audit(
+            "wish.entered", wish.id, by, {"channel": channel, "family_id": family_id, "building_group": building_group}
+        )
         return wish
 
 
@@ -92,16 +94,16 @@ async def approve(
     uow: CommunityUnitOfWork,
     *,
     wish_id: uuid.UUID,
-    community: str,
-    actor: str,
+    by: Principal,
     title: str | None,
     description: str | None,
     building_group: int | None,
 ) -> Wish:
     async with uow:
-        wish = await _load(uow, wish_id, community)
-        wish.approve(actor, title=title, description=description, building_group=building_group, now=uow.now())
+        wish = await _load(uow, wish_id, by.community)
+        wish.approve(by.sub, title=title, description=description, building_group=building_group, now=uow.now())
         await uow.wishes.save(wish)
+        await uow.audit("wish.approved", wish_id, by, {"building_group": building_group})
         return wish
 
 
@@ -126,6 +128,8 @@ async def claim(
         wish = await _load(uow, wish_id, principal.community)
         wish.claim(claimer, uow.now())
         await uow.wishes.save(wish)
+        if kind == "unit":  # a committee recording a unit's claim
+            await uow.audit("wish.unit_claim_recorded", wish_id, principal, {"unit_name": unit_name})
         return wish
 
 

@@ -99,4 +99,7 @@ async def defer_item(uow: DeliberationUnitOfWork, item_id: uuid.UUID, principal:
             council["id"], max(uow.now(), session["starts_at"]), exclude=session["id"]
         )
         await uow.repo.move_item(item["id"], upcoming)
+        await uow.audit(
+            "agenda_item.deferred", item_id, principal, {"from_session": session["id"], "to_session": upcoming}
+        )
         return await item_for(uow, item_id, principal)

@@ -111,6 +111,12 @@ async def create_council(uow: DeliberationUnitOfWork, principal: Principal, new:
             member.check()
             await uow.repo.upsert_member(_member_values(row, person_id, member))
         await schedule_council(uow, row)
+        await uow.audit(
+            "council.created",
+            row["id"],
+            principal,
+            {"kind": new.kind.value, "name": values["name"], "members": [person for person, _ in new.members]},
+        )
         return row
 
 
@@ -123,6 +129,7 @@ async def update_council(
         require_own_community(row["community"], principal)
         if not values:
             return row
+        await uow.audit("council.changed", council_id, principal, values)
         return await uow.repo.update_council(council_id, values)
 
 
@@ -131,6 +138,7 @@ async def rotate_feed_token(uow: DeliberationUnitOfWork, council_id: uuid.UUID, 
     async with uow:
         row = await council_for(uow, council_id, principal)
         require_own_community(row["community"], principal)
+        await uow.audit("council.feed_reissued", council_id, principal)
         return await uow.repo.update_council(council_id, {"feed_token": secrets.token_urlsafe(32)})
 
 
@@ -142,7 +150,9 @@ async def put_member(
     async with uow:
         council = await council_for(uow, council_id, principal)
         require_own_community(council["community"], principal)
-        return await uow.repo.upsert_member(_member_values(council, person_id, member))
+        row = await uow.repo.upsert_member(_member_values(council, person_id, member))
+        await uow.audit("council.member_set", council_id, principal, {"person_id": person_id, **vars(member)})
+        return row
 
 
 async def remove_member(
@@ -156,3 +166,4 @@ async def remove_member(
             await uow.repo.end_term(council_id, person_id, uow.now().date() - timedelta(days=1))
         elif not await uow.repo.delete_member(council_id, person_id):
             raise NotFoundError("No such member.", person_id=person_id)
+        await uow.audit("council.member_removed", council_id, principal, {"person_id": person_id})

@@ -158,6 +158,17 @@ async def close_motion(
         await uow.repo.close_motion(motion["id"], status, now)
         await uow.repo.mark_item_decided(item["id"])
         await _announce(uow, council, decision, item, view.day, principal.sub)
+        await uow.audit(
+            "motion.closed",
+            motion_id,
+            principal,
+            {
+                "outcome": status,
+                "decision_id": decision["id"],
+                "issue_id": item["issue_id"],
+                "votes": [tally.votes_for, tally.votes_against, tally.votes_abstain],
+            },
+        )
         return decision
 
 

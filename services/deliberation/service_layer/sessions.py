@@ -57,6 +57,7 @@ async def create_ad_hoc(
         assert session is not None
         await announce(uow, session, SessionScheduled)
         await place_waiting(uow, council)
+        await uow.audit("session.added", session["id"], principal, {"council_id": council["id"], "title": new.title})
         return session
 
 
@@ -74,6 +75,7 @@ async def open_session(uow: DeliberationUnitOfWork, session_id: uuid.UUID, princ
         await require_officer(uow, council, principal)
         check_transition(session["status"], SessionStatus.OPEN)
         await uow.repo.set_status(session["id"], SessionStatus.OPEN, opened_at=uow.now())
+        await uow.audit("session.opened", session_id, principal, {"council_id": council["id"]})
         return await _reread(uow, session_id)
 
 
@@ -130,6 +132,12 @@ async def conclude_session(
             decisions_count=len(decisions),
             issues_answered=issues,
         )
+        await uow.audit(
+            "session.concluded",
+            session_id,
+            principal,
+            {"council_id": council["id"], "attendees_count": len(present), "decisions_count": len(decisions)},
+        )
         return await _reread(uow, session_id)
 
 
@@ -146,6 +154,7 @@ async def cancel_session(
         await _defer_open_items(uow, session, now)
         await uow.repo.set_status(session["id"], SessionStatus.CANCELLED, cancelled_at=now, cancel_reason=reason)
         await announce(uow, session, SessionCancelled, reason=reason)
+        await uow.audit("session.cancelled", session_id, principal, {"council_id": council["id"], "reason": reason})
         return await _reread(uow, session_id)
 
 
@@ -175,3 +184,7 @@ async def record_attendance(
             await uow.repo.record_attendance(session["id"], target, principal.sub)
         else:
             await uow.repo.remove_attendance(session["id"], target)
+        if target != principal.sub:  # an officer recording someone else's presence
+            await uow.audit(
+                "session.attendance_recorded", session_id, principal, {"person_id": target, "present": present}
+            )

@@ -44,7 +44,7 @@ async def put_category(
 ) -> dict[str, Any]:
     values = body.model_dump()
     values["attributes"] = [a.model_dump() for a in body.attributes]
-    return _category_out(await commands.save_category(uow, principal.community, code.value, values))
+    return _category_out(await commands.save_category(uow, principal, code.value, values))
 
 
 @router.post("/open311-keys", status_code=201, response_model=ApiKeyOut, summary="Issue an Open311 api key (admin)")
@@ -52,9 +52,7 @@ async def create_key(
     body: ApiKeyIn, principal: Principal = Depends(admin), uow: IntakeUnitOfWork = Depends(get_intake_uow)
 ) -> dict[str, Any]:
     key = body.key or secrets.token_urlsafe(32)
-    row = await commands.create_key(
-        uow, community=principal.community, key=key, principal=body.principal, name=body.name
-    )
+    row = await commands.create_key(uow, by=principal, key=key, principal=body.principal, name=body.name)
     return {**row, "key": key}
 
 
@@ -75,4 +73,4 @@ async def list_keys(
 async def revoke_key(
     key_id: uuid.UUID, principal: Principal = Depends(admin), uow: IntakeUnitOfWork = Depends(get_intake_uow)
 ) -> None:
-    await commands.revoke_key(uow, principal.community, key_id)
+    await commands.revoke_key(uow, principal, key_id)

@@ -57,8 +57,7 @@ async def review(
     await commands.review(
         uow,
         issue_id=issue_id,
-        community=principal.community,
-        actor=principal.sub,
+        by=principal,
         decision=body.decision,
         note=body.note,
         duplicate_of=body.duplicate_of,
@@ -70,7 +69,7 @@ async def review(
 async def release(
     issue_id: uuid.UUID, principal: Principal = Depends(committee), uow: IntakeUnitOfWork = Depends(get_intake_uow)
 ) -> dict[str, Any]:
-    await commands.release(uow, issue_id=issue_id, community=principal.community, actor=principal.sub)
+    await commands.release(uow, issue_id=issue_id, by=principal)
     return await _fresh(uow, principal, issue_id)
 
 
@@ -86,8 +85,7 @@ async def start(
     await commands.start(
         uow,
         issue_id=issue_id,
-        community=principal.community,
-        actor=principal.sub,
+        by=principal,
         note=body.note if body else None,
     )
     return await _fresh(uow, principal, issue_id)
@@ -103,8 +101,7 @@ async def resolve(
     await commands.resolve(
         uow,
         issue_id=issue_id,
-        community=principal.community,
-        actor=principal.sub,
+        by=principal,
         summary=body.summary,
         contributors=list(body.contributors),
     )

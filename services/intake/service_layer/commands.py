@@ -19,6 +19,7 @@ from services.intake.domain.issue import AUTO_CLOSE_AFTER, Issue
 from services.intake.domain.lifecycle import CategoryNotInUse, InvalidCommand, IssueNotFound
 from services.intake.domain.spam import looks_like_spam
 from services.intake.service_layer.unit_of_work import IntakeUnitOfWork
+from services.kernel.identity import Principal
 
 
 @dataclass
@@ -100,13 +101,14 @@ async def review(
     uow: IntakeUnitOfWork,
     *,
     issue_id: uuid.UUID,
-    community: str,
-    actor: str,
+    by: Principal,
     decision: Decision,
     note: str | None,
     duplicate_of: uuid.UUID | None,
 ) -> Issue:
+    community, actor = by.community, by.sub
     async with uow:
+        details = {"decision": decision, "note": note, "duplicate_of": duplicate_of}
         if decision == "duplicate":
             if duplicate_of is None:
                 raise InvalidCommand("A duplicate needs duplicate_of, the original issue / 须指明原事项.")
@@ -121,6 +123,7 @@ async def review(
             issue.mark_duplicate(actor, original, note, uow.now())
             await uow.issues.save(issue)
             await uow.issues.merge_followers(original, issue)
+            await uow.audit("issue.reviewed", issue_id, by, details)
             return issue
         issue = await _load(uow, issue_id, community)
         match decision:
@@ -131,22 +134,25 @@ async def review(
             case "refer":
                 issue.refer(actor, note, uow.now())
         await uow.issues.save(issue)
+        await uow.audit("issue.reviewed", issue_id, by, details)
         return issue
 
 
-async def release(uow: IntakeUnitOfWork, *, issue_id: uuid.UUID, community: str, actor: str) -> Issue:
+async def release(uow: IntakeUnitOfWork, *, issue_id: uuid.UUID, by: Principal) -> Issue:
     async with uow:
-        issue = await _load(uow, issue_id, community)
-        issue.release(actor, uow.now())
+        issue = await _load(uow, issue_id, by.community)
+        issue.release(by.sub, uow.now())
         await uow.issues.save(issue)
+        await uow.audit("issue.released", issue_id, by)
         return issue
 
 
-async def start(uow: IntakeUnitOfWork, *, issue_id: uuid.UUID, community: str, actor: str, note: str | None) -> Issue:
+async def start(uow: IntakeUnitOfWork, *, issue_id: uuid.UUID, by: Principal, note: str | None) -> Issue:
     async with uow:
-        issue = await _load(uow, issue_id, community)
-        issue.start(actor, note, uow.now())
+        issue = await _load(uow, issue_id, by.community)
+        issue.start(by.sub, note, uow.now())
         await uow.issues.save(issue)
+        await uow.audit("issue.started", issue_id, by, {"note": note})
         return issue
 
 
@@ -154,15 +160,15 @@ async def resolve(
     uow: IntakeUnitOfWork,
     *,
     issue_id: uuid.UUID,
-    community: str,
-    actor: str,
+    by: Principal,
     summary: str,
     contributors: list[str],
 ) -> Issue:
     async with uow:
-        issue = await _load(uow, issue_id, community)
-        issue.resolve(actor, summary, contributors, uow.now())
+        issue = await _load(uow, issue_id, by.community)
+        issue.resolve(by.sub, summary, contributors, uow.now())
         await uow.issues.save(issue)
+        await uow.audit("issue.resolved", issue_id, by, {"summary": summary, "contributors": contributors})
         return issue
 
 

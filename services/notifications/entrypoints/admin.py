@@ -68,7 +68,7 @@ async def put_robot(
     principal: Principal = Depends(admin),
     uow: NotificationsUnitOfWork = Depends(get_uow),
 ) -> Robot:
-    return Robot(**await commands.put_robot(uow, principal.community, building_group, body.url))
+    return Robot(**await commands.put_robot(uow, principal, building_group, body.url))
 
 
 @router.delete("/channels/wecom/{building_group}", status_code=204, summary="Remove a building group's robot")
@@ -77,7 +77,7 @@ async def delete_robot(
     principal: Principal = Depends(admin),
     uow: NotificationsUnitOfWork = Depends(get_uow),
 ) -> Response:
-    await commands.delete_robot(uow, principal.community, building_group)
+    await commands.delete_robot(uow, principal, building_group)
     return Response(status_code=204)
 
 
@@ -148,4 +148,4 @@ async def put_template(
     principal: Principal = Depends(admin),
     uow: NotificationsUnitOfWork = Depends(get_uow),
 ) -> Template:
-    return _template(await commands.save_template(uow, key, language, body.subject, body.body, principal.sub))
+    return _template(await commands.save_template(uow, key, language, body.subject, body.body, principal))

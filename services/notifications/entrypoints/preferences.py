@@ -126,4 +126,4 @@ async def put_person_preferences(
     principal: Principal = Depends(require_roles(Role.ADMIN)),
     uow: NotificationsUnitOfWork = Depends(get_uow),
 ) -> PreferencesView:
-    return _view(await commands.save_preferences(uow, person_id, principal.community, body.wanted()))
+    return _view(await commands.save_preferences(uow, person_id, principal.community, body.wanted(), by=principal))

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import time, timedelta
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from services.kernel.identity import Principal
 from services.notifications.adapters import destinations
@@ -75,8 +76,11 @@ async def save_preferences(
     wanted: WantedPreferences,
     *,
     display_name: str | None = None,
+    by: Principal | None = None,
 ) -> Preferences:
-    """Replace a person's preferences (and remember the name their token carries, if given)."""
+    """Replace a person's preferences (and remember the name their token carries, if given).
+
+    `by`: an admin replacing someone else's, which the audit log records."""
     zone = uow.settings.time_zone
     quiet = QuietHours(*wanted.quiet, wanted.quiet_zone or zone) if wanted.quiet else None
     prefs = Preferences(
@@ -89,6 +93,13 @@ async def save_preferences(
     )
     async with uow:
         await uow.people.save(prefs, community, zone, display_name)
+        if by is not None and by.sub != person_id:
+            await uow.audit(
+                "preferences.replaced",
+                person_id,
+                by,
+                {"language": wanted.language, "inbox": wanted.inbox_enabled, "email": wanted.email_enabled},
+            )
         return await uow.people.preferences(person_id, zone)
 
 
@@ -101,15 +112,19 @@ async def _check_destination(uow: NotificationsUnitOfWork, url: str) -> None:
         raise DestinationRefused(url, why)
 
 
-async def put_robot(uow: NotificationsUnitOfWork, community: str, group: int, url: str) -> dict[str, Any]:
+async def put_robot(uow: NotificationsUnitOfWork, by: Principal, group: int, url: str) -> dict[str, Any]:
+    """A building group's robot; the audit log names its host only, since a robot URL carries its key."""
     await _check_destination(uow, url)
-    async with uow.one_statement():
-        return await uow.channels.put_robot(community, group, url)
+    async with uow:
+        row = await uow.channels.put_robot(by.community, group, url)
+        await uow.audit("robot.set", str(group), by, {"host": urlsplit(url).hostname})
+        return row
 
 
-async def delete_robot(uow: NotificationsUnitOfWork, community: str, group: int) -> None:
-    async with uow.one_statement():
-        await uow.channels.delete_robot(community, group)
+async def delete_robot(uow: NotificationsUnitOfWork, by: Principal, group: int) -> None:
+    async with uow:
+        await uow.channels.delete_robot(by.community, group)
+        await uow.audit("robot.removed", str(group), by)
 
 
 async def install_default_templates(uow: NotificationsUnitOfWork) -> None:
@@ -119,14 +134,15 @@ async def install_default_templates(uow: NotificationsUnitOfWork) -> None:
 
 
 async def save_template(
-    uow: NotificationsUnitOfWork, key: str, language: str, subject: str, body: str, by: str
+    uow: NotificationsUnitOfWork, key: str, language: str, subject: str, body: str, by: Principal
 ) -> dict[str, Any]:
     """Edit a template once its placeholders are checked; this instance uses it at once, others within 30 s."""
     if key not in DEFAULTS:
         raise TemplateNotFound(key, sorted(DEFAULTS))
     validate(key, subject, body)
-    async with uow.one_statement():
-        row = await uow.channels.save_template(key, language, subject, body, by)
+    async with uow:
+        row = await uow.channels.save_template(key, language, subject, body, by.sub)
+        await uow.audit("template.changed", f"{key}/{language}", by, {"subject": subject, "body": body})
     uow.components.templates.forget()
     return row
 
@@ -149,7 +165,7 @@ async def subscribe(
         raise CommunityOutOfReach(community)
     await _check_destination(uow, url)
     secret = signing.new_secret()
-    async with uow.one_statement():
+    async with uow:
         row = await uow.channels.add_subscription(
             community=community,
             url=url,
@@ -159,7 +175,19 @@ async def subscribe(
             created_by=principal.sub,
             at=uow.now(),
         )
+        await uow.audit(
+            "subscription.created",
+            row["id"],
+            principal,
+            {"receiver": _without_query(url), "community": community, "event_types": list(event_types)},
+        )
     return row, secret
+
+
+def _without_query(url: str) -> str:
+    """A receiver's address for the audit log: a query string may carry its credentials."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.hostname or "", parts.path, "", ""))
 
 
 async def _subscription(
@@ -176,6 +204,7 @@ async def unsubscribe(uow: NotificationsUnitOfWork, principal: Principal, subscr
     async with uow:
         await _subscription(uow, principal, subscription_id)
         await uow.channels.deactivate(subscription_id)
+        await uow.audit("subscription.stopped", subscription_id, principal)
 
 
 async def rotate_secret(
@@ -187,6 +216,7 @@ async def rotate_secret(
     async with uow:
         await _subscription(uow, principal, subscription_id)
         row = await uow.channels.rotate_secret(subscription_id, secret, uow.now() + timedelta(seconds=grace))
+        await uow.audit("subscription.secret_rotated", subscription_id, principal, {"grace_seconds": grace})
     return row, secret
 
 
@@ -202,3 +232,4 @@ async def redeliver(
         if current["status"] == "pending":
             raise StillBeingTried(current["status"])
         await uow.notifications.send_again(delivery_id, uow.now())
+        await uow.audit("delivery.redelivered", delivery_id, principal, {"subscription_id": subscription_id})

@@ -44,8 +44,12 @@ _LOCK_REDEMPTION = "SELECT * FROM redemptions WHERE id = $1 FOR UPDATE"
 _INSERT_REDEMPTION = """
 INSERT INTO redemptions (id, community, person_id, prize_id, points, status, pickup_code,
                          reserve_tx, reserved_at, idempotency_key)
-VALUES ($1, $2, $3, $4, $5, 'reserved', $6, $7, $8, $9) RETURNING *
+VALUES ($1, $2, $3, $4, $5, 'reserved', $6, $7, $8, $9)
+ON CONFLICT (community, pickup_code) WHERE status = 'reserved' DO NOTHING
+RETURNING *
 """
+# A code already held by an open reservation returns no row and another is drawn. Not a caught
+# unique violation: PostgreSQL would log that error's DETAIL, the other reservation's pickup code.
 _SETTLE = """
 UPDATE redemptions SET status = $2, settle_tx = $3, settled_at = now(), settled_by = $4, cancel_reason = $5
 WHERE id = $1 AND status = 'reserved' RETURNING *
@@ -128,26 +132,20 @@ class PrizeRepository:
         """The reservation row with a fresh pickup code, unique among open reservations (drawn again on a collision)."""
         for _ in range(20):
             code = f"{secrets.randbelow(1_000_000):06d}"
-            try:
-                async with self.conn.transaction():
-                    row = await self.conn.fetchrow(
-                        _INSERT_REDEMPTION,
-                        redemption_id,
-                        community,
-                        person_id,
-                        prize["id"],
-                        prize["cost"],
-                        code,
-                        tx,
-                        now,
-                        idempotency_key,
-                    )
-                    assert row is not None
-                    return row
-            except asyncpg.UniqueViolationError as exc:
-                if exc.constraint_name != "redemptions_open_code":
-                    raise
-                continue
+            row = await self.conn.fetchrow(
+                _INSERT_REDEMPTION,
+                redemption_id,
+                community,
+                person_id,
+                prize["id"],
+                prize["cost"],
+                code,
+                tx,
+                now,
+                idempotency_key,
+            )
+            if row is not None:
+                return row
         raise RuntimeError("could not draw a free pickup code")
 
     async def settle(

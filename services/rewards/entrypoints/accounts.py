@@ -186,6 +186,6 @@ async def adjust(
     uow: RewardsUnitOfWork = Depends(get_uow),
 ) -> Posted:
     tx, balance = await adjustments.adjust(
-        uow, principal.community, person_id, body.points, reason=body.reason, actor_id=principal.sub
+        uow, principal.community, person_id, body.points, reason=body.reason, by=principal
     )
     return Posted(transaction_id=tx, balance_after=balance)

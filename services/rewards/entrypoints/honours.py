@@ -145,7 +145,7 @@ async def grant(
         body.person_id,
         HonourKind(body.kind),
         body.year,
-        granted_by=principal.sub,
+        by=principal,
         building_group=body.building_group,
         citation=body.citation,
     )
@@ -204,7 +204,7 @@ async def issue_certificate(
     uow: RewardsUnitOfWork = Depends(get_uow),
 ) -> Certificate:
     order = certificates.CertificateOrder(**body.model_dump())
-    row = await certificates.issue(uow, principal.community, order, issued_by=principal.sub)
+    row = await certificates.issue(uow, principal.community, order, by=principal)
     return Certificate(**dict(row))
 
 

@@ -146,7 +146,5 @@ async def reverse(
     principal: Principal = Depends(require_roles(Role.ADMIN)),
     uow: RewardsUnitOfWork = Depends(get_uow),
 ) -> Posted:
-    tx, balance = await adjustments.reverse(
-        uow, principal.community, transaction_id, reason=body.reason, actor_id=principal.sub
-    )
+    tx, balance = await adjustments.reverse(uow, principal.community, transaction_id, reason=body.reason, by=principal)
     return Posted(transaction_id=tx, balance_after=balance)

@@ -119,7 +119,7 @@ async def create_prize(
 ) -> Prize:
     values = body.model_dump(exclude={"description_zh", "description_en"})
     values["description"] = {"zh-CN": body.description_zh, "en": body.description_en}
-    return _prize(await redemptions.create_prize(uow, principal.community, values))
+    return _prize(await redemptions.create_prize(uow, principal, values))
 
 
 @router.post("/prizes/{prize_id}/stock", response_model=Prize, summary="Restock (or write off) a prize")
@@ -129,7 +129,7 @@ async def restock(
     principal: Principal = Depends(require_roles(*STAFF)),
     uow: RewardsUnitOfWork = Depends(get_uow),
 ) -> Prize:
-    return _prize(await redemptions.restock(uow, principal.community, prize_id, body.add))
+    return _prize(await redemptions.restock(uow, principal, prize_id, body.add))
 
 
 @router.post("/redemptions", response_model=Redemption, status_code=201, summary="Redeem: reserve points and stock")
@@ -182,7 +182,7 @@ async def fulfil(
     principal: Principal = Depends(require_roles(*STAFF)),
     uow: RewardsUnitOfWork = Depends(get_uow),
 ) -> Redemption:
-    return _redemption(await redemptions.fulfil(uow, principal.community, redemption_id, principal.sub))
+    return _redemption(await redemptions.fulfil(uow, principal.community, redemption_id, principal))
 
 
 @router.post("/redemptions/{redemption_id}/cancel", response_model=Redemption, summary="Cancel and refund")
@@ -196,7 +196,7 @@ async def cancel(
         uow,
         principal.community,
         redemption_id,
-        principal.sub,
+        principal,
         body.reason if body else None,
         staff=principal.has(*STAFF),
     )

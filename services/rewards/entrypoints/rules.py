@@ -76,6 +76,6 @@ async def edit(
         title=body.title,
         active=body.active,
         reason=body.reason,
-        created_by=principal.sub,
+        by=principal,
     )
     return _out(row)

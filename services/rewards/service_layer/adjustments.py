@@ -11,6 +11,7 @@ import uuid
 import asyncpg
 
 from contracts.events.rewards import PointsAdjusted
+from services.kernel.identity import Principal
 from services.rewards.domain.errors import AlreadyExists, InvalidValues, NotAllowed, NotFoundError
 from services.rewards.domain.ledger import AccountKind, Posting, TransactionKind, Transfer
 from services.rewards.service_layer import bank
@@ -21,9 +22,10 @@ NOT_REVERSIBLE = ("reversal", "reservation", "fulfilment", "refund")
 
 
 async def adjust(
-    uow: RewardsUnitOfWork, community: str, person_id: str, points: int, *, reason: str, actor_id: str
+    uow: RewardsUnitOfWork, community: str, person_id: str, points: int, *, reason: str, by: Principal
 ) -> tuple[uuid.UUID, int]:
     """Add (points > 0) or take away (points < 0) points by hand; never below zero."""
+    actor_id = by.sub
     if points == 0:
         raise InvalidValues("An adjustment of zero points changes nothing.")
     if person_id == actor_id:
@@ -52,13 +54,20 @@ async def adjust(
         )
         balances = await bank.post(uow.ledger, transfer, guarded=account)
         await _emit(uow, community, transfer.id, person_id, points, balances[account], reason, actor_id)
+        await uow.audit(
+            "points.adjusted",
+            person_id,
+            by,
+            {"points": points, "reason": reason, "transaction_id": transfer.id, "balance_after": balances[account]},
+        )
         return transfer.id, balances[account]
 
 
 async def reverse(
-    uow: RewardsUnitOfWork, community: str, transaction_id: uuid.UUID, *, reason: str, actor_id: str
+    uow: RewardsUnitOfWork, community: str, transaction_id: uuid.UUID, *, reason: str, by: Principal
 ) -> tuple[uuid.UUID, int | None]:
     """Undo a transaction by posting its mirror image; a transaction is reversed at most once (UNIQUE)."""
+    actor_id = by.sub
     async with uow:
         ledger = uow.ledger
         original = await ledger.transaction(community, transaction_id)
@@ -89,6 +98,12 @@ async def reverse(
             change = sum(p.amount for p in transfer.postings if p.account_id == account["id"])
             balance_after = balances[account["id"]]
             await _emit(uow, community, transfer.id, original["person_id"], change, balance_after, reason, actor_id)
+        await uow.audit(
+            "transaction.reversed",
+            transaction_id,
+            by,
+            {"reason": reason, "reversal_id": transfer.id, "person_id": original["person_id"]},
+        )
         return transfer.id, balance_after
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 import asyncpg
 
 from contracts.enums import PostType
+from services.kernel.identity import Principal
 from services.rewards.adapters.certificate_pdf import mask_id_number
 from services.rewards.domain.errors import NotFoundError
 from services.rewards.service_layer.unit_of_work import RewardsUnitOfWork
@@ -24,7 +25,7 @@ class CertificateOrder:
     period_to: date | None
 
 
-async def issue(uow: RewardsUnitOfWork, community: str, order: CertificateOrder, *, issued_by: str) -> asyncpg.Record:
+async def issue(uow: RewardsUnitOfWork, community: str, order: CertificateOrder, *, by: Principal) -> asyncpg.Record:
     """Certify the person's confirmed hours (within the period), numbered `<prefix>-<year>-<serial>`,
     the year the community's; the identity number is kept masked."""
     async with uow:
@@ -39,7 +40,7 @@ async def issue(uow: RewardsUnitOfWork, community: str, order: CertificateOrder,
         hours = sum((r["hours"] for r in rows), Decimal(0))
         year = uow.local_now().year
         serial = await certificates.next_serial()
-        return await certificates.insert(
+        certificate = await certificates.insert(
             community,
             f"{uow.settings.rewards_certificate_prefix}-{year}-{serial:06d}",
             {
@@ -52,6 +53,13 @@ async def issue(uow: RewardsUnitOfWork, community: str, order: CertificateOrder,
                 "content": content,
                 "period_from": order.period_from,
                 "period_to": order.period_to,
-                "issued_by": issued_by,
+                "issued_by": by.sub,
             },
         )
+        await uow.audit(
+            "certificate.issued",
+            certificate["id"],
+            by,
+            {"person_id": order.person_id, "number": certificate["number"], "hours": hours},
+        )
+        return certificate

@@ -8,6 +8,7 @@ from decimal import Decimal
 from contracts.envelope import CloudEvent
 from contracts.events.community import SelectionConcluded
 from contracts.events.rewards import HonourGranted
+from services.kernel.identity import Principal
 from services.rewards.domain.errors import AlreadyExists
 from services.rewards.domain.honours import HonourKind, levels_crossed, title
 from services.rewards.service_layer.unit_of_work import RewardsUnitOfWork
@@ -31,7 +32,7 @@ async def grant_yearly(
     kind: HonourKind,
     year: int,
     *,
-    granted_by: str,
+    by: Principal,
     building_group: int | None,
     citation: str | None,
 ) -> uuid.UUID:
@@ -48,11 +49,23 @@ async def grant_yearly(
             kind,
             year=year,
             building_group=building_group,
-            granted_by=granted_by,
+            granted_by=by.sub,
             citation=citation,
         )
         if honour_id is None:
             raise AlreadyExists(f"{person_id} already holds this honour for {year}.")
+        await uow.audit(
+            "honour.granted",
+            honour_id,
+            by,
+            {
+                "person_id": person_id,
+                "kind": kind,
+                "year": year,
+                "building_group": building_group,
+                "citation": citation,
+            },
+        )
         return honour_id
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import asyncpg
 
 from contracts.events.rewards import PointsRedeemed, PointsRefunded, RedemptionReserved
+from services.kernel.identity import Principal
 from services.rewards.domain.errors import (
     AlreadyExists,
     IllegalTransition,
@@ -31,20 +32,22 @@ def _name(prize: asyncpg.Record) -> dict[str, str]:
     return {"zh-CN": prize["name_zh"], "en": prize["name_en"]}
 
 
-async def create_prize(uow: RewardsUnitOfWork, community: str, values: dict[str, Any]) -> asyncpg.Record:
+async def create_prize(uow: RewardsUnitOfWork, by: Principal, values: dict[str, Any]) -> asyncpg.Record:
     """A new prize of the catalogue; its code is unique in the community."""
     async with uow:
-        row = await uow.prizes.get(await uow.prizes.create(community, values))
+        row = await uow.prizes.get(await uow.prizes.create(by.community, values))
         assert row is not None
+        await uow.audit("prize.added", row["id"], by, values)
         return row
 
 
-async def restock(uow: RewardsUnitOfWork, community: str, prize_id: uuid.UUID, add: int) -> asyncpg.Record:
+async def restock(uow: RewardsUnitOfWork, by: Principal, prize_id: uuid.UUID, add: int) -> asyncpg.Record:
     """Add (or, negative, write off) stock; never below zero."""
     async with uow:
-        await uow.prizes.restock(community, prize_id, add)
+        await uow.prizes.restock(by.community, prize_id, add)
         row = await uow.prizes.get(prize_id)
         assert row is not None
+        await uow.audit("prize.restocked", prize_id, by, {"add": add, "stock": row["stock"]})
         return row
 
 
@@ -168,10 +171,16 @@ async def _settle(
     return updated, prize, transfer, balances
 
 
-async def fulfil(uow: RewardsUnitOfWork, community: str, redemption_id: uuid.UUID, actor: str) -> asyncpg.Record:
+async def fulfil(uow: RewardsUnitOfWork, community: str, redemption_id: uuid.UUID, by: Principal) -> asyncpg.Record:
     """Hand the prize over at the counter: the reserved points are spent."""
     async with uow:
-        redemption, prize, _, _ = await _settle(uow, community, redemption_id, "fulfilled", actor, None)
+        redemption, prize, _, _ = await _settle(uow, community, redemption_id, "fulfilled", by.sub, None)
+        await uow.audit(
+            "redemption.fulfilled",
+            redemption_id,
+            by,
+            {"person_id": redemption["person_id"], "prize_id": prize["id"], "points": redemption["points"]},
+        )
         await uow.emit(
             PointsRedeemed(
                 redemption_id=redemption_id,
@@ -191,7 +200,7 @@ async def cancel(
     uow: RewardsUnitOfWork,
     community: str,
     redemption_id: uuid.UUID,
-    actor: str,
+    by: Principal,
     reason: str | None,
     *,
     staff: bool = True,
@@ -201,9 +210,16 @@ async def cancel(
         owner = await uow.prizes.redemption(community, redemption_id)
         if owner is None:
             raise NotFoundError("There is no such redemption.")
-        if owner["person_id"] != actor and not staff:
+        if owner["person_id"] != by.sub and not staff:
             raise NotAllowed("Only the holder or the committees may cancel a redemption.")
-        redemption, prize, _, balances = await _settle(uow, community, redemption_id, "cancelled", actor, reason)
+        redemption, prize, _, balances = await _settle(uow, community, redemption_id, "cancelled", by.sub, reason)
+        if owner["person_id"] != by.sub:  # the committees cancelling someone's reservation
+            await uow.audit(
+                "redemption.cancelled",
+                redemption_id,
+                by,
+                {"person_id": owner["person_id"], "prize_id": prize["id"], "reason": reason},
+            )
         account = await uow.ledger.person_account(community, redemption["person_id"])
         assert account is not None
         await uow.emit(

@@ -6,6 +6,7 @@ from typing import Any
 
 import asyncpg
 
+from services.kernel.identity import Principal
 from services.rewards.domain.errors import InvalidValues, NotFoundError
 from services.rewards.domain.rules import PARAMS, validate_params
 from services.rewards.service_layer.unit_of_work import RewardsUnitOfWork
@@ -20,7 +21,7 @@ async def edit(
     title: dict[str, str] | None,
     active: bool,
     reason: str,
-    created_by: str,
+    by: Principal,
 ) -> asyncpg.Record:
     """Write the next version of a rule; its title stays the current one's unless a new one is given."""
     if rule_id not in PARAMS:
@@ -31,9 +32,16 @@ async def edit(
         title = title or current[rule_id]["title"]
         if set(title) != {"zh-CN", "en"} or any(not v or len(v) > 200 for v in title.values()):
             raise InvalidValues("A title needs zh-CN and en texts of 1-200 characters.")
-        return await uow.rules.add_version(
-            community, rule_id, params=checked, title=title, active=active, reason=reason, created_by=created_by
+        row = await uow.rules.add_version(
+            community, rule_id, params=checked, title=title, active=active, reason=reason, created_by=by.sub
         )
+        await uow.audit(
+            "rule.changed",
+            rule_id,
+            by,
+            {"version": row["version"], "params": checked, "active": active, "reason": reason},
+        )
+        return row
 
 
 async def in_force(uow: RewardsUnitOfWork, community: str) -> list[asyncpg.Record]:

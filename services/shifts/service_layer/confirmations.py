@@ -43,7 +43,7 @@ async def confirm_participants(
         await require_leader(uow, principal, (await shift_of(uow, community, shift_id))["post_id"])
         volunteers = await uow.repo.lock_volunteers(community, [item.volunteer_id for item in items])
         shift = await shift_of(uow, community, shift_id, lock=True)
-        return [
+        confirmed = [
             await _confirm(
                 uow,
                 community=community,
@@ -54,6 +54,10 @@ async def confirm_participants(
             )
             for i in items
         ]
+        new = [vars(item) for item, result in zip(items, confirmed, strict=True) if result.new]
+        if new:  # confirming again changes nothing, so it is not audited again
+            await uow.audit("participation.confirmed", shift_id, principal, {"participants": new})
+        return confirmed
 
 
 async def _confirm(

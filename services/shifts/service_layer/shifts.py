@@ -75,6 +75,12 @@ async def schedule_shift(uow: ShiftsUnitOfWork, principal: Principal, new: NewSh
         )
         shift = await schedule(uow, details, post_type=new.post_type, by=principal.sub)
         assert shift is not None  # only template shifts can collide
+        await uow.audit(
+            "shift.scheduled",
+            shift["id"],
+            principal,
+            {"post_type": new.post_type, "title": new.title, "starts_at": new.starts_at, "capacity": new.capacity},
+        )
         return shift
 
 
@@ -91,6 +97,7 @@ async def cancel(uow: ShiftsUnitOfWork, principal: Principal, *, shift_id: uuid.
         signed_up = await uow.repo.signed_up_ids(shift_id)
         await uow.repo.cancel_shift(shift_id, reason)
         await uow.emit(events.cancelled(shift, reason, signed_up), community=community, subject=shift_id)
+        await uow.audit("shift.cancelled", shift_id, principal, {"reason": reason, "signed_up": len(signed_up)})
         return await shift_of(uow, community, shift_id)
 
 
@@ -126,4 +133,5 @@ async def amend(
             min_party_members=min_party,
         )
         promoted = await promote(uow, community=community, shift_id=shift_id)
+        await uow.audit("shift.changed", shift_id, principal, changes)
         return await shift_of(uow, community, shift_id), promoted

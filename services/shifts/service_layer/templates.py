@@ -104,6 +104,7 @@ async def create_template(uow: ShiftsUnitOfWork, principal: Principal, post_type
         template_id = uuid.uuid4()
         await uow.repo.add_template(template_id, principal.community, post["id"], t, principal.sub)
         await generate(uow, template_id=template_id, weeks=uow.settings.shifts_generate_weeks)
+        await uow.audit("template.created", template_id, principal, {"post_type": post_type, **vars(t)})
         return await _template_of(uow, principal.community, template_id)
 
 
@@ -121,6 +122,7 @@ async def update_template(
         await uow.repo.update_template(template_id, post["id"], t)
         await withdraw_untouched(uow, template_id=template_id)
         await generate(uow, template_id=template_id, weeks=uow.settings.shifts_generate_weeks)
+        await uow.audit("template.changed", template_id, principal, {"post_type": post_type, **vars(t)})
         return await _template_of(uow, principal.community, template_id)
 
 

@@ -21,6 +21,9 @@ async def set_up_post(
     """A post of the caller's community and its leaders (the caller is a committee member or admin)."""
     async with uow:
         post = await uow.repo.save_post(principal.community, post_type, description, sorted(set(leaders)))
+        await uow.audit(
+            "post.set_up", post_type, principal, {"description": description, "leaders": sorted(set(leaders))}
+        )
         return post, await uow.repo.leader_ids(post["id"])
 
 
@@ -59,6 +62,13 @@ async def register(
             skills=details.skills,
             post_ids=post_ids,
         )
+        if leader and volunteer_id != principal.sub:  # a leader vouching for someone: a privileged act
+            await uow.audit(
+                "volunteer.registered",
+                volunteer_id,
+                principal,
+                {"kind": details.kind, "posts": details.posts, "building_group": details.building_group},
+            )
         return await _volunteer(uow, community, volunteer_id)
 
 
@@ -70,6 +80,7 @@ async def reapprove(uow: ShiftsUnitOfWork, principal: Principal, volunteer_id: s
         if await uow.repo.volunteer(principal.community, volunteer_id, lock=True) is None:
             raise VolunteerNotFound(volunteer_id)
         await uow.repo.reapprove(principal.community, volunteer_id, at=uow.now(), by=principal.sub)
+        await uow.audit("volunteer.reapproved", volunteer_id, principal)
         return await _volunteer(uow, principal.community, volunteer_id)
 
 

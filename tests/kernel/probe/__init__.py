@@ -16,6 +16,7 @@ from contracts.events.issue import IssueSubmitted
 from services.kernel.app import ServiceContext, ServiceDefinition, create_app, get_ctx
 from services.kernel.auth import Principal, current_principal
 from services.kernel.consumer import Subscription
+from services.kernel.errors import RuleBroken
 from services.kernel.lean import json_response, lean_post
 from services.kernel.settings import ServiceSettings
 from services.kernel.tracing import current_ids
@@ -66,6 +67,33 @@ lean_post(
     status_code=202,
     summary="Emit (committees only)",
 )
+
+
+class AuditedRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=1, max_length=200)
+    fail: bool = False
+
+
+@router.post("/audited", status_code=204)
+async def audited(
+    body: AuditedRequest, principal: Principal = Depends(current_principal), ctx: ProbeContext = Depends(get_ctx)
+) -> None:
+    """A privileged action as a service writes one: its event, its audit entry, then (if asked) a refusal."""
+    async with ctx.uow() as uow:
+        data = IssueSubmitted(
+            issue_id=uuid.uuid4(),
+            category="other",
+            title=body.title,
+            status="submitted",
+            channel="app",
+            reporter_id=principal.sub,
+            submitted_at=uow.now(),
+        )
+        await uow.emit(data, community=principal.community, subject=data.issue_id)
+        await uow.audit("probe.acted", data.issue_id, principal, {"title": body.title})
+        if body.fail:
+            raise RuleBroken("The probe refuses after writing its audit entry.", reason="asked-to-fail")
 
 
 async def _emit(body: EmitRequest, principal: Principal, ctx: ProbeContext) -> dict[str, Any]:

@@ -72,6 +72,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log of privileged actions in my community, newest first (admin) */
+        get: operations["read_audit_log_audit_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/issues": {
         parameters: {
             query?: never;
@@ -562,6 +579,43 @@ export interface components {
             /** Name */
             name: string;
         };
+        /**
+         * AuditEntry
+         * @description One privileged action as the audit log keeps it.
+         */
+        AuditEntry: {
+            /**
+             * Seq
+             * @description The entry's place in the log (later entries have larger numbers)
+             */
+            seq: number;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Actor
+             * @description Who acted: the principal's sub
+             */
+            actor: string;
+            /** Actor Roles */
+            actor_roles: string[];
+            /**
+             * Action
+             * @description What was done, e.g. issue.reviewed, prize.restocked
+             */
+            action: string;
+            /**
+             * Subject
+             * @description The object acted on (an id or a code)
+             */
+            subject: string | null;
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            };
+        };
         /** CategoryIn */
         CategoryIn: {
             /** Name Zh */
@@ -880,6 +934,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[AuditEntry] */
+        Page_AuditEntry_: {
+            /** Items */
+            items: components["schemas"]["AuditEntry"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[CommentOut] */
         Page_CommentOut_: {
             /** Items */
@@ -1061,6 +1122,44 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+        };
+    };
+    read_audit_log_audit_get: {
+        parameters: {
+            query?: {
+                /** @description Only this action */
+                action?: string | null;
+                /** @description Only this actor's sub */
+                actor?: string | null;
+                /** @description Only entries at or after this time */
+                since?: string | null;
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AuditEntry_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
