@@ -26,7 +26,6 @@ from services.rewards.domain.ledger import AccountKind, TransactionKind, Transfe
 from services.rewards.service_layer import bank
 from services.rewards.service_layer.unit_of_work import RewardsUnitOfWork
 
-
 _SETTLED_ZH = {"fulfilled": "这笔兑换的奖品已经发放。", "cancelled": "这笔兑换已经取消，积分已退回。"}
 
 
