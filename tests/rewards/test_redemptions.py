@@ -211,3 +211,23 @@ async def test_a_pickup_code_an_open_reservation_holds_is_drawn_again_and_never_
     # A collision caught as a unique violation would have PostgreSQL log the held code in its DETAIL.
     log_path = Path(getattr(postgres.log, "name", ""))
     assert "424242" not in await asyncio.to_thread(log_path.read_text)
+
+
+async def test_the_counter_is_told_in_chinese_too_why_a_code_was_used_or_stock_cannot_go_below_zero(
+    client: httpx.AsyncClient, admin: dict[str, str], tokens: Tokens
+) -> None:
+    soap = await prize(client, admin, cost=30, stock=1, code="soap")
+    await give(client, admin, "chen-jing", 30)
+    reserved = await client.post("/redemptions", json={"prize_id": soap["id"]}, headers=tokens.headers("chen-jing"))
+    assert reserved.status_code == 201, reserved.text
+    assert (await client.post(f"/redemptions/{reserved.json()['id']}/fulfil", headers=admin)).status_code == 200
+
+    twice = await client.post(f"/redemptions/{reserved.json()['id']}/fulfil", headers=admin)
+    below_zero = await client.post(f"/prizes/{soap['id']}/stock", json={"add": -1}, headers=admin)
+
+    assert twice.status_code == 409
+    assert twice.json()["current_state"] == "fulfilled"
+    assert twice.json()["detail_zh"] == "这笔兑换的奖品已经发放。"
+    assert below_zero.status_code == 409
+    assert below_zero.json()["reason"] == "out-of-stock"
+    assert below_zero.json()["detail_zh"] == "库存不能少于零。"

@@ -88,7 +88,7 @@ class PrizeRepository:
         try:
             row = await self.conn.fetchrow(_RESTOCK, prize_id, community, add)
         except asyncpg.CheckViolationError as exc:
-            raise OutOfStock("Stock cannot go below zero.") from exc
+            raise OutOfStock("Stock cannot go below zero.", detail_zh="库存不能少于零。") from exc
         if row is None:
             raise NotFoundError("There is no such prize.")
 

@@ -27,6 +27,8 @@ from services.rewards.domain.ledger import AccountKind, TransactionKind, Transfe
 from services.rewards.service_layer import bank
 from services.rewards.service_layer.unit_of_work import RewardsUnitOfWork
 
+_SETTLED_ZH = {"fulfilled": "这笔兑换的奖品已经发放。", "cancelled": "这笔兑换已经取消，积分已退回。"}
+
 
 def _name(prize: asyncpg.Record) -> dict[str, str]:
     return {"zh-CN": prize["name_zh"], "en": prize["name_en"]}
@@ -132,7 +134,10 @@ async def _settle(
     assert redemption is not None
     if redemption["status"] != "reserved":
         raise IllegalTransition(
-            f"The redemption is already {redemption['status']}.", current=redemption["status"], allowed=[]
+            f"The redemption is already {redemption['status']}.",
+            detail_zh=_SETTLED_ZH.get(redemption["status"], "这笔兑换已经办结。"),
+            current=redemption["status"],
+            allowed=[],
         )
     system = await ledger.system_accounts(community)
     points = redemption["points"]
