@@ -4,7 +4,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: help install run test lint contracts web web-api web-screenshots token chaos bench compose-check deploy-check clean
+.PHONY: help install run test lint contracts web web-api web-screenshots token chaos bench bench-commit compose-check deploy-check clean
 
 help:
 	@echo "make run        the whole stack locally (NATS, PostgreSQL, five services, demo data)"
@@ -13,7 +13,8 @@ help:
 	@echo "make contracts  regenerate contracts/schemas/*.json and contracts/asyncapi.yaml"
 	@echo "make web        type-check and build the phone app (web/dist); make web-api  regenerate its API types;  make web-screenshots  docs/screenshots/*.png"
 	@echo "make token SUB=alice ROLES=resident,volunteer [NAME=] [BUILDING_GROUP=] [COMMUNITY=]"
-	@echo "make chaos      the fault-injection suite;  make bench  the benchmark suite"
+	@echo "make chaos      the fault-injection suite;  make bench  the benchmark suite (into bench/runs/<time>/)"
+	@echo "make bench-commit  the benchmark suite, refreshing the committed bench/RESULTS.md, results.json, latency.png"
 
 $(UV):
 	$(PYTHON) -m pip install --user --quiet uv || $(PYTHON) -m pip install --quiet uv
@@ -59,6 +60,9 @@ chaos: install
 
 bench: install
 	$(RUN) python -m bench
+
+bench-commit: install
+	$(RUN) python -m bench --commit
 
 compose-check: install
 	$(RUN) check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml

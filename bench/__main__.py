@@ -1,4 +1,6 @@
-"""`python -m bench [--quick] [--only kernel,http,e2e,growth,consume,web] [--merge]`: run, then write the artefacts."""
+"""`python -m bench [--quick] [--only kernel,http,e2e,growth,consume,city,start,web] [--merge] [--commit]`: run, then
+write the artefacts: to a run folder of its own (bench/runs/<time>/, not tracked) unless `--commit` asks to
+refresh the committed bench/RESULTS.md, results.json and latency.png (`make bench-commit`)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ from bench import report
 from bench.machine import machine_facts, versions
 
 HERE = Path(__file__).resolve().parent
-SECTIONS = ("kernel", "http", "e2e", "growth", "consume", "web")
+SECTIONS = ("kernel", "http", "e2e", "growth", "consume", "city", "start", "web")
+RUNS = HERE / "runs"
 
 
 def _log(message: str) -> None:
@@ -38,7 +41,15 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--drain-window", type=float, default=None, help="seconds a service's drain is sampled for (default 45)"
     )
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--out", type=Path, default=HERE, help="where the artefacts go (default bench/)")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="where the artefacts go (default: a new bench/runs/<time>/)"
+    )
+    parser.add_argument(
+        "--commit",
+        action="store_true",
+        help="refresh the committed bench/RESULTS.md, results.json and latency.png (make bench-commit)",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of each consume path; the median is the figure")
     parser.add_argument(
         "--merge",
         action="store_true",
@@ -46,8 +57,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--keep", action="store_true", help="keep the run directory (logs of every process)")
     args = parser.parse_args(argv)
+    if args.out is None:
+        args.out = HERE if args.commit else RUNS / time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     quick = args.quick
-    args.events = args.events or (5_000 if quick else 50_000)
+    args.events = args.events or (5_000 if quick else 30_000)
     args.publish_events = args.publish_events or (5_000 if quick else 20_000)
     args.duration = args.duration or (3.0 if quick else 8.0)
     args.drain_window = args.drain_window or (15.0 if quick else 45.0)
@@ -76,6 +89,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             "concurrency": args.concurrency,
             "drain_window_seconds": args.drain_window,
             "growth_sizes": args.growth_sizes,
+            "rounds": args.rounds,
         },
         "machine": machine_facts(),
         "versions": versions(),
@@ -92,6 +106,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                     consume_events=args.events,
                     window=args.drain_window,
                     log=_log,
+                    rounds=args.rounds,
                 )
             except Exception as exc:
                 results["errors"]["kernel"] = "".join(traceback.format_exception(exc))
@@ -130,6 +145,8 @@ def run(argv: list[str]) -> int:
     args = parse(argv)
     results = asyncio.run(main(args))
     previous = args.out / "results.json"
+    if not previous.exists():
+        previous = HERE / "results.json"  # a run folder merges with the committed figures
     if args.merge and previous.exists():
         earlier = json.loads(previous.read_text())
         results["sections"] = {**earlier.get("sections", {}), **results["sections"]}

@@ -222,6 +222,29 @@ async def service_drain(
     return await drained(js, stream, durable, total, timeout, window=window)
 
 
+async def fresh_raw_durable(js: Any, stream: str, durable: str, filter_subject: str) -> None:
+    """A raw loop's durable that starts after everything already in the stream (a round of its own)."""
+    last = int((await js.stream_info(stream)).state.last_seq or 0)
+    await js.add_consumer(
+        stream,
+        config=ConsumerConfig(
+            durable_name=durable,
+            deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+            opt_start_seq=last + 1,
+            ack_policy=AckPolicy.EXPLICIT,
+            ack_wait=30,
+            max_ack_pending=1000,
+            filter_subject=filter_subject,
+        ),
+    )
+
+
+def median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """Of rounds {service, raw} (each with a rate), the one whose ratio is the median: one noisy round decides nothing."""
+    ranked = sorted(rounds, key=lambda r: r["service"]["rate"] / r["raw"]["rate"] if r["raw"]["rate"] else 0.0)
+    return ranked[len(ranked) // 2]
+
+
 def drain_figure(*, name: str, metric: str, value: float, baseline: float, **details: Any) -> dict[str, Any]:
     """A consume-path figure: a service's drain rate against the raw loop's (target: 70 %)."""
     return figure(

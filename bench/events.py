@@ -67,15 +67,21 @@ async def ensure_bench_stream(js: JetStreamContext) -> None:
         await js.update_stream(config=config)
 
 
-def variants(template: CloudEvent, n: int, vary: Callable[[int, dict[str, Any]], None]) -> list[tuple[str, bytes, str]]:  # type: ignore[type-arg]
-    """n copies of a validated event as (subject, JSON, id), each with a fresh id and `vary(i, data)` applied:
-    building 50,000 pydantic envelopes would take longer than publishing them."""
+def variants(
+    template: CloudEvent,  # type: ignore[type-arg]
+    n: int,
+    vary: Callable[[int, dict[str, Any]], None],
+    *,
+    offset: int = 0,
+) -> list[tuple[str, bytes, str]]:
+    """n copies of a validated event as (subject, JSON, id), each with a fresh id and `vary(offset + i, data)`
+    applied: building 50,000 pydantic envelopes would take longer than publishing them."""
     base = template.model_dump(mode="json")
     out = []
     for i in range(n):
         event_id = str(uuid.uuid4())
         data = dict(base["data"])
-        vary(i, data)
+        vary(offset + i, data)
         out.append((template.nats_subject, orjson.dumps({**base, "id": event_id, "data": data}), event_id))
     return out
 

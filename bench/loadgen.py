@@ -89,12 +89,17 @@ class Connection:
                 await self.writer.wait_closed()
         self.reader = self.writer = None
 
-    async def request(self, method: str, path: str, body: bytes | None = None) -> Response:
+    async def request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> Response:
+        """One request; `headers` are added to the connection's own (e.g. each request's own token)."""
         if self.writer is None:
             await self.open()
         assert self.reader is not None
         assert self.writer is not None
         extra = f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n" if body is not None else ""
+        if headers:
+            extra += "".join(f"{k}: {v}\r\n" for k, v in headers.items())
         self.writer.write(f"{method} {path} HTTP/1.1\r\n{self._head}{extra}\r\n".encode() + (body or b""))
         head = await self.reader.readuntil(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")

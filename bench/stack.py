@@ -53,9 +53,9 @@ class BenchStack(Harness):
         self.start_service(name, extra_env)
         return self.services[name]
 
-    def start_probe(self) -> ServiceHandle:
+    def start_probe(self, extra_env: dict[str, str] | None = None) -> ServiceHandle:
         migrate(self.database_url, "probe", PROBE_MIGRATIONS)
-        return self.start_module("probe", "tests.kernel.probe")
+        return self.start_module("probe", "tests.kernel.probe", extra_env)
 
     def pid(self, name: str) -> int | None:
         handle = self.services.get(name)

@@ -16,7 +16,7 @@ from bench.memory import RssSampler
 from bench.stack import BenchStack, phase, present_services
 from bench.stats import figure
 
-IDLE_TARGET_MB = 150.0
+IDLE_TARGET_MB = 120.0
 
 
 async def _section(out: dict[str, Any], name: str, log: Any, work: Awaitable[dict[str, Any]]) -> dict[str, Any] | None:
@@ -82,6 +82,16 @@ async def run(base_dir: Path, *, args: argparse.Namespace, sections: list[str], 
 
                 await _settle(stack, log)
                 await _section(out, "growth", log, growth.run(stack, args=args, present=present, log=log))
+            if "city" in sections and {"intake", "shifts", "deliberation", "rewards", "notifications"} <= set(present):
+                from bench import city
+
+                await _settle(stack, log)
+                await _section(out, "city", log, city.run(stack, args=args, log=log))
+            if "start" in sections:
+                from bench import cold_start
+
+                await _settle(stack, log)
+                await _section(out, "start", log, cold_start.run(stack, services=list(present), log=log))
             if "consume" in sections and "rewards" in present:
                 from bench import rewards_consume
 

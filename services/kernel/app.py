@@ -39,6 +39,7 @@ from services.kernel.http import KernelHttpMiddleware
 from services.kernel.logs import configure_logging
 from services.kernel.outbox import Outbox, backlog
 from services.kernel.problems import Problem, ServiceUnavailable, install_problem_handlers, problem_response
+from services.kernel.publisher import OutboxPublisher
 from services.kernel.relay import OutboxRelay
 from services.kernel.settings import ServiceSettings
 from services.kernel.topology import consumer_lag, ensure_streams
@@ -144,6 +145,9 @@ def create_app(definition: ServiceDefinition[S, C]) -> FastAPI:
     )
     outbox = Outbox(name)
     clock = definition.clock or SystemClock()
+    publisher = OutboxPublisher(
+        name, enabled=settings.outbox_publish_after_commit, timeout=settings.outbox_publish_timeout
+    )
     units = UnitOfWorkFactory(
         definition.unit_of_work,
         pool=lambda: ctx.pool,
@@ -151,6 +155,7 @@ def create_app(definition: ServiceDefinition[S, C]) -> FastAPI:
         clock=clock,
         settings=settings,
         components=definition.components,
+        publisher=publisher,
     )
     ctx: ServiceContext[S, C] = ServiceContext(
         name=name,
@@ -180,6 +185,8 @@ def create_app(definition: ServiceDefinition[S, C]) -> FastAPI:
             ctx.js, replicas=settings.stream_replicas, duplicate_window=settings.stream_duplicate_window
         )
         await consumers.declare(ctx.js)
+        # Until the relay has published what an earlier process left, commits are left to it too.
+        await publisher.start(ctx.pool, ctx.js, relay=settings.outbox_relays > 0)
         for task in definition.on_start:
             await task(ctx)
         await broker.start()
@@ -196,6 +203,8 @@ def create_app(definition: ServiceDefinition[S, C]) -> FastAPI:
                     poll_interval=settings.outbox_poll_interval,
                     publish_timeout=settings.outbox_publish_timeout,
                     retention_seconds=settings.outbox_retention_hours * 3600,
+                    publisher=publisher if settings.outbox_publish_after_commit else None,
+                    grace=settings.outbox_relay_grace,
                 )
             ]
             if settings.outbox_relays
@@ -203,6 +212,8 @@ def create_app(definition: ServiceDefinition[S, C]) -> FastAPI:
         )
         for relay in relays:
             await relay.start()
+        if relays:  # normally one claim that finds nothing: milliseconds
+            await publisher.wait_direct(2.0)
         loops = [asyncio.create_task(_supervised(task, ctx), name=f"{name}-bg") for task in definition.background]
         log.info("%s ready", name, extra={"pid": os.getpid()})
         try:
@@ -212,6 +223,7 @@ def create_app(definition: ServiceDefinition[S, C]) -> FastAPI:
                 loop.cancel()
             # Stop taking messages first and let in-flight batches finish (graceful_timeout).
             await consumers.stop()
+            await publisher.stop()
             await broker.stop()
             for relay in relays:
                 await relay.stop()

@@ -39,7 +39,7 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -222,6 +222,11 @@ def _undelivered(subscription: Any) -> list[Msg]:
     return found
 
 
+@contextlib.asynccontextmanager
+async def _no_publish() -> AsyncIterator[Callable[[], None]]:
+    yield lambda: None
+
+
 async def _nak_all(messages: list[Msg]) -> None:
     for msg in messages:
         with contextlib.suppress(Exception):
@@ -305,6 +310,13 @@ class EventConsumers:
                 max_ack_pending=self.settings.consumer_max_ack_pending,
             )
 
+    def _publish(self) -> contextlib.AbstractAsyncContextManager[Callable[[], None]]:
+        """Around a consumer transaction: its outbox rows are published right after it commits."""
+        publisher = self._units.publisher
+        if publisher is None:
+            return _no_publish()
+        return publisher.transaction()
+
     def _backoff(self, tries: int) -> float:
         base = self.settings.consumer_backoff_base * (2 ** max(tries - 1, 0))
         delay: float = min(base, self.settings.consumer_backoff_max) * random.uniform(0.8, 1.2)
@@ -331,7 +343,7 @@ class EventConsumers:
         if len(parsed) > 1:
             started = time.perf_counter()
             try:
-                async with self._pool().acquire() as conn, conn.transaction():
+                async with self._publish() as seal, self._pool().acquire() as conn, conn.transaction():
                     # One INSERT records the whole batch as processed; only the new events are applied.
                     fresh_ids = {
                         row["event_id"]
@@ -352,6 +364,7 @@ class EventConsumers:
                             await self._apply(conn, spec, subscription, raw, event, fresh=fresh)
                     elif fresh_events:
                         await self._apply_batch(conn, spec, subscription.handle_batch, fresh_events)
+                    seal()  # its events are published right after this commit
             except Exception as exc:  # one bad event or an outage: retry them one at a time
                 log.debug("%s: batch of %d falls back to one at a time: %s", spec.durable, len(parsed), exc)
             else:
@@ -426,8 +439,9 @@ class EventConsumers:
         tries = int(raw.metadata.num_delivered or 1)
         started = time.perf_counter()
         try:
-            async with self._pool().acquire() as conn, conn.transaction():
+            async with self._publish() as seal, self._pool().acquire() as conn, conn.transaction():
                 fresh = await self._apply(conn, spec, subscription, raw, event)
+                seal()
         except INFRASTRUCTURE_ERRORS as exc:
             log.warning("%s: database unavailable, retrying %s: %s", spec.durable, event.id, exc)
             EVENTS_CONSUMED.labels(self.service, spec.durable, "retry").inc()

@@ -10,6 +10,7 @@ from typing import Any
 
 from contracts.envelope import CloudEvent, EventData
 from services.kernel.db import Connection
+from services.kernel.publisher import captured
 from services.kernel.tracing import current_traceparent
 
 _COLUMNS = "id, subject, event_type, community, payload, traceparent"
@@ -19,8 +20,11 @@ OutboxRow = tuple[uuid.UUID, str, str, str, bytes, str | None]
 
 
 def outbox_row(event: CloudEvent[Any]) -> OutboxRow:
-    """The values of an event's outbox row, in the order of the INSERTs below."""
-    return (
+    """The values of an event's outbox row, in the order of the INSERTs below.
+
+    Inside a transaction whose rows are published after commit (publisher.py), the row is noted
+    for that publish: whatever statement writes it, the rows and the publish cannot drift apart."""
+    row = (
         event.id,
         event.nats_subject,
         event.type,
@@ -28,6 +32,8 @@ def outbox_row(event: CloudEvent[Any]) -> OutboxRow:
         event.model_dump_json().encode(),
         event.traceparent,
     )
+    captured(row)
+    return row
 
 
 def insert_from_arrays(first_param: int) -> str:

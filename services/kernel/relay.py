@@ -12,6 +12,12 @@ One relay runs `workers` claim loops behind one LISTEN connection. A commit wake
 worker, not all of them: every other woken worker would only find the rows locked and spend
 a transaction on nothing. A worker that finds a full batch wakes a partner, so a backlog is
 drained by all of them.
+
+With publishing after commit on (publisher.py), the process that commits publishes its rows
+itself and the relay is the safety net: it claims only rows older than `grace` seconds (a publish
+that never happened: a crash, NATS away) on its poll interval, and ignores the commits' wake-ups.
+While the publisher defers to it (at start, after a failed publish), it works as described
+above, claiming everything at once, until a claim finds nothing left (`OutboxPublisher.relay_caught_up`).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from opentelemetry.trace import SpanKind
 from services.kernel import db
 from services.kernel.faults import crash_point
 from services.kernel.metrics import EVENTS_PUBLISHED
+from services.kernel.publisher import OutboxPublisher
 from services.kernel.tracing import context_from, current_traceparent, recording, tracer
 
 log = logging.getLogger("linli.relay")
@@ -38,6 +45,15 @@ log = logging.getLogger("linli.relay")
 _CLAIM = """
 UPDATE outbox SET published_at = now(), attempts = attempts + 1
 WHERE seq IN (SELECT seq FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+RETURNING seq, id, subject, event_type, payload, traceparent
+"""
+# The safety net's claim: what publishing after commit has left for `grace` seconds.
+_CLAIM_SETTLED = """
+UPDATE outbox SET published_at = now(), attempts = attempts + 1
+WHERE seq IN (
+    SELECT seq FROM outbox WHERE published_at IS NULL AND created_at < now() - make_interval(secs => $2)
+    ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED
+)
 RETURNING seq, id, subject, event_type, payload, traceparent
 """
 _UNMARK_FAILED = "UPDATE outbox SET published_at = NULL WHERE id = ANY($1::uuid[])"
@@ -63,6 +79,8 @@ class OutboxRelay:
         poll_interval: float = 1.0,
         publish_timeout: float = 5.0,
         retention_seconds: float = 7 * 24 * 3600,
+        publisher: OutboxPublisher | None = None,
+        grace: float = 5.0,
     ) -> None:
         self.service = service
         self.pool = pool
@@ -78,6 +96,20 @@ class OutboxRelay:
         self._missed = False  # a wake-up came while every worker was busy
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
+        self.publisher = publisher
+        self.grace = grace
+        self._in_flight = 0  # workers holding a claimed batch
+        if publisher is not None:
+            publisher.on_fallback = self.wake
+
+    @property
+    def safety_net(self) -> bool:
+        """True while the process publishes after commit itself and this relay only picks up what it missed."""
+        return self.publisher is not None and self.publisher.direct
+
+    def _notified(self) -> None:
+        if not self.safety_net:  # a commit that the publisher sends itself needs no claim
+            self.wake()
 
     async def start(self) -> None:
         self._tasks = [
@@ -112,7 +144,7 @@ class OutboxRelay:
                 conn = await db.connect(self.dsn, self.service)
                 closed = asyncio.Event()
                 conn.add_termination_listener(lambda _c, done=closed: done.set())
-                await conn.add_listener(channel, lambda *_args: self.wake())
+                await conn.add_listener(channel, lambda *_args: self._notified())
                 self.wake()  # catch up on what committed while we were not listening
                 await closed.wait()
             except asyncio.CancelledError:
@@ -141,6 +173,8 @@ class OutboxRelay:
             if published >= self.batch_size:
                 self.wake()  # more is waiting: bring a partner in
                 continue
+            if published and self.publisher is not None and not self.safety_net:
+                continue  # catching up for the publisher: claim again until a claim finds nothing
             if self._missed:
                 self._missed = False
                 continue
@@ -165,10 +199,27 @@ class OutboxRelay:
 
     async def publish_batch(self) -> int:
         """Claim, publish and mark one batch; returns how many rows were published."""
+        publisher, safety_net = self.publisher, self.safety_net
+        left_before = publisher.left if publisher is not None else 0
+        self._in_flight += 1
+        try:
+            claimed, published = await self._publish_batch(safety_net)
+        finally:
+            self._in_flight -= 1
+        if publisher is not None and not safety_net and claimed == 0 and self._in_flight == 0:
+            publisher.relay_caught_up(left_before)
+        return published
+
+    async def _publish_batch(self, safety_net: bool) -> tuple[int, int]:
+        """Claimed rows and how many of them were acknowledged."""
         async with self.pool.acquire() as conn, conn.transaction():
-            rows = sorted(await conn.fetch(_CLAIM, self.batch_size), key=lambda row: row["seq"])
+            if safety_net:
+                claimed = await conn.fetch(_CLAIM_SETTLED, self.batch_size, self.grace)
+            else:
+                claimed = await conn.fetch(_CLAIM, self.batch_size)
+            rows = sorted(claimed, key=lambda row: row["seq"])
             if not rows:
-                return 0
+                return 0, 0
             # Pipelined: every event of the batch is sent before any PubAck is awaited.
             acks: list[asyncio.Future[Any]] = []
             try:
@@ -189,7 +240,7 @@ class OutboxRelay:
         by_type = collections.Counter(row["event_type"] for row in rows if row["id"] not in unacknowledged)
         for event_type, count in by_type.items():  # one counter update per type, not per event
             EVENTS_PUBLISHED.labels(self.service, event_type).inc(count)
-        return by_type.total()
+        return len(rows), by_type.total()
 
     async def _publish(self, row: Any) -> asyncio.Future[Any]:
         """Send one event; returns the future of its PubAck (duplicate=True counts as success)."""

@@ -54,6 +54,10 @@ class ServiceSettings(BaseSettings):
     outbox_publish_timeout: float = Field(default=5.0, gt=0)
     outbox_relays: int = Field(default=2, ge=0, le=16)
     outbox_retention_hours: float = Field(default=168.0, gt=0)
+    outbox_publish_after_commit: bool = True
+    """Publish a transaction's outbox rows from the same process right after it commits (publisher.py);
+    the relay then only picks up what that publish missed, after `outbox_relay_grace` seconds."""
+    outbox_relay_grace: float = Field(default=5.0, gt=0)
 
     consumer_batch_size: int = Field(default=256, ge=1, le=1000)
     consumer_max_ack_pending: int = Field(default=1000, ge=1)

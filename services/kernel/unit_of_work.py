@@ -40,6 +40,7 @@ from services.kernel.db import Connection
 from services.kernel.events import RecordsEvents
 from services.kernel.identity import Principal
 from services.kernel.outbox import Outbox
+from services.kernel.publisher import OutboxPublisher, Row, capturing, end_capture, start_capture
 from services.kernel.settings import ServiceSettings
 
 S = TypeVar("S", bound=ServiceSettings)
@@ -57,8 +58,13 @@ class UnitOfWork(Generic[S]):
         settings: S,
         components: Any = None,
         conn: Connection | None = None,
+        publisher: OutboxPublisher | None = None,
     ) -> None:
         self._pool = pool
+        self.publisher = publisher
+        """Publishes the outbox rows this unit of work commits right after the commit (the relay is the safety net)."""
+        self._rows: list[Row] = []
+        self._capture: Any = None
         self.components = components
         """The service's process-wide parts (caches...), for repositories that use them; typed by subclasses."""
         self.outbox = outbox
@@ -120,13 +126,22 @@ class UnitOfWork(Generic[S]):
         except BaseException:
             await self._give_back()
             raise
+        if self.publisher is not None:
+            self._rows, self._capture = start_capture()
 
     async def _commit(self) -> None:
+        # The place in the publish queue is taken before the commit, once the row locks are held:
+        # two units of work changing one aggregate are published in the order they commit.
+        place = self.publisher.reserve(self._rows) if self.publisher is not None else None
+        committed = False
         try:
             assert self._transaction is not None
             await self._transaction.commit()
+            committed = True
             self.committed += 1
         finally:
+            if self.publisher is not None:
+                self.publisher.settle(place, committed)
             await self._give_back()
 
     async def _rollback(self) -> None:
@@ -138,6 +153,10 @@ class UnitOfWork(Generic[S]):
             await self._give_back()
 
     async def _give_back(self) -> None:
+        capture, self._capture = self._capture, None
+        self._rows = []
+        if capture is not None:
+            end_capture(capture)
         release, self._release = self._release, None
         self._transaction, self._conn = None, None
         if release is not None:
@@ -159,9 +178,12 @@ class UnitOfWork(Generic[S]):
         async with self._pool().acquire() as conn:
             self._conn = conn
             try:
-                yield self
+                with capturing() as rows:
+                    yield self
                 if [event for aggregate in self._collected for event in aggregate.pull_events()]:
                     raise RuntimeError("one_statement: events were recorded that no statement wrote")
+                if self.publisher is not None:
+                    self.publisher.committed(rows)  # the statement was its own transaction: committed
             finally:
                 self._conn = None
                 self._collected.clear()
@@ -250,9 +272,11 @@ class UnitOfWorkFactory(Generic[S]):
         clock: Clock,
         settings: S,
         components: Any = None,
+        publisher: OutboxPublisher | None = None,
     ) -> None:
         self.kind = kind
         self.components = components
+        self.publisher = publisher
         self._pool = pool
         self.outbox = outbox
         self.clock = clock
@@ -260,7 +284,12 @@ class UnitOfWorkFactory(Generic[S]):
 
     def __call__(self) -> UnitOfWork[S]:
         return self.kind(
-            pool=self._pool, outbox=self.outbox, clock=self.clock, settings=self.settings, components=self.components
+            pool=self._pool,
+            outbox=self.outbox,
+            clock=self.clock,
+            settings=self.settings,
+            components=self.components,
+            publisher=self.publisher,
         )
 
     def joined(self, conn: Connection) -> UnitOfWork[S]:

@@ -5,6 +5,7 @@ databases go away and come back, poison arrives among good messages."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from pathlib import Path
 
@@ -72,7 +73,8 @@ async def test_consumer_killed_after_commit_before_ack_applies_the_effect_once(
 async def test_relay_killed_after_publish_before_marking_causes_no_second_effect(
     database_url: str, nats_url: str, run_dir: Path, tokens: Tokens, tmp_path: Path
 ) -> None:
-    service = probe_process(database_url, nats_url, run_dir, tmp_path)
+    # The relay itself publishes (no publish after commit), so its own crash point is reached.
+    service = probe_process(database_url, nats_url, run_dir, tmp_path, LINLI_OUTBOX_PUBLISH_AFTER_COMMIT="false")
     service.start({"LINLI_FAULTS": "relay.after_publish"})
     await service.wait_ready()
     async with httpx.AsyncClient(base_url=service.base_url) as client:
@@ -97,6 +99,89 @@ async def test_relay_killed_after_publish_before_marking_causes_no_second_effect
         service.terminate()
     assert info.state.messages == 1, "JetStream dropped the second publish as a duplicate"
     assert await effect_titles(database_url) == ["relayed"]
+
+
+async def test_a_process_killed_between_commit_and_its_own_publish_has_the_relay_deliver_the_event_once(
+    database_url: str, nats_url: str, run_dir: Path, tokens: Tokens, tmp_path: Path
+) -> None:
+    service = probe_process(database_url, nats_url, run_dir, tmp_path)
+    service.start({"LINLI_FAULTS": "publisher.before_publish"})
+    await service.wait_ready()
+    await _emit_in_a_process_that_dies(service, tokens, "orphaned")
+    assert await asyncio.to_thread(service.wait_exit, 30) == 137, "the process died after the commit, before publishing"
+    assert len(await probe_rows(database_url, "SELECT id FROM outbox WHERE published_at IS NULL")) == 1
+
+    service.start()  # the relay of the next start catches up before the process publishes by itself again
+    try:
+        await service.wait_ready()
+        await eventually(lambda: effect_count(database_url), timeout=20, message="the relay delivers it")
+        async with jetstream(nats_url) as js:
+            info = await js.stream_info("LINLI_INTAKE")
+    finally:
+        service.terminate()
+    assert info.state.messages == 1
+    assert await effect_titles(database_url) == ["orphaned"]
+    assert not await probe_rows(database_url, "SELECT id FROM outbox WHERE published_at IS NULL")
+
+
+async def test_an_event_published_after_commit_and_again_by_the_relay_is_stored_and_applied_once(
+    database_url: str, nats_url: str, run_dir: Path, tokens: Tokens, tmp_path: Path
+) -> None:
+    service = probe_process(database_url, nats_url, run_dir, tmp_path)
+    service.start({"LINLI_FAULTS": "publisher.after_publish"})
+    await service.wait_ready()
+    await _emit_in_a_process_that_dies(service, tokens, "twice-sent")
+    assert await asyncio.to_thread(service.wait_exit, 30) == 137, "the process died after publishing, before marking"
+    assert len(await probe_rows(database_url, "SELECT id FROM outbox WHERE published_at IS NULL")) == 1
+
+    service.start()  # its relay publishes the unmarked row a second time, under the same Nats-Msg-Id
+    try:
+        await service.wait_ready()
+
+        async def marked() -> bool:
+            return not await probe_rows(database_url, "SELECT id FROM outbox WHERE published_at IS NULL")
+
+        await eventually(marked, timeout=20, message="the relay publishes the row again")
+        await eventually(lambda: effect_count(database_url), timeout=20)
+        async with jetstream(nats_url) as js:
+            info = await js.stream_info("LINLI_INTAKE")
+    finally:
+        service.terminate()
+    assert info.state.messages == 1, "JetStream dropped the second publish as a duplicate"
+    assert await effect_titles(database_url) == ["twice-sent"]
+
+
+async def test_commits_are_published_by_their_process_and_not_claimed_by_the_relay(
+    database_url: str, nats_url: str, run_dir: Path, tokens: Tokens
+) -> None:
+    app = create(settings_for(database_url, nats_url, run_dir, outbox_relay_grace=600))
+    async with running(app) as client:
+        responses = await asyncio.gather(
+            *(
+                client.post(
+                    "/emit", json={"titles": [f"direct-{i}-{j}" for j in range(3)]}, headers=tokens.headers("alice")
+                )
+                for i in range(20)
+            )
+        )
+        assert {r.status_code for r in responses} == {202}
+
+        async def all_applied() -> bool:
+            return await effect_count(database_url) >= 60
+
+        # With a ten-minute grace the relay claims none of them: only the publish after commit delivers.
+        await eventually(all_applied, timeout=20)
+    rows = await probe_rows(database_url, "SELECT attempts, published_at FROM outbox")
+    assert len(rows) == 60
+    assert all(r["attempts"] == 1 and r["published_at"] is not None for r in rows)
+
+
+async def _emit_in_a_process_that_dies(service: ServiceProcess, tokens: Tokens, title: str) -> None:
+    """POST /emit to a process armed to die right after the commit: the answer may not make it out."""
+    async with httpx.AsyncClient(base_url=service.base_url) as client:
+        with contextlib.suppress(httpx.TransportError):
+            response = await client.post("/emit", json={"titles": [title]}, headers=tokens.headers("alice"))
+            assert response.status_code == 202
 
 
 async def test_an_event_republished_under_another_message_id_is_applied_once(
@@ -189,7 +274,9 @@ async def test_several_relays_publish_every_event_exactly_once(
 async def test_a_commit_wakes_the_relay_without_waiting_for_the_poll_interval(
     database_url: str, nats_url: str, run_dir: Path, tokens: Tokens
 ) -> None:
-    app = create(settings_for(database_url, nats_url, run_dir, outbox_poll_interval=600))
+    app = create(
+        settings_for(database_url, nats_url, run_dir, outbox_poll_interval=600, outbox_publish_after_commit=False)
+    )
     async with running(app) as client:
         await eventually(lambda: _listening(database_url), message="the relay listens")
         await client.post("/emit", json={"titles": ["notified"]}, headers=tokens.headers("alice"))
