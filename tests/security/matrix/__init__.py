@@ -1,0 +1,12 @@
+"""The authorization matrix as data: a module per service, a row per route (see model.py)."""
+
+from __future__ import annotations
+
+from tests.security.matrix import deliberation, intake
+from tests.security.matrix.model import Row
+
+MATRIX: dict[str, list[Row]] = {
+    intake.SERVICE: intake.ROWS,
+    deliberation.SERVICE: deliberation.ROWS,
+}
+"""Every service's rows, by service name."""
