@@ -47,6 +47,7 @@ class Arranger:
     async def arrange(self) -> dict[str, Any]:
         await self.intake()
         await self.deliberation()
+        await self.shifts()
         return self.world
 
     # -- intake ----------------------------------------------------------------------------
@@ -150,6 +151,48 @@ class Arranger:
         await self.call("deliberation", "PUT", f"/motions/{decided}/vote", "council_member", json={"choice": "for"})
         decision = await self.call("deliberation", "POST", f"/motions/{decided}/close", "admin", json={"note": "通过"})
         w["decision_id"] = decision["id"]
+
+    # -- shifts ----------------------------------------------------------------------------
+    async def shifts(self) -> None:
+        w = self.world
+        now = datetime.now(UTC)
+        w["today"] = now.date().isoformat()
+        w["in_three_days"] = (now + timedelta(days=3)).replace(microsecond=0).isoformat()
+        w["in_three_days_end"] = (now + timedelta(days=3, hours=2)).replace(microsecond=0).isoformat()
+        w["post_type"], w["spare_post"] = "patrol", "environment"
+        w["volunteer_id"] = CALLERS["volunteer"].sub
+        for post, leader, who in (
+            ("patrol", "post_leader", "committee"),
+            ("culture", "other_leader", "committee"),
+            ("environment", None, "committee"),
+            ("patrol", "post_leader@other", "committee@other"),
+        ):
+            leaders = [CALLERS[leader].sub] if leader else []
+            await self.call("shifts", "PUT", f"/posts/{post}", who, json={"leader_ids": leaders})
+        for volunteer in ("volunteer", "neighbour", "volunteer@other"):
+            body = {"name": volunteer, "kind": "resident", "building_group": 1, "posts": ["patrol"]}
+            await self.call("shifts", "PUT", f"/volunteers/{CALLERS[volunteer].sub}", volunteer, json=body)
+
+        async def shift(title: str, day: int) -> str:
+            starts = (now + timedelta(days=day)).replace(microsecond=0)
+            body = {"post": "patrol", "title": title, "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=2)).isoformat(), "capacity": 5}
+            return str((await self.call("shifts", "POST", "/shifts", "post_leader", json=body))["id"])
+
+        for day, key in enumerate(("shift_id", "shift_to_cancel", "shift_to_join"), start=4):
+            w[key] = await shift(key, day)
+        await self.call("shifts", "POST", f"/shifts/{w['shift_id']}/signups", "volunteer", json={})
+        leaving = {}
+        for day, leaver in enumerate(("volunteer", "post_leader", "committee", "admin"), start=8):
+            leaving[leaver] = await shift(f"leave-{leaver}", day)
+            await self.call("shifts", "POST", f"/shifts/{leaving[leaver]}/signups", "volunteer", json={})
+        w["shifts_to_leave"] = {**leaving, "*": leaving["admin"]}
+        template = {
+            "post": "patrol", "title": "周六巡逻", "weekdays": [6], "start_time": "19:00:00", "end_time": "21:00:00",
+            "valid_from": w["today"], "capacity": 4,
+        }
+        w["template_id"] = (await self.call("shifts", "POST", "/templates", "post_leader", json=template))["id"]
+        feed = await self.call("shifts", "POST", "/volunteers/me/feed", "volunteer")
+        w["feed_token_shifts"] = feed["url"].rsplit("/", 1)[-1].removesuffix(".ics")
 
 
 __all__ = ["OTHER", "STACK_ENV", "Arranger", "png"]

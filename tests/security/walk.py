@@ -105,7 +105,7 @@ def _value(value: Any, world: World) -> Any:
 
 def request_of(cell: Cell, world: World, tokens: Tokens) -> dict[str, Any]:
     row, caller = cell.row, cell.caller
-    params = {name: world[row.fill.get(name, name)] for name in _placeholders(row.path)}
+    params = {name: _for(caller, world[row.fill.get(name, name)]) for name in _placeholders(row.path)}
     query = dict(_value(row.query, world) or {})
     body = _value(row.body, world)
     request: dict[str, Any] = {"method": row.method, "url": row.path.format(**params), "headers": tokens.headers(caller)}
@@ -125,6 +125,12 @@ def request_of(cell: Cell, world: World, tokens: Tokens) -> dict[str, Any]:
     elif body is not None:
         request["json"] = body
     return request
+
+
+def _for(caller: Caller, value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return value.get(caller.name, value["*"])
+    return value
 
 
 def _placeholders(path: str) -> list[str]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from tests.security.matrix import deliberation, intake
+from tests.security.matrix import deliberation, intake, shifts
 from tests.security.matrix.model import Row
 
 MATRIX: dict[str, list[Row]] = {
     intake.SERVICE: intake.ROWS,
     deliberation.SERVICE: deliberation.ROWS,
+    shifts.SERVICE: shifts.ROWS,
 }
 """Every service's rows, by service name."""

@@ -124,6 +124,9 @@ class Row:
     path: str
     allow: frozenset[str] | None = None
     gate: bool = True
+    deny: Answer = Answer.FORBIDDEN
+    """The refusal of a Meihu caller without the role or relation (404 where the route speaks only of
+    the caller's own record, e.g. "you are not registered as a volunteer")."""
     scope: Literal["object", "community", "public", "apikey"] = "object"
     district_reads: bool = False
     own: frozenset[str] = frozenset()
@@ -133,7 +136,9 @@ class Row:
     content_type: str | None = None
     query: Body = None
     fill: Mapping[str, str] = field(default_factory=dict)
-    """Path parameters taken from another key of the arranged world than their own name."""
+    """Path parameters taken from another key of the arranged world than their own name. A world
+    value that is a mapping gives each caller an object of their own (by caller name, "*" for the
+    rest): a removal asked by several permitted callers then removes something each time."""
     phase: int = 0
     """0: with every other route; 1: after them (the route ends or removes what others use)."""
     note: str = ""
@@ -152,16 +157,17 @@ class Row:
         if caller.sub is None:
             return E401
         role = caller.role
-        permitted = self.allow is None or role in self.allow or role in self.own
+        by_role = self.allow is None or role in self.allow
+        by_own = role in self.own and not caller.other  # what was arranged belongs to Meihu's callers
         if caller.other and self.scope == "object":
-            if permitted and role == "district" and self.district_reads:
+            if by_role and role == "district" and self.district_reads:
                 return OK
-            if permitted or not self.gate:
+            if by_role or not self.gate:
                 return E404
             return E403
-        if not permitted:
-            return E403
-        return OWN if role in self.own and not caller.other else OK
+        if by_role:
+            return OK
+        return OWN if by_own else self.deny
 
 
 def roles(*names: str) -> frozenset[str]:
