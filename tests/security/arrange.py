@@ -39,7 +39,9 @@ class Arranger:
         caller = CALLERS[who] if isinstance(who, str) else who
         headers = {**self.tokens.headers(caller), **kwargs.pop("headers", {})}
         response = await self.clients[service].request(method, path, headers=headers, **kwargs)
-        assert response.status_code < 300, f"arrange: {method} {path} as {caller.name}: {response.status_code} {response.text}"
+        assert response.status_code < 300, (
+            f"arrange: {method} {path} as {caller.name}: {response.status_code} {response.text}"
+        )
         if not response.content:
             return None
         return response.json() if "json" in response.headers.get("content-type", "") else response.text
@@ -70,7 +72,11 @@ class Arranger:
         w["issue_id"] = await self.issue("楼道堆物 Clutter A")
         w["photo_id"] = (
             await self.call(
-                "intake", "POST", f"/issues/{w['issue_id']}/photos", "resident", content=png(),
+                "intake",
+                "POST",
+                f"/issues/{w['issue_id']}/photos",
+                "resident",
+                content=png(),
                 headers={"Content-Type": "image/png"},
             )
         )["id"]
@@ -87,14 +93,28 @@ class Arranger:
                 await self.intake_step(w[key], step, body)
         w["code"] = "corridor_clutter"
         w["service_code"] = "corridor_clutter"
-        w["key_id"] = (await self.call("intake", "POST", "/open311-keys", "admin", json={"name": "待撤销", "principal": "revoked"}))["id"]
-        w["open311_key"] = (await self.call("intake", "POST", "/open311-keys", "admin", json={"name": "12345", "principal": "hotline"}))["key"]
+        w["key_id"] = (
+            await self.call("intake", "POST", "/open311-keys", "admin", json={"name": "待撤销", "principal": "revoked"})
+        )["id"]
+        w["open311_key"] = (
+            await self.call("intake", "POST", "/open311-keys", "admin", json={"name": "12345", "principal": "hotline"})
+        )["key"]
         w["open311_key_other"] = (
-            await self.call("intake", "POST", "/open311-keys", "admin@other", json={"name": "12345", "principal": "hotline"})
+            await self.call(
+                "intake", "POST", "/open311-keys", "admin@other", json={"name": "12345", "principal": "hotline"}
+            )
         )["key"]
         posted = await self.call(
-            "intake", "POST", "/open311/v2/requests.json", "anonymous",
-            data={"api_key": w["open311_key"], "service_code": "corridor_clutter", "description": "楼道堆物", "address_string": "美湖小区5栋"},
+            "intake",
+            "POST",
+            "/open311/v2/requests.json",
+            "anonymous",
+            data={
+                "api_key": w["open311_key"],
+                "service_code": "corridor_clutter",
+                "description": "楼道堆物",
+                "address_string": "美湖小区5栋",
+            },
         )
         w["service_request_id"] = posted[0]["service_request_id"]
         w["token_id"] = posted[0]["token"]
@@ -108,25 +128,48 @@ class Arranger:
 
         def member(person: Caller | str, position: str = "member") -> dict[str, Any]:
             person_id = person.sub if isinstance(person, Caller) else person
-            return {"person_id": person_id, "name": person_id, "party": "residents_committee", "position": position, "term_from": "2026-01-01"}
+            return {
+                "person_id": person_id,
+                "name": person_id,
+                "party": "residents_committee",
+                "position": position,
+                "term_from": "2026-01-01",
+            }
 
         council = await self.call(
-            "deliberation", "POST", "/councils", "admin",
-            json={"kind": "consultation", "name": "议事会 A", "members": [member(CALLERS["council_member"]), member("matrix-chair", "chair")]},
+            "deliberation",
+            "POST",
+            "/councils",
+            "admin",
+            json={
+                "kind": "consultation",
+                "name": "议事会 A",
+                "members": [member(CALLERS["council_member"]), member("matrix-chair", "chair")],
+            },
         )
         w["council_id"] = council["id"]
         w["feed_token"] = council["feed_url"].rsplit("/", 1)[-1].removesuffix(".ics")
         w["council_b"] = (
             await self.call(
-                "deliberation", "POST", "/councils", "admin",
+                "deliberation",
+                "POST",
+                "/councils",
+                "admin",
                 json={"kind": "women", "name": "议事会 B", "members": [member(CALLERS["other_member"])]},
             )
         )["id"]
         w["member_to_remove"] = "matrix-leaving-member"
         sessions = {}
         for key in ("session_id", "session_to_open", "session_to_conclude", "session_to_cancel"):
-            body = {"title": key, "starts_at": (now + timedelta(minutes=1)).isoformat(), "ends_at": (now + timedelta(hours=3)).isoformat(), "mode": "in_person"}
-            sessions[key] = (await self.call("deliberation", "POST", f"/councils/{w['council_id']}/sessions", "admin", json=body))["id"]
+            body = {
+                "title": key,
+                "starts_at": (now + timedelta(minutes=1)).isoformat(),
+                "ends_at": (now + timedelta(hours=3)).isoformat(),
+                "mode": "in_person",
+            }
+            sessions[key] = (
+                await self.call("deliberation", "POST", f"/councils/{w['council_id']}/sessions", "admin", json=body)
+            )["id"]
         w.update(sessions)
         for key in ("session_id", "session_to_conclude"):
             await self.call("deliberation", "POST", f"/sessions/{w[key]}/open", "admin")
@@ -135,11 +178,19 @@ class Arranger:
             await self.call("deliberation", "PUT", f"/sessions/{session}/attendance/{present}", "admin")
 
         async def item(title: str) -> str:
-            made = await self.call("deliberation", "POST", f"/sessions/{session}/agenda-items", "admin", json={"title": title})
+            made = await self.call(
+                "deliberation", "POST", f"/sessions/{session}/agenda-items", "admin", json={"title": title}
+            )
             return str(made["id"])
 
         async def motion(item_id: str) -> str:
-            made = await self.call("deliberation", "POST", f"/agenda-items/{item_id}/motions", "admin", json={"title": "动议", "text": "同意"})
+            made = await self.call(
+                "deliberation",
+                "POST",
+                f"/agenda-items/{item_id}/motions",
+                "admin",
+                json={"title": "动议", "text": "同意"},
+            )
             return str(made["id"])
 
         w["item_id"] = await item("议题 1")
@@ -175,7 +226,13 @@ class Arranger:
 
         async def shift(title: str, day: int) -> str:
             starts = (now + timedelta(days=day)).replace(microsecond=0)
-            body = {"post": "patrol", "title": title, "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=2)).isoformat(), "capacity": 5}
+            body = {
+                "post": "patrol",
+                "title": title,
+                "starts_at": starts.isoformat(),
+                "ends_at": (starts + timedelta(hours=2)).isoformat(),
+                "capacity": 5,
+            }
             return str((await self.call("shifts", "POST", "/shifts", "post_leader", json=body))["id"])
 
         for day, key in enumerate(("shift_id", "shift_to_cancel", "shift_to_join"), start=4):
@@ -187,8 +244,13 @@ class Arranger:
             await self.call("shifts", "POST", f"/shifts/{leaving[leaver]}/signups", "volunteer", json={})
         w["shifts_to_leave"] = {**leaving, "*": leaving["admin"]}
         template = {
-            "post": "patrol", "title": "周六巡逻", "weekdays": [6], "start_time": "19:00:00", "end_time": "21:00:00",
-            "valid_from": w["today"], "capacity": 4,
+            "post": "patrol",
+            "title": "周六巡逻",
+            "weekdays": [6],
+            "start_time": "19:00:00",
+            "end_time": "21:00:00",
+            "valid_from": w["today"],
+            "capacity": 4,
         }
         w["template_id"] = (await self.call("shifts", "POST", "/templates", "post_leader", json=template))["id"]
         feed = await self.call("shifts", "POST", "/volunteers/me/feed", "volunteer")

@@ -42,8 +42,10 @@ class Outcome:
     @property
     def matches(self) -> bool:
         answer = self.answer
-        return answer is not None and answer.passes == self.cell.expected.passes and (
-            answer.passes or answer == self.cell.expected
+        return (
+            answer is not None
+            and answer.passes == self.cell.expected.passes
+            and (answer.passes or answer == self.cell.expected)
         )
 
     def describe(self) -> str:
@@ -108,7 +110,11 @@ def request_of(cell: Cell, world: World, tokens: Tokens) -> dict[str, Any]:
     params = {name: _for(caller, world[row.fill.get(name, name)]) for name in _placeholders(row.path)}
     query = dict(_value(row.query, world) or {})
     body = _value(row.body, world)
-    request: dict[str, Any] = {"method": row.method, "url": row.path.format(**params), "headers": tokens.headers(caller)}
+    request: dict[str, Any] = {
+        "method": row.method,
+        "url": row.path.format(**params),
+        "headers": tokens.headers(caller),
+    }
     if caller.api_key is not None:
         key = world[caller.api_key]
         if row.method == "GET":
@@ -170,7 +176,8 @@ async def walk(urls: Mapping[str, str], world: World, tokens: Tokens, every: lis
     try:
         refusals = [c for c in every if not c.expected.passes]
         waves = [refusals] + [
-            [c for c in every if c.expected.passes and c.row.phase == phase] for phase in sorted({c.row.phase for c in every})
+            [c for c in every if c.expected.passes and c.row.phase == phase]
+            for phase in sorted({c.row.phase for c in every})
         ]
         outcomes: list[Outcome] = []
         for wave in waves:

@@ -151,7 +151,8 @@ async def test_a_volunteer_of_another_community_has_no_shifts_or_statistics_here
     elsewhere = tokens.headers("binhu-admin", "admin", community="binhu")
 
     answers = [
-        (await shifts.client.get(f"/volunteers/a/{what}", headers=elsewhere)).status_code for what in ("shifts", "stats")
+        (await shifts.client.get(f"/volunteers/a/{what}", headers=elsewhere)).status_code
+        for what in ("shifts", "stats")
     ]
     never_registered = await shifts.client.get("/volunteers/nobody/stats", headers=shifts.admin)
 

@@ -11,3 +11,6 @@ MATRIX: dict[str, list[Row]] = {
     shifts.SERVICE: shifts.ROWS,
 }
 """Every service's rows, by service name."""
+
+PENDING: tuple[str, ...] = ("rewards", "notifications", "community")
+"""Services whose rows are still to be written: their routes are not yet walked."""

@@ -57,7 +57,14 @@ ROWS: list[Row] = [
         note="admins and the council's officers",
     ),
     route("GET", "/sessions/{session_id}", district_reads=True),
-    route("POST", "/sessions/{session_id}/open", "admin", gate=False, fill={"session_id": "session_to_open"}, cells=DISTRICT_SEES),
+    route(
+        "POST",
+        "/sessions/{session_id}/open",
+        "admin",
+        gate=False,
+        fill={"session_id": "session_to_open"},
+        cells=DISTRICT_SEES,
+    ),
     route(
         "POST",
         "/sessions/{session_id}/conclude",
@@ -110,7 +117,14 @@ ROWS: list[Row] = [
     ),
     route("GET", "/agenda-items/waiting", scope="community"),
     route("GET", "/agenda-items/{item_id}", district_reads=True),
-    route("POST", "/agenda-items/{item_id}/defer", "admin", gate=False, fill={"item_id": "item_to_defer"}, cells=DISTRICT_SEES),
+    route(
+        "POST",
+        "/agenda-items/{item_id}/defer",
+        "admin",
+        gate=False,
+        fill={"item_id": "item_to_defer"},
+        cells=DISTRICT_SEES,
+    ),
     route(
         "POST",
         "/agenda-items/{item_id}/motions",

@@ -13,6 +13,7 @@ from tests.security.matrix.model import E403, E404, OK, Row, World, infrastructu
 
 SERVICE = "intake"
 
+
 def png() -> bytes:
     """A 1x1 PNG image, the smallest photo intake accepts."""
 
@@ -21,7 +22,10 @@ def png() -> bytes:
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
     return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b"")
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
     )
 
 
@@ -91,7 +95,13 @@ ROWS: list[Row] = [
         fill={"issue_id": "issue_to_review"},
     ),
     route("POST", "/issues/{issue_id}/release", "committee"),
-    route("POST", "/issues/{issue_id}/start", "committee", body={"note": "物业已派人"}, fill={"issue_id": "issue_to_start"}),
+    route(
+        "POST",
+        "/issues/{issue_id}/start",
+        "committee",
+        body={"note": "物业已派人"},
+        fill={"issue_id": "issue_to_start"},
+    ),
     route(
         "POST",
         "/issues/{issue_id}/resolve",

@@ -187,7 +187,6 @@ def route(method: str, path: str, *allowed: str, owner_only: bool = False, **kwa
     return Row(method, path, allow=roles(*allowed) if allowed else None, **kwargs)
 
 
-
 PUBLIC_PATHS = ("/healthz", "/readyz", "/metrics", "/asyncapi.json")
 
 
