@@ -141,3 +141,20 @@ async def test_my_shifts_are_typed_with_the_waitlist_position_and_can_leave_out_
     shifts.clock.advance(5 * H)
     upcoming = (await shifts.client.get("/volunteers/a/shifts?upcoming=true", headers=shifts.as_("a"))).json()
     assert [i["shift"]["id"] for i in upcoming["items"]] == [later["id"]]
+
+
+async def test_a_volunteer_of_another_community_has_no_shifts_or_statistics_here_404_not_an_empty_list(
+    shifts: Shifts, tokens: Tokens
+) -> None:
+    await shifts.setup_post()
+    await shifts.register("a")
+    elsewhere = tokens.headers("binhu-admin", "admin", community="binhu")
+
+    answers = [
+        (await shifts.client.get(f"/volunteers/a/{what}", headers=elsewhere)).status_code
+        for what in ("shifts", "stats")
+    ]
+    never_registered = await shifts.client.get("/volunteers/nobody/stats", headers=shifts.admin)
+
+    assert answers == [404, 404]
+    assert never_registered.status_code == 404

@@ -39,6 +39,13 @@ async def _self_or_leader(conn: Connection, principal: Principal, volunteer_id: 
         raise NotPermitted("Only the volunteer or a post leader may see this.", detail_zh="仅本人或岗位负责人可查看。")
 
 
+async def _registered(conn: Connection, principal: Principal, volunteer_id: str) -> None:
+    """A volunteer of the caller's community, or 404: another community's volunteers (and people
+    never registered) have no sign-ups or statistics to show, not an empty list."""
+    if await queries.volunteer(conn, principal.community, volunteer_id) is None:
+        raise VolunteerNotFound(volunteer_id)
+
+
 @router.put("/{volunteer_id}", summary="Register or update a volunteer (leaders; residents register themselves)")
 async def put_volunteer(
     volunteer_id: PersonId,
@@ -116,6 +123,7 @@ async def volunteer_shifts(
     after = decode_keyset(cursor, datetime, uuid.UUID)
     async with uow.read() as conn:
         await _self_or_leader(conn, principal, volunteer_id)
+        await _registered(conn, principal, volunteer_id)
         pairs = await queries.volunteer_shifts(
             conn,
             principal.community,
@@ -150,6 +158,7 @@ async def volunteer_statistics(
 ) -> stats.StatsOut:
     async with uow.read() as conn:
         await _self_or_leader(conn, principal, volunteer_id)
+        await _registered(conn, principal, volunteer_id)
         monthly = await queries.monthly_of_volunteer(
             conn, principal.community, volunteer_id, year, uow.settings.time_zone
         )

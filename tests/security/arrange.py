@@ -1,0 +1,260 @@
+"""The arrange phase of the matrix: the objects its rows name, made through the services' own APIs
+by the matrix's own callers, in Meihu (and, where a row needs it, in the other community).
+
+The result is the world: a mapping from a path parameter's name (or a row's `fill` key) to the
+id it stands for."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from tests.security.matrix.intake import png
+from tests.security.matrix.model import EXTRAS, OTHER, Caller, grid
+from tests.security.walk import Tokens
+
+STACK_ENV = {
+    "LINLI_INTAKE_PERSON_RATE": "100000/hour",
+    "LINLI_INTAKE_ADDRESS_RATE": "100000/hour",
+}
+"""The matrix's stack: submission limits out of the way (one person raises many issues here)."""
+
+CALLERS = {c.name: c for c in [*grid(), *EXTRAS.values()]}
+
+
+class Arranger:
+    def __init__(self, urls: Mapping[str, str], tokens: Tokens) -> None:
+        self.clients = {name: httpx.AsyncClient(base_url=url, timeout=60) for name, url in urls.items()}
+        self.tokens = tokens
+        self.world: dict[str, Any] = {"fmt": "json"}
+
+    async def close(self) -> None:
+        for client in self.clients.values():
+            await client.aclose()
+
+    async def call(self, service: str, method: str, path: str, who: str | Caller, **kwargs: Any) -> Any:
+        caller = CALLERS[who] if isinstance(who, str) else who
+        headers = {**self.tokens.headers(caller), **kwargs.pop("headers", {})}
+        response = await self.clients[service].request(method, path, headers=headers, **kwargs)
+        assert response.status_code < 300, (
+            f"arrange: {method} {path} as {caller.name}: {response.status_code} {response.text}"
+        )
+        if not response.content:
+            return None
+        return response.json() if "json" in response.headers.get("content-type", "") else response.text
+
+    async def arrange(self) -> dict[str, Any]:
+        await self.intake()
+        await self.deliberation()
+        await self.shifts()
+        return self.world
+
+    # -- intake ----------------------------------------------------------------------------
+    async def issue(self, title: str) -> str:
+        body = {
+            "category": "corridor_clutter",
+            "title": title,
+            "description": "楼道里堆了纸箱和旧家具。",
+            "location": {"building": "5栋", "unit": "2单元"},
+            "contact": {"phone": "13900000000"},
+        }
+        issue = await self.call("intake", "POST", "/issues", "resident", json=body)
+        return str(issue["id"])
+
+    async def intake_step(self, issue_id: str, step: str, body: Any) -> None:
+        await self.call("intake", "POST", f"/issues/{issue_id}/{step}", "committee", json=body)
+
+    async def intake(self) -> None:
+        w = self.world
+        w["issue_id"] = await self.issue("楼道堆物 Clutter A")
+        w["photo_id"] = (
+            await self.call(
+                "intake",
+                "POST",
+                f"/issues/{w['issue_id']}/photos",
+                "resident",
+                content=png(),
+                headers={"Content-Type": "image/png"},
+            )
+        )["id"]
+        w["issue_to_review"] = await self.issue("楼道堆物 Clutter B")
+        for key, steps in {
+            "issue_to_start": ["review"],
+            "issue_to_resolve": ["review", "start"],
+            "issue_to_confirm": ["review", "start", "resolve"],
+            "issue_to_reopen": ["review", "start", "resolve"],
+        }.items():
+            w[key] = await self.issue(f"楼道堆物 {key}")
+            for step in steps:
+                body = {"review": {"decision": "accept"}, "start": {}, "resolve": {"summary": "已清理"}}[step]
+                await self.intake_step(w[key], step, body)
+        w["code"] = "corridor_clutter"
+        w["service_code"] = "corridor_clutter"
+        w["key_id"] = (
+            await self.call("intake", "POST", "/open311-keys", "admin", json={"name": "待撤销", "principal": "revoked"})
+        )["id"]
+        w["open311_key"] = (
+            await self.call("intake", "POST", "/open311-keys", "admin", json={"name": "12345", "principal": "hotline"})
+        )["key"]
+        w["open311_key_other"] = (
+            await self.call(
+                "intake", "POST", "/open311-keys", "admin@other", json={"name": "12345", "principal": "hotline"}
+            )
+        )["key"]
+        posted = await self.call(
+            "intake",
+            "POST",
+            "/open311/v2/requests.json",
+            "anonymous",
+            data={
+                "api_key": w["open311_key"],
+                "service_code": "corridor_clutter",
+                "description": "楼道堆物",
+                "address_string": "美湖小区5栋",
+            },
+        )
+        w["service_request_id"] = posted[0]["service_request_id"]
+        w["token_id"] = posted[0]["token"]
+
+    # -- deliberation ----------------------------------------------------------------------
+    async def deliberation(self) -> None:
+        w = self.world
+        now = datetime.now(UTC)
+        w["in_a_week"] = (now + timedelta(days=7)).isoformat()
+        w["council_member_id"] = CALLERS["council_member"].sub
+
+        def member(person: Caller | str, position: str = "member") -> dict[str, Any]:
+            person_id = person.sub if isinstance(person, Caller) else person
+            return {
+                "person_id": person_id,
+                "name": person_id,
+                "party": "residents_committee",
+                "position": position,
+                "term_from": "2026-01-01",
+            }
+
+        council = await self.call(
+            "deliberation",
+            "POST",
+            "/councils",
+            "admin",
+            json={
+                "kind": "consultation",
+                "name": "议事会 A",
+                "members": [member(CALLERS["council_member"]), member("matrix-chair", "chair")],
+            },
+        )
+        w["council_id"] = council["id"]
+        w["feed_token"] = council["feed_url"].rsplit("/", 1)[-1].removesuffix(".ics")
+        w["council_b"] = (
+            await self.call(
+                "deliberation",
+                "POST",
+                "/councils",
+                "admin",
+                json={"kind": "women", "name": "议事会 B", "members": [member(CALLERS["other_member"])]},
+            )
+        )["id"]
+        w["member_to_remove"] = "matrix-leaving-member"
+        sessions = {}
+        for key in ("session_id", "session_to_open", "session_to_conclude", "session_to_cancel"):
+            body = {
+                "title": key,
+                "starts_at": (now + timedelta(minutes=1)).isoformat(),
+                "ends_at": (now + timedelta(hours=3)).isoformat(),
+                "mode": "in_person",
+            }
+            sessions[key] = (
+                await self.call("deliberation", "POST", f"/councils/{w['council_id']}/sessions", "admin", json=body)
+            )["id"]
+        w.update(sessions)
+        for key in ("session_id", "session_to_conclude"):
+            await self.call("deliberation", "POST", f"/sessions/{w[key]}/open", "admin")
+        session = w["session_id"]
+        for present in (w["council_member_id"], "matrix-chair"):
+            await self.call("deliberation", "PUT", f"/sessions/{session}/attendance/{present}", "admin")
+
+        async def item(title: str) -> str:
+            made = await self.call(
+                "deliberation", "POST", f"/sessions/{session}/agenda-items", "admin", json={"title": title}
+            )
+            return str(made["id"])
+
+        async def motion(item_id: str) -> str:
+            made = await self.call(
+                "deliberation",
+                "POST",
+                f"/agenda-items/{item_id}/motions",
+                "admin",
+                json={"title": "动议", "text": "同意"},
+            )
+            return str(made["id"])
+
+        w["item_id"] = await item("议题 1")
+        w["item_to_defer"] = await item("议题 2")
+        w["item_for_motion"] = await item("议题 5")
+        w["motion_id"] = await motion(w["item_id"])
+        w["motion_to_close"] = await motion(await item("议题 3"))
+        decided = await motion(await item("议题 4"))
+        await self.call("deliberation", "PUT", f"/motions/{decided}/vote", "council_member", json={"choice": "for"})
+        decision = await self.call("deliberation", "POST", f"/motions/{decided}/close", "admin", json={"note": "通过"})
+        w["decision_id"] = decision["id"]
+
+    # -- shifts ----------------------------------------------------------------------------
+    async def shifts(self) -> None:
+        w = self.world
+        now = datetime.now(UTC)
+        w["today"] = now.date().isoformat()
+        w["in_three_days"] = (now + timedelta(days=3)).replace(microsecond=0).isoformat()
+        w["in_three_days_end"] = (now + timedelta(days=3, hours=2)).replace(microsecond=0).isoformat()
+        w["post_type"], w["spare_post"] = "patrol", "environment"
+        w["volunteer_id"] = CALLERS["volunteer"].sub
+        for post, leader, who in (
+            ("patrol", "post_leader", "committee"),
+            ("culture", "other_leader", "committee"),
+            ("environment", None, "committee"),
+            ("patrol", "post_leader@other", "committee@other"),
+        ):
+            leaders = [CALLERS[leader].sub] if leader else []
+            await self.call("shifts", "PUT", f"/posts/{post}", who, json={"leader_ids": leaders})
+        for volunteer in ("volunteer", "neighbour", "volunteer@other"):
+            body = {"name": volunteer, "kind": "resident", "building_group": 1, "posts": ["patrol"]}
+            await self.call("shifts", "PUT", f"/volunteers/{CALLERS[volunteer].sub}", volunteer, json=body)
+
+        async def shift(title: str, day: int) -> str:
+            starts = (now + timedelta(days=day)).replace(microsecond=0)
+            body = {
+                "post": "patrol",
+                "title": title,
+                "starts_at": starts.isoformat(),
+                "ends_at": (starts + timedelta(hours=2)).isoformat(),
+                "capacity": 5,
+            }
+            return str((await self.call("shifts", "POST", "/shifts", "post_leader", json=body))["id"])
+
+        for day, key in enumerate(("shift_id", "shift_to_cancel", "shift_to_join"), start=4):
+            w[key] = await shift(key, day)
+        await self.call("shifts", "POST", f"/shifts/{w['shift_id']}/signups", "volunteer", json={})
+        leaving = {}
+        for day, leaver in enumerate(("volunteer", "post_leader", "committee", "admin"), start=8):
+            leaving[leaver] = await shift(f"leave-{leaver}", day)
+            await self.call("shifts", "POST", f"/shifts/{leaving[leaver]}/signups", "volunteer", json={})
+        w["shifts_to_leave"] = {**leaving, "*": leaving["admin"]}
+        template = {
+            "post": "patrol",
+            "title": "周六巡逻",
+            "weekdays": [6],
+            "start_time": "19:00:00",
+            "end_time": "21:00:00",
+            "valid_from": w["today"],
+            "capacity": 4,
+        }
+        w["template_id"] = (await self.call("shifts", "POST", "/templates", "post_leader", json=template))["id"]
+        feed = await self.call("shifts", "POST", "/volunteers/me/feed", "volunteer")
+        w["feed_token_shifts"] = feed["url"].rsplit("/", 1)[-1].removesuffix(".ics")
+
+
+__all__ = ["OTHER", "STACK_ENV", "Arranger", "png"]

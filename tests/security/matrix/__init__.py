@@ -1,0 +1,16 @@
+"""The authorization matrix as data: a module per service, a row per route (see model.py)."""
+
+from __future__ import annotations
+
+from tests.security.matrix import deliberation, intake, shifts
+from tests.security.matrix.model import Row
+
+MATRIX: dict[str, list[Row]] = {
+    intake.SERVICE: intake.ROWS,
+    deliberation.SERVICE: deliberation.ROWS,
+    shifts.SERVICE: shifts.ROWS,
+}
+"""Every service's rows, by service name."""
+
+PENDING: tuple[str, ...] = ("rewards", "notifications", "community")
+"""Services whose rows are still to be written: their routes are not yet walked."""
