@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 
 import asyncpg
 import stamina
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
@@ -27,22 +27,23 @@ from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 from starlette.responses import Response
 
 from contracts.catalogue import EMITTERS, Emitter
+from contracts.enums import Role
 from contracts.generate import service_asyncapi
 from services.kernel import db
 from services.kernel.audit_api import audit_router
-from services.kernel.auth import TokenVerifier
+from services.kernel.auth import Principal, TokenVerifier, require_roles
 from services.kernel.clock import Clock, SystemClock
 from services.kernel.consumer import EventConsumers, Subscription
-from services.kernel.dlq import dead_letter_count
 from services.kernel.errors import DomainError
 from services.kernel.http import KernelHttpMiddleware
 from services.kernel.logs import configure_logging
-from services.kernel.outbox import Outbox, backlog
+from services.kernel.outbox import Outbox
 from services.kernel.problems import Problem, ServiceUnavailable, install_problem_handlers, problem_response
 from services.kernel.publisher import OutboxPublisher
 from services.kernel.relay import OutboxRelay
 from services.kernel.settings import ServiceSettings
-from services.kernel.topology import consumer_lag, ensure_streams
+from services.kernel.status import ServiceStatus, collect
+from services.kernel.topology import ensure_streams
 from services.kernel.tracing import configure_tracing
 from services.kernel.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
@@ -321,23 +322,32 @@ def _operations_router(
             return problem_response(problem, request.url.path, {"Retry-After": "2"})
         return {"status": "ready", "service": name}
 
+    async def status() -> ServiceStatus:
+        js = None
+        with contextlib.suppress(Exception):
+            js = ctx.js
+        return await collect(name, ctx.pool_, js, consumers.specs, nats_connected())
+
     @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
     async def metrics() -> Response:
-        database = False
-        with contextlib.suppress(Exception):
-            async with asyncio.timeout(2):
-                async with ctx.pool.acquire() as conn:
-                    OUTBOX_BACKLOG.labels(name).set(await backlog(conn))
-                database = True
-        READY.labels(name).set(int(database and nats_connected()))
-        with contextlib.suppress(Exception):
-            async with asyncio.timeout(2):
-                for spec in consumers.specs:
-                    pending, ack_pending = await consumer_lag(ctx.js, spec)
-                    CONSUMER_PENDING.labels(name, spec.durable).set(pending)
-                    CONSUMER_ACK_PENDING.labels(name, spec.durable).set(ack_pending)
-                DLQ_MESSAGES.labels(name).set(await dead_letter_count(ctx.js, name))
+        now = await status()
+        if now.outbox_backlog is not None:
+            OUTBOX_BACKLOG.labels(name).set(now.outbox_backlog)
+        READY.labels(name).set(int(now.ready))
+        for consumer in now.consumers:
+            CONSUMER_PENDING.labels(name, consumer.durable).set(consumer.pending)
+            CONSUMER_ACK_PENDING.labels(name, consumer.durable).set(consumer.ack_pending)
+        if now.dead_letters is not None:
+            DLQ_MESSAGES.labels(name).set(now.dead_letters)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @router.get(
+        "/status",
+        response_model=ServiceStatus,
+        summary="Ready, consumer lag, outbox backlog and dead letters as JSON (admins; the operators' desk)",
+    )
+    async def status_json(_: Principal = Depends(require_roles(Role.ADMIN))) -> ServiceStatus:
+        return await status()
 
     asyncapi = service_asyncapi(_emitter_of_service(name), [s.model for s in definition.subscriptions])
 

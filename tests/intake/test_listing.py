@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 
-from tests.intake.support import COMMITTEE, NEIGHBOUR, RESIDENT, as_, submit
+from tests.intake.support import COMMITTEE, NEIGHBOUR, RESIDENT, as_, sql, submit
 from tests.support.infra import Tokens
 
 
@@ -93,3 +95,20 @@ async def test_comments_are_listed_oldest_first_with_a_cursor(client: httpx.Asyn
     assert [c["body"] for c in first["items"] + rest["items"]] == ["第0条", "第1条", "第2条"]
     assert rest["next_cursor"] is None
     assert first["items"][0]["author_id"] == COMMITTEE[0]
+
+
+async def test_the_board_filters_by_channel_and_age(
+    client: httpx.AsyncClient, tokens: Tokens, database_url: str
+) -> None:
+    by_phone = await submit(client, tokens, COMMITTEE, channel="phone")
+    old = await submit(client, tokens)
+    await sql(database_url).execute(
+        "UPDATE issues SET created_at = $2 WHERE id = $1::uuid", old["id"], datetime(2026, 1, 5, tzinfo=UTC)
+    )
+    headers = as_(tokens, COMMITTEE)
+
+    phone = (await client.get("/issues", params={"channel": "phone"}, headers=headers)).json()["items"]
+    aged = (await client.get("/issues", params={"raised_before": "2026-02-01T00:00:00Z"}, headers=headers)).json()
+
+    assert [i["id"] for i in phone] == [by_phone["id"]]
+    assert [i["id"] for i in aged["items"]] == [old["id"]]

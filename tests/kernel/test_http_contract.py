@@ -266,3 +266,21 @@ async def test_every_answer_carries_the_security_headers_and_the_docs_keep_their
         assert "script-src" not in answer.headers["content-security-policy"]
     assert docs.headers["x-content-type-options"] == "nosniff"
     assert "content-security-policy" not in docs.headers
+
+
+async def test_status_gives_an_admin_the_figures_of_metrics_as_json_and_refuses_others(
+    app: FastAPI, tokens: Tokens
+) -> None:
+    async with running(app) as client:
+        status = await client.get("/status", headers=tokens.headers("ops", "admin"))
+        resident = await client.get("/status", headers=tokens.headers("alice", "resident"))
+        anonymous = await client.get("/status")
+
+    assert status.status_code == 200, status.text
+    figures = status.json()
+    assert (figures["ready"], figures["database"], figures["nats"]) == (True, True, True)
+    assert figures["outbox_backlog"] == 0
+    assert figures["dead_letters"] == 0
+    assert figures["consumers"], "the probe's consumers, each with its lag"
+    assert all(c["pending"] >= 0 and c["ack_pending"] >= 0 for c in figures["consumers"])
+    assert (resident.status_code, anonymous.status_code) == (403, 401)

@@ -184,3 +184,30 @@ async def decisions(
 async def decision(conn: Connection, decision_id: uuid.UUID) -> Record | None:
     row: Record | None = await conn.fetchrow("SELECT * FROM decisions WHERE id = $1", decision_id)
     return row
+
+
+async def cases_settled(conn: Connection, community: str, zone: str, year: int, month: int | None) -> list[Record]:
+    """Decisions each council of the community adopted in a month or a year of the community's time zone
+    (the community's yearly "disputes settled by the council"); every council, also with none."""
+    return list(
+        await conn.fetch(
+            """
+            WITH bounds AS (
+                SELECT make_timestamp($3, coalesce($4, 1), 1, 0, 0, 0) AT TIME ZONE $2 AS since,
+                       (make_timestamp($3, coalesce($4, 1), 1, 0, 0, 0)
+                        + CASE WHEN $4::int IS NULL THEN interval '1 year' ELSE interval '1 month' END)
+                       AT TIME ZONE $2 AS until
+            )
+            SELECT c.id AS council_id, c.kind, c.name, count(d.id)::int AS cases_settled
+            FROM councils c CROSS JOIN bounds b
+            LEFT JOIN decisions d ON d.council_id = c.id AND d.outcome = 'adopted'
+                 AND d.decided_at >= b.since AND d.decided_at < b.until
+            WHERE c.community = $1
+            GROUP BY c.id, c.kind, c.name ORDER BY c.kind
+            """,
+            community,
+            zone,
+            year,
+            month,
+        )
+    )

@@ -31,6 +31,8 @@ class IssueFilter:
     building_group: int | None = None
     reporter_id: str | None = None
     q: str | None = None
+    channels: list[str] | None = None
+    raised_before: datetime | None = None
     include_held_of: str | None = None
     """Held (suspected spam) issues are listed only for committees (None here) or their own reporter."""
     committee: bool = False
@@ -54,6 +56,10 @@ async def list_issues(conn: Connection, f: IssueFilter) -> list[dict[str, Any]]:
         where.append(f"i.building_group = {arg(f.building_group)}")
     if f.reporter_id is not None:
         where.append(f"i.reporter_id = {arg(f.reporter_id)}")
+    if f.channels:
+        where.append(f"i.channel = ANY({arg(f.channels)}::text[])")
+    if f.raised_before is not None:
+        where.append(f"i.created_at < {arg(f.raised_before)}")
     if f.q:
         query = tsquery_literal(f.q)
         if query is None:
@@ -194,3 +200,61 @@ async def photo(conn: Connection, issue_id: uuid.UUID, photo_id: uuid.UUID) -> d
         "SELECT content_type, data FROM issue_photos WHERE id = $1 AND issue_id = $2", photo_id, issue_id
     )
     return dict(row) if row else None
+
+
+async def numbers(conn: Connection, community: str, zone: str, year: int, month: int | None) -> dict[str, Any]:
+    """The committees' figures of a month (or a whole year) in the community's time zone: matters raised
+    (not held as spam) and resolved, by category and building group, by month of a year, the median
+    hours from raising to resolving and the reporters' satisfaction with the ones resolved in it."""
+    period = """
+        WITH bounds AS (
+            SELECT make_timestamp($3, coalesce($4, 1), 1, 0, 0, 0) AT TIME ZONE $2 AS since,
+                   (make_timestamp($3, coalesce($4, 1), 1, 0, 0, 0)
+                    + CASE WHEN $4::int IS NULL THEN interval '1 year' ELSE interval '1 month' END) AT TIME ZONE $2
+                   AS until
+        ),
+        raised AS (
+            SELECT i.category, i.building_group, i.created_at AS at FROM issues i, bounds b
+            WHERE i.community = $1 AND NOT i.held_for_review AND i.created_at >= b.since AND i.created_at < b.until
+        ),
+        resolved AS (
+            SELECT i.category, i.building_group, i.resolved_at AS at, i.satisfaction,
+                   extract(epoch FROM i.resolved_at - i.created_at) / 3600.0 AS hours
+            FROM issues i, bounds b
+            WHERE i.community = $1 AND i.resolved_at >= b.since AND i.resolved_at < b.until
+        )
+    """
+    args = (community, zone, year, month)
+    totals = await conn.fetchrow(
+        period
+        + """SELECT (SELECT count(*) FROM raised) AS raised, (SELECT count(*) FROM resolved) AS resolved,
+                    (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) FROM resolved) AS median_hours,
+                    (SELECT avg(satisfaction) FROM resolved WHERE satisfaction IS NOT NULL) AS satisfaction,
+                    (SELECT count(satisfaction) FROM resolved) AS rated""",
+        *args,
+    )
+    assert totals is not None
+
+    async def grouped(
+        column: str, order: str = "sum(raised) + sum(resolved) DESC, key NULLS LAST"
+    ) -> list[dict[str, Any]]:
+        rows = await conn.fetch(
+            period
+            + f"""SELECT key, sum(raised)::int AS raised, sum(resolved)::int AS resolved FROM (
+                      SELECT {column} AS key, 1 AS raised, 0 AS resolved FROM raised
+                      UNION ALL SELECT {column}, 0, 1 FROM resolved) g
+                  GROUP BY key ORDER BY {order}""",
+            *args,
+        )
+        return [dict(r) for r in rows]
+
+    return {
+        "raised": totals["raised"],
+        "resolved": totals["resolved"],
+        "median_hours_to_resolve": totals["median_hours"],
+        "satisfaction_average": float(totals["satisfaction"]) if totals["satisfaction"] is not None else None,
+        "satisfaction_count": totals["rated"],
+        "by_category": await grouped("category"),
+        "by_building_group": await grouped("building_group"),
+        "by_month": await grouped("extract(month FROM at AT TIME ZONE $2)::int", "key") if month is None else [],
+    }

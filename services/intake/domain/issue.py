@@ -95,8 +95,11 @@ class Issue:
         channel: IssueChannel,
         now: datetime,
         held_for_review: bool = False,
+        recorded_by: str | None = None,
         **details: Any,
     ) -> Issue:
+        """A new matter; `recorded_by`: the committee member who took it down for the reporter (by phone, on a
+        visit), the actor of its first step."""
         issue = cls(
             id=issue_id,
             community=community,
@@ -110,7 +113,9 @@ class Issue:
             **details,
         )
         note = "held for review: the text looks like link spam" if held_for_review else None
-        entry = HistoryEntry(reporter_id, None, S.SUBMITTED, note, now)
+        if recorded_by is not None and recorded_by != reporter_id:
+            note = f"recorded by {recorded_by} ({channel.value})" + (f"; {note}" if note else "")
+        entry = HistoryEntry(recorded_by or reporter_id, None, S.SUBMITTED, note, now)
         if not held_for_review:
             entry.event_id = issue._record(issue._submitted_event())
         issue.history.append(entry)

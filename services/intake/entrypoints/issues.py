@@ -46,25 +46,31 @@ async def raise_issue(request: Request, body: IssueIn, principal: Principal, ctx
     # first history entry and event are written by one statement.
     if body.channel in ("phone", "visit") and not principal.has(Role.COMMITTEE):
         raise InvalidInput("Only committees record issues taken by phone or on a visit.", field="channel")
+    behalf = body.on_behalf_of
+    if behalf is not None and body.channel not in ("phone", "visit"):
+        raise InvalidInput(
+            "A matter is recorded for a resident only when taken by phone or on a visit.", field="on_behalf_of"
+        )
     await ctx.components.limits.hit(principal.community, principal.sub, client_address(request, ctx.settings))
     new = commands.NewIssue(
         community=principal.community,
         category=body.category,
         title=body.title,
-        reporter_id=principal.sub,
+        reporter_id=(behalf.person_id or principal.sub) if behalf else principal.sub,
         channel=IssueChannel(body.channel),
         description=body.description,
         building=body.location.building,
-        building_group=body.building_group or principal.building_group,
+        building_group=body.building_group or (None if behalf else principal.building_group),
         anonymous=body.anonymous,
         priority=body.priority,
+        recorded_by=principal.sub if behalf else None,
         extra={
             "unit": body.location.unit,
             "location_text": body.location.text,
             "lat": body.location.lat,
             "long": body.location.long,
             "photos": body.photos,
-            "reporter_name": principal.name,
+            "reporter_name": behalf.name if behalf else principal.name,
             "contact": body.contact.model_dump(exclude_none=True) if body.contact else {},
         },
     )
@@ -98,6 +104,8 @@ async def list_issues(
     building_group: int | None = Query(default=None, ge=1, le=6),
     reporter: str | None = Query(default=None, pattern="^me$", description="`me`: only my own issues"),
     q: str | None = Query(default=None, max_length=100, description="Full text, Chinese or English"),
+    channel: list[IssueChannel] | None = Query(default=None, max_length=6, description="How it was raised"),
+    raised_before: datetime | None = Query(default=None, description="Only matters raised before (their age)"),
     community: str | None = Query(default=None, max_length=40, description="District role only"),
     cursor: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=20, ge=1, le=100),
@@ -112,6 +120,8 @@ async def list_issues(
         building_group=building_group,
         reporter_id=principal.sub if reporter == "me" else None,
         q=q,
+        channels=[c.value for c in channel] if channel else None,
+        raised_before=raised_before,
         include_held_of=principal.sub,
         committee=is_committee(principal, target),
         after=decode_keyset(cursor, datetime, uuid.UUID),

@@ -31,6 +31,15 @@ class ContactIn(Strict):
     email: str | None = Field(default=None, max_length=254)
 
 
+class OnBehalfIn(Strict):
+    """The resident a committee member records a matter for (taken by phone or on a visit)."""
+
+    person_id: PersonId | None = Field(
+        default=None, description="The resident's id when they have one: the matter is then theirs in the app"
+    )
+    name: str = Field(min_length=1, max_length=100)
+
+
 class IssueIn(Strict):
     category: IssueCategory
     title: str = Field(min_length=1, max_length=200)
@@ -46,6 +55,9 @@ class IssueIn(Strict):
     contact: ContactIn | None = None
     attributes: dict[Annotated[str, Field(max_length=50)], Annotated[str, Field(max_length=500)]] = Field(
         default_factory=dict, max_length=30
+    )
+    on_behalf_of: OnBehalfIn | None = Field(
+        default=None, description="Committees, with channel phone or visit: the resident who raised it"
     )
 
 
@@ -211,3 +223,27 @@ class ApiKeyOut(BaseModel):
     created_at: datetime
     revoked_at: datetime | None = None
     key: str | None = Field(default=None, description="Shown once, when created")
+
+
+class NumbersGroup(BaseModel):
+    key: str = Field(description="The category's code, the building group (1-6, '' when none) or the month (1-12)")
+    label: dict[str, str] = Field(description="zh-CN and en name of the key")
+    raised: int
+    resolved: int
+
+
+class NumbersOut(BaseModel):
+    """The committees' figures of a month or a year, in the community's time zone."""
+
+    community: str
+    year: int
+    month: int | None = Field(description="None: the whole year")
+    time_zone: str
+    raised: int = Field(description="Matters raised in the period (not those held as suspected spam)")
+    resolved: int = Field(description="Matters resolved in the period, whenever they were raised")
+    median_hours_to_resolve: float | None = Field(description="Of the matters resolved in the period")
+    satisfaction_average: float | None = Field(description="1-5, of the resolved matters their reporter rated")
+    satisfaction_count: int
+    by_category: list[NumbersGroup]
+    by_building_group: list[NumbersGroup]
+    by_month: list[NumbersGroup] = Field(description="A year's figures month by month (empty for a month)")

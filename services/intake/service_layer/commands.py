@@ -34,6 +34,8 @@ class NewIssue:
     building_group: int | None = None
     anonymous: bool = False
     priority: str = "normal"
+    recorded_by: str | None = None
+    """The committee member who recorded it on the reporter's behalf (phone, visit)."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Stored columns the aggregate does not use: unit, location_text, lat, long, photos, contact, attributes..."""
 
@@ -57,6 +59,7 @@ async def submit(
             building_group=new.building_group,
             anonymous=new.anonymous,
             priority=new.priority,
+            recorded_by=new.recorded_by,
         )
         row = await uow.issues.insert(issue, new.extra)
     return issue, row

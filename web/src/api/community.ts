@@ -55,6 +55,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ready, consumer lag, outbox backlog and dead letters as JSON (admins; the operators' desk) */
+        get: operations["status_json_status_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/asyncapi.json": {
         parameters: {
             query?: never;
@@ -1412,6 +1429,26 @@ export interface components {
              */
             building_group?: number | null;
         };
+        /** ConsumerStatus */
+        ConsumerStatus: {
+            /**
+             * Durable
+             * @description The durable JetStream consumer
+             */
+            durable: string;
+            /** Stream */
+            stream: string;
+            /**
+             * Pending
+             * @description Messages not yet delivered to it (its lag)
+             */
+            pending: number;
+            /**
+             * Ack Pending
+             * @description Delivered but not yet acknowledged
+             */
+            ack_pending: number;
+        };
         /** DecisionIn */
         DecisionIn: {
             /** Decision */
@@ -1854,6 +1891,35 @@ export interface components {
          * @enum {string}
          */
         SelectionState: "nominating" | "checking" | "voting" | "concluded";
+        /** ServiceStatus */
+        ServiceStatus: {
+            /** Service */
+            service: string;
+            /**
+             * Ready
+             * @description The database and NATS are reachable (what /readyz answers)
+             */
+            ready: boolean;
+            /** Database */
+            database: boolean;
+            /** Nats */
+            nats: boolean;
+            /**
+             * Outbox Backlog
+             * @description Outbox rows not yet published; None when the database is down
+             */
+            outbox_backlog: number | null;
+            /**
+             * Dead Letters
+             * @description Messages of this service in the dead-letter stream
+             */
+            dead_letters: number | null;
+            /**
+             * Consumers
+             * @description Empty when NATS is down
+             */
+            consumers: components["schemas"]["ConsumerStatus"][];
+        };
         /** ShiftIn */
         ShiftIn: {
             /**
@@ -2179,6 +2245,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    status_json_status_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceStatus"];
+                };
             };
         };
     };

@@ -55,6 +55,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ready, consumer lag, outbox backlog and dead letters as JSON (admins; the operators' desk) */
+        get: operations["status_json_status_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/asyncapi.json": {
         parameters: {
             query?: never;
@@ -503,6 +520,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/numbers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Cases the councils settled in a month or a year */
+        get: operations["numbers_numbers_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -604,6 +638,27 @@ export interface components {
             /** Reason */
             reason?: string | null;
         };
+        /** CasesSettled */
+        CasesSettled: {
+            /** Community */
+            community: string;
+            /** Year */
+            year: number;
+            /**
+             * Month
+             * @description None: the whole year
+             */
+            month: number | null;
+            /** Time Zone */
+            time_zone: string;
+            /**
+             * Cases Settled
+             * @description Decisions the community's councils adopted in the period
+             */
+            cases_settled: number;
+            /** By Council */
+            by_council: components["schemas"]["CouncilCases"][];
+        };
         /** CastVote */
         CastVote: {
             /**
@@ -631,6 +686,26 @@ export interface components {
              * @default
              */
             minutes?: string;
+        };
+        /** ConsumerStatus */
+        ConsumerStatus: {
+            /**
+             * Durable
+             * @description The durable JetStream consumer
+             */
+            durable: string;
+            /** Stream */
+            stream: string;
+            /**
+             * Pending
+             * @description Messages not yet delivered to it (its lag)
+             */
+            pending: number;
+            /**
+             * Ack Pending
+             * @description Delivered but not yet acknowledged
+             */
+            ack_pending: number;
         };
         /** Council */
         Council: {
@@ -673,6 +748,23 @@ export interface components {
              * @description iCalendar feed a phone can subscribe to (no bearer header needed).
              */
             feed_url: string | null;
+        };
+        /** CouncilCases */
+        CouncilCases: {
+            /**
+             * Council Id
+             * Format: uuid
+             */
+            council_id: string;
+            kind: components["schemas"]["CouncilKind"];
+            /** Kind Labels */
+            kind_labels: {
+                [key: string]: string;
+            };
+            /** Name */
+            name: string;
+            /** Cases Settled */
+            cases_settled: number;
         };
         /**
          * CouncilKind
@@ -946,6 +1038,35 @@ export interface components {
             /** Votes Abstain */
             votes_abstain: number;
         };
+        /** ServiceStatus */
+        ServiceStatus: {
+            /** Service */
+            service: string;
+            /**
+             * Ready
+             * @description The database and NATS are reachable (what /readyz answers)
+             */
+            ready: boolean;
+            /** Database */
+            database: boolean;
+            /** Nats */
+            nats: boolean;
+            /**
+             * Outbox Backlog
+             * @description Outbox rows not yet published; None when the database is down
+             */
+            outbox_backlog: number | null;
+            /**
+             * Dead Letters
+             * @description Messages of this service in the dead-letter stream
+             */
+            dead_letters: number | null;
+            /**
+             * Consumers
+             * @description Empty when NATS is down
+             */
+            consumers: components["schemas"]["ConsumerStatus"][];
+        };
         /** Session */
         Session: {
             /**
@@ -1090,6 +1211,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    status_json_status_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceStatus"];
+                };
             };
         };
     };
@@ -2092,6 +2233,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    numbers_numbers_get: {
+        parameters: {
+            query: {
+                year: number;
+                /** @description Omit for the whole year */
+                month?: number | null;
+                /** @description District role only */
+                community?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CasesSettled"];
+                };
             };
             /** @description Validation Error */
             422: {

@@ -55,6 +55,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ready, consumer lag, outbox backlog and dead letters as JSON (admins; the operators' desk) */
+        get: operations["status_json_status_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/asyncapi.json": {
         parameters: {
             query?: never;
@@ -312,6 +329,23 @@ export interface paths {
         put?: never;
         /** Resolve with a summary and contributors */
         post: operations["resolve_issues__issue_id__resolve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/numbers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Matters raised and resolved in a month or a year, by category and building group (JSON or CSV) */
+        get: operations["numbers_numbers_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -696,6 +730,26 @@ export interface components {
             /** Satisfaction */
             satisfaction: number;
         };
+        /** ConsumerStatus */
+        ConsumerStatus: {
+            /**
+             * Durable
+             * @description The durable JetStream consumer
+             */
+            durable: string;
+            /** Stream */
+            stream: string;
+            /**
+             * Pending
+             * @description Messages not yet delivered to it (its lag)
+             */
+            pending: number;
+            /**
+             * Ack Pending
+             * @description Delivered but not yet acknowledged
+             */
+            ack_pending: number;
+        };
         /** ContactIn */
         ContactIn: {
             /** Phone */
@@ -792,6 +846,8 @@ export interface components {
             attributes?: {
                 [key: string]: string;
             };
+            /** @description Committees, with channel phone or visit: the resident who raised it */
+            on_behalf_of?: components["schemas"]["OnBehalfIn"] | null;
         };
         /** IssueOut */
         IssueOut: {
@@ -927,6 +983,86 @@ export interface components {
             /** Long */
             long?: number | null;
         };
+        /** NumbersGroup */
+        NumbersGroup: {
+            /**
+             * Key
+             * @description The category's code, the building group (1-6, '' when none) or the month (1-12)
+             */
+            key: string;
+            /**
+             * Label
+             * @description zh-CN and en name of the key
+             */
+            label: {
+                [key: string]: string;
+            };
+            /** Raised */
+            raised: number;
+            /** Resolved */
+            resolved: number;
+        };
+        /**
+         * NumbersOut
+         * @description The committees' figures of a month or a year, in the community's time zone.
+         */
+        NumbersOut: {
+            /** Community */
+            community: string;
+            /** Year */
+            year: number;
+            /**
+             * Month
+             * @description None: the whole year
+             */
+            month: number | null;
+            /** Time Zone */
+            time_zone: string;
+            /**
+             * Raised
+             * @description Matters raised in the period (not those held as suspected spam)
+             */
+            raised: number;
+            /**
+             * Resolved
+             * @description Matters resolved in the period, whenever they were raised
+             */
+            resolved: number;
+            /**
+             * Median Hours To Resolve
+             * @description Of the matters resolved in the period
+             */
+            median_hours_to_resolve: number | null;
+            /**
+             * Satisfaction Average
+             * @description 1-5, of the resolved matters their reporter rated
+             */
+            satisfaction_average: number | null;
+            /** Satisfaction Count */
+            satisfaction_count: number;
+            /** By Category */
+            by_category: components["schemas"]["NumbersGroup"][];
+            /** By Building Group */
+            by_building_group: components["schemas"]["NumbersGroup"][];
+            /**
+             * By Month
+             * @description A year's figures month by month (empty for a month)
+             */
+            by_month: components["schemas"]["NumbersGroup"][];
+        };
+        /**
+         * OnBehalfIn
+         * @description The resident a committee member records a matter for (taken by phone or on a visit).
+         */
+        OnBehalfIn: {
+            /**
+             * Person Id
+             * @description The resident's id when they have one: the matter is then theirs in the app
+             */
+            person_id?: string | null;
+            /** Name */
+            name: string;
+        };
         /** Page[ApiKeyOut] */
         Page_ApiKeyOut_: {
             /** Items */
@@ -1017,6 +1153,35 @@ export interface components {
             /** Duplicate Of */
             duplicate_of?: string | null;
         };
+        /** ServiceStatus */
+        ServiceStatus: {
+            /** Service */
+            service: string;
+            /**
+             * Ready
+             * @description The database and NATS are reachable (what /readyz answers)
+             */
+            ready: boolean;
+            /** Database */
+            database: boolean;
+            /** Nats */
+            nats: boolean;
+            /**
+             * Outbox Backlog
+             * @description Outbox rows not yet published; None when the database is down
+             */
+            outbox_backlog: number | null;
+            /**
+             * Dead Letters
+             * @description Messages of this service in the dead-letter stream
+             */
+            dead_letters: number | null;
+            /**
+             * Consumers
+             * @description Empty when NATS is down
+             */
+            consumers: components["schemas"]["ConsumerStatus"][];
+        };
         /** StartIn */
         StartIn: {
             /** Note */
@@ -1104,6 +1269,26 @@ export interface operations {
             };
         };
     };
+    status_json_status_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceStatus"];
+                };
+            };
+        };
+    };
     asyncapi_json_asyncapi_json_get: {
         parameters: {
             query?: never;
@@ -1174,6 +1359,10 @@ export interface operations {
                 reporter?: string | null;
                 /** @description Full text, Chinese or English */
                 q?: string | null;
+                /** @description How it was raised */
+                channel?: components["schemas"]["IssueChannel"][] | null;
+                /** @description Only matters raised before (their age) */
+                raised_before?: string | null;
                 /** @description District role only */
                 community?: string | null;
                 cursor?: string | null;
@@ -1689,6 +1878,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IssueOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    numbers_numbers_get: {
+        parameters: {
+            query: {
+                year: number;
+                /** @description Omit for the whole year */
+                month?: number | null;
+                /** @description `csv`, or send Accept: text/csv */
+                format?: string | null;
+                /** @description District role only */
+                community?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NumbersOut"];
+                    "text/csv": unknown;
                 };
             };
             /** @description Validation Error */

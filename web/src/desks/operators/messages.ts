@@ -1,6 +1,85 @@
-// This desk's texts, zh-CN (simplified, as used in Hefei) and en; used as $t('<desk key>.…').
-const zh = {}
+// This desk's texts, zh-CN (simplified, as used in Hefei) and en; used as $t('operatorsDesk.…').
+const zh = {
+  title: '服务状态',
+  refresh: '刷新',
+  checkedAt: '检查于 {at}',
+  summary: '{ready} / {total} 个服务就绪',
+  service: '服务',
+  ready: '就绪',
+  notReady: '未就绪',
+  unreachable: '无法连接',
+  readyz: '/readyz',
+  database: '数据库',
+  nats: '消息总线',
+  backlog: '待发布事件（outbox）',
+  deadLetters: '死信',
+  consumers: '消费者积压',
+  pending: '未投递 {n}',
+  ackPending: '未确认 {n}',
+  noConsumers: '无',
+  ok: '正常',
+  down: '不可达',
+  names: {
+    intake: '事项受理',
+    deliberation: '协商议事',
+    shifts: '红色岗位',
+    rewards: '爱心银行',
+    notifications: '消息通知',
+    community: '社区生活',
+  },
+  dlq: {
+    title: '死信处理',
+    intro: '消费者多次处理失败的事件进入死信流（不会丢失）。查明并修复原因后重放，消费者会像处理普通事件一样只处理一次。在部署机器的项目目录中运行：',
+    list: '列出全部死信',
+    listService: '列出 {service} 的死信',
+    replay: '修复后重放一条（SEQ 为列表中的序号）',
+    compose: 'docker compose 部署',
+    copy: '复制',
+    copied: '已复制：{command}',
+    docs: '运维说明（deploy/README.md）',
+  },
+}
 
-const en: typeof zh = {}
+const en: typeof zh = {
+  title: 'Service status',
+  refresh: 'Refresh',
+  checkedAt: 'Checked at {at}',
+  summary: '{ready} of {total} services ready',
+  service: 'Service',
+  ready: 'Ready',
+  notReady: 'Not ready',
+  unreachable: 'Unreachable',
+  readyz: '/readyz',
+  database: 'Database',
+  nats: 'NATS',
+  backlog: 'Outbox backlog',
+  deadLetters: 'Dead letters',
+  consumers: 'Consumer lag',
+  pending: '{n} pending',
+  ackPending: '{n} unacked',
+  noConsumers: 'none',
+  ok: 'ok',
+  down: 'down',
+  names: {
+    intake: 'Intake',
+    deliberation: 'Deliberation',
+    shifts: 'Red posts',
+    rewards: 'Love bank',
+    notifications: 'Notifications',
+    community: 'Community life',
+  },
+  dlq: {
+    title: 'Dead letters',
+    intro:
+      'An event a consumer failed on too many times waits in the dead-letter stream (nothing is lost). Once its cause is fixed, replay it: the consumer applies it once, like any event. In the project folder on the machine that runs the stack:',
+    list: 'List every dead letter',
+    listService: 'List the dead letters of {service}',
+    replay: 'Replay one after the fix (SEQ from the list)',
+    compose: 'With docker compose',
+    copy: 'Copy',
+    copied: 'Copied: {command}',
+    docs: 'Operations notes (deploy/README.md)',
+  },
+}
 
 export default { 'zh-CN': zh, en }
