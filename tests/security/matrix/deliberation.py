@@ -18,6 +18,9 @@ DISTRICT_SEES = {"district@other": E403}
 
 ROWS: list[Row] = [
     *infrastructure(),
+    route(
+        "GET", "/numbers", "committee", "council_member", "admin", "district", scope="community", query={"year": 2026}
+    ),
     route("GET", "/councils", scope="community"),
     route(
         "POST",

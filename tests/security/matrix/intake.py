@@ -51,6 +51,7 @@ ROWS: list[Row] = [
     *infrastructure(),
     route("POST", "/issues", "resident", "committee", scope="community", body=ISSUE),
     route("GET", "/issues", scope="community"),
+    route("GET", "/numbers", "committee", "admin", "district", scope="community", query={"year": 2026}),
     route("GET", "/issues/{issue_id}", district_reads=True),
     route("GET", "/issues/{issue_id}/history", district_reads=True),
     route("POST", "/issues/{issue_id}/comments", body=_comment),

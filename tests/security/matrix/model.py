@@ -191,5 +191,10 @@ PUBLIC_PATHS = ("/healthz", "/readyz", "/metrics", "/asyncapi.json")
 
 
 def infrastructure() -> list[Row]:
-    """The routes every service has and anyone may call: health, readiness, metrics, its AsyncAPI."""
-    return [route("GET", path, scope="public") for path in PUBLIC_PATHS]
+    """The routes every service has: health, readiness, metrics and its AsyncAPI for anyone; the audit log and
+    the operators' status for admins."""
+    return [
+        *(route("GET", path, scope="public") for path in PUBLIC_PATHS),
+        route("GET", "/audit", "admin", scope="community", note="the community's own entries only"),
+        route("GET", "/status", "admin", scope="community"),
+    ]
