@@ -36,6 +36,7 @@ from services.kernel.dlq import dead_letter_count
 from services.kernel.errors import DomainError
 from services.kernel.http import KernelHttpMiddleware
 from services.kernel.logs import configure_logging
+from services.kernel.openapi import document_problems
 from services.kernel.outbox import Outbox, backlog
 from services.kernel.problems import Problem, ServiceUnavailable, install_problem_handlers, problem_response
 from services.kernel.relay import OutboxRelay
@@ -246,6 +247,13 @@ def create_app(definition: ServiceDefinition[S, C]) -> FastAPI:
     app.include_router(_operations_router(definition, ctx, consumers))
     for router in definition.routers:
         app.include_router(router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_problems(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
 
 
@@ -291,7 +299,12 @@ def _operations_router(
         connection = ctx.broker._connection
         return connection is not None and connection.is_connected
 
-    @router.get("/readyz", summary="The database and NATS are reachable", response_model=None)
+    @router.get(
+        "/readyz",
+        summary="The database and NATS are reachable",
+        response_model=None,
+        responses={503: {"description": "The database or NATS is unreachable"}},
+    )
     async def readyz(request: Request) -> Response | dict[str, str]:
         checks: dict[str, str] = {}
         try:
