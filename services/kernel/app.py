@@ -37,6 +37,7 @@ from services.kernel.consumer import EventConsumers, Subscription
 from services.kernel.errors import DomainError
 from services.kernel.http import KernelHttpMiddleware
 from services.kernel.logs import configure_logging
+from services.kernel.openapi import document_problems
 from services.kernel.outbox import Outbox
 from services.kernel.problems import Problem, ServiceUnavailable, install_problem_handlers, problem_response
 from services.kernel.publisher import OutboxPublisher
@@ -261,6 +262,13 @@ def create_app(definition: ServiceDefinition[S, C]) -> FastAPI:
     app.include_router(audit_router())
     for router in definition.routers:
         app.include_router(router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_problems(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
 
 
@@ -306,7 +314,12 @@ def _operations_router(
         connection = ctx.broker._connection
         return connection is not None and connection.is_connected
 
-    @router.get("/readyz", summary="The database and NATS are reachable", response_model=None)
+    @router.get(
+        "/readyz",
+        summary="The database and NATS are reachable",
+        response_model=None,
+        responses={503: {"description": "The database or NATS is unreachable"}},
+    )
     async def readyz(request: Request) -> Response | dict[str, str]:
         checks: dict[str, str] = {}
         try:

@@ -1,4 +1,5 @@
-"""ASGI middleware shared by every service: a server span per request, HTTP metrics, a body size limit.
+"""ASGI middleware shared by every service: a server span per request, HTTP metrics, a body size limit,
+and text no service can keep (NUL, unpaired surrogates, bytes that are not UTF-8) refused (unstorable.py).
 
 Written as plain ASGI (not BaseHTTPMiddleware) so it adds microseconds, not a task per request.
 """
@@ -6,14 +7,16 @@ Written as plain ASGI (not BaseHTTPMiddleware) so it adds microseconds, not a ta
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from opentelemetry import propagate
 from opentelemetry.trace import SpanKind
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.kernel import unstorable
 from services.kernel.metrics import HTTP_LATENCY, HTTP_REQUESTS
-from services.kernel.problems import PayloadTooLarge, problem_response
+from services.kernel.problems import PayloadTooLarge, UnprocessableContent, problem_response
 from services.kernel.tracing import tracer
 
 _TRACE_HEADERS = (b"traceparent", b"tracestate", b"baggage")
@@ -38,6 +41,22 @@ class _BodyTooLarge(Exception):
     pass
 
 
+def _body_check(content_type: str | None) -> Callable[[bytes], str | None] | None:
+    """How a body of `content_type` is checked for text no service can keep; None: not at all (images)."""
+    if content_type is None:  # FastAPI reads a body without a content type as JSON
+        return unstorable.in_json
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media == "application/json" or (media.startswith("application/") and media.endswith("+json")):
+        return unstorable.in_json
+    if media == "application/x-www-form-urlencoded":
+        return unstorable.in_form
+    return None
+
+
+def _unstorable(where: str, detail: str) -> UnprocessableContent:
+    return UnprocessableContent(detail, errors=[{"field": where, "message": detail, "type": "unstorable_text"}])
+
+
 class KernelHttpMiddleware:
     def __init__(self, app: ASGIApp, *, service: str, max_body_bytes: int) -> None:
         self.app = app
@@ -49,10 +68,13 @@ class KernelHttpMiddleware:
             await self.app(scope, receive, send)
             return
         length: str | None = None
+        content_type: str | None = None
         carrier: dict[str, str] = {}  # the trace context headers, if the caller sent any
         for key, value in scope.get("headers", ()):
             if key == b"content-length":
                 length = value.decode("latin-1")
+            elif key == b"content-type":
+                content_type = value.decode("latin-1")
             elif key in _TRACE_HEADERS:
                 carrier[key.decode("latin-1")] = value.decode("latin-1")
         method: str = scope["method"]
@@ -98,7 +120,19 @@ class KernelHttpMiddleware:
             f"{method} {scope.get('path', '')}", context=context, kind=SpanKind.SERVER
         ) as span:
             try:
-                await self.app(scope, limited_receive, tracking_send)
+                refused = unstorable.in_url(scope.get("path", ""), scope.get("query_string", b""))
+                check = _body_check(content_type) if method in _BODY_METHODS and refused is None else None
+                app_receive: Receive = limited_receive
+                if check is not None:
+                    body = await _read_body(limited_receive)
+                    if body and (reason := check(body)):
+                        refused = ("body", reason)
+                    app_receive = _replay(body, receive)
+                if refused is not None:
+                    problem = _unstorable(*refused)
+                    await problem_response(problem, scope.get("path"))(scope, receive, tracking_send)
+                else:
+                    await self.app(scope, app_receive, tracking_send)
             except _BodyTooLarge:
                 if not response_started:
                     too_large = PayloadTooLarge(
@@ -113,3 +147,33 @@ class KernelHttpMiddleware:
             span.set_attribute("http.response.status_code", status)
         HTTP_REQUESTS.labels(self.service, method, template, str(status)).inc()
         HTTP_LATENCY.labels(self.service, method, template).observe(time.perf_counter() - started)
+
+
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+async def _read_body(receive: Receive) -> bytes:
+    """The whole request body (within the size limit `receive` enforces)."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that gives the app the body already read, then whatever the server sends next."""
+    given = False
+
+    async def replayed() -> Message:
+        nonlocal given
+        if not given:
+            given = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed

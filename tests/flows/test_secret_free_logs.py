@@ -23,8 +23,8 @@ import httpx
 import pytest
 
 from services.stack.harness import Harness
-from tests.notifications.support import HttpReceiver, served
-from tests.support.infra import eventually
+from tests.notifications.support import HttpReceiver
+from tests.support.infra import eventually, served
 
 pytestmark = pytest.mark.timeout(600)
 

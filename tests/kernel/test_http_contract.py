@@ -284,3 +284,31 @@ async def test_status_gives_an_admin_the_figures_of_metrics_as_json_and_refuses_
     assert figures["consumers"], "the probe's consumers, each with its lag"
     assert all(c["pending"] >= 0 and c["ack_pending"] >= 0 for c in figures["consumers"])
     assert (resident.status_code, anonymous.status_code) == (403, 401)
+
+
+@pytest.mark.parametrize("path", ROUTES)
+@pytest.mark.parametrize(
+    "body", [b'{"titles": ["a\\u0000b"]}', b'{"titles": ["\\ud800"]}', b'{"titles": ["\xed\xa0\x80"]}']
+)
+async def test_text_no_database_can_keep_is_a_422_problem_and_changes_nothing(
+    app: FastAPI, tokens: Tokens, database_url: str, path: str, body: bytes
+) -> None:
+    from tests.kernel.helpers import probe_rows
+
+    headers = {**tokens.headers("alice"), "Content-Type": "application/json"}
+    async with running(app) as client:
+        response = await client.post(path, content=body, headers=headers)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"][0]["type"] == "unstorable_text"
+    assert await probe_rows(database_url, "SELECT * FROM outbox") == []
+
+
+async def test_every_route_documents_its_problem_answers(app: FastAPI) -> None:
+    async with running(app) as client:
+        spec = (await client.get("/openapi.json")).json()
+    responses = spec["paths"]["/emit"]["post"]["responses"]
+    for status in ("400", "401", "403", "404", "409", "413", "422", "429", "503"):
+        assert list(responses[status]["content"]) == ["application/problem+json"], status
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    assert "422" not in spec["paths"]["/healthz"]["get"]["responses"]

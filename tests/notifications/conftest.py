@@ -11,8 +11,8 @@ import pytest
 
 from services.kernel.clock import SettableClock
 from services.notifications.settings import NotificationSettings
-from tests.notifications.support import HttpReceiver, SmtpSink, served, smtp_server
-from tests.support.infra import settings_for
+from tests.notifications.support import HttpReceiver, SmtpSink, smtp_server
+from tests.support.infra import served, settings_for
 from tests.support.sql import Sql
 
 # 10:00 in Hefei: outside the default quiet hours.

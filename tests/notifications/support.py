@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import email
 import email.policy
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -15,7 +13,6 @@ from typing import Any
 
 import nats
 import orjson
-import uvicorn
 from aiosmtpd.controller import Controller
 from nats.js.api import PubAck
 from starlette.applications import Starlette
@@ -27,24 +24,6 @@ from contracts.envelope import CloudEvent, EventData
 from contracts.events.rewards import PointsAwarded
 from services.kernel.topology import ConsumerSpec, ensure_streams
 from services.stack.ports import any_free
-
-
-@contextlib.asynccontextmanager
-async def served(app: Any) -> AsyncIterator[str]:
-    """Serve an ASGI app with uvicorn on a free loopback port (with its lifespan); yields its base URL."""
-    port = any_free()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.02)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 @dataclass

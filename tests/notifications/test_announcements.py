@@ -14,8 +14,8 @@ from contracts.events.community import AnnouncementPublished, AnnouncementWithdr
 from services.kernel.clock import SettableClock
 from services.notifications.bootstrap import create
 from tests.notifications.conftest import MORNING, MakeSettings
-from tests.notifications.support import HttpReceiver, publish, served, wrap
-from tests.support.infra import Tokens, eventually, running
+from tests.notifications.support import HttpReceiver, publish, wrap
+from tests.support.infra import Tokens, eventually, running, served
 from tests.support.sql import Sql
 
 ADMIN = ("admin", "admin", "committee")

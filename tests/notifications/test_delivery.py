@@ -118,7 +118,7 @@ async def _sent(sink: SmtpSink, hooks: HttpReceiver) -> bool:
 async def test_a_failing_receiver_is_retried_with_backoff_and_then_succeeds(
     make_settings: MakeSettings, clock: SettableClock, tokens: Tokens, nats_url: str, failures: int
 ) -> None:
-    from tests.notifications.support import served
+    from tests.support.infra import served
 
     hooks = HttpReceiver(failures=failures)
     async with served(hooks.app()) as hooks_url:
@@ -157,7 +157,7 @@ async def _count(hooks: HttpReceiver, n: int) -> bool:
 async def test_a_receiver_that_never_answers_fails_after_the_retry_window_and_can_be_redelivered(
     make_settings: MakeSettings, sql: Sql, tokens: Tokens, nats_url: str
 ) -> None:
-    from tests.notifications.support import served
+    from tests.support.infra import served
 
     hooks = HttpReceiver(failures=1000)
     async with served(hooks.app()) as hooks_url:

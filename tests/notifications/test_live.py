@@ -17,8 +17,8 @@ from contracts.events.rewards import HonourGranted
 from services.kernel.clock import SettableClock
 from services.notifications.bootstrap import create
 from tests.notifications.conftest import MORNING, MakeSettings
-from tests.notifications.support import HttpReceiver, points_awarded, publish, served, wrap
-from tests.support.infra import Tokens, eventually, running
+from tests.notifications.support import HttpReceiver, points_awarded, publish, wrap
+from tests.support.infra import Tokens, eventually, running, served
 from tests.support.sql import Sql
 
 ADMIN = ("admin", "admin", "committee")

@@ -11,8 +11,8 @@ import pytest
 from services.notifications.bootstrap import create
 from services.notifications.domain.destinations import networks, refusal
 from tests.notifications.conftest import MakeSettings
-from tests.notifications.support import HttpReceiver, points_awarded, publish, served, wrap
-from tests.support.infra import Tokens, eventually, running
+from tests.notifications.support import HttpReceiver, points_awarded, publish, wrap
+from tests.support.infra import Tokens, eventually, running, served
 from tests.support.sql import Sql
 
 ADMIN = ("admin", "admin", "committee")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts.enums import CouncilKind, CouncilParty, CouncilPosition, MeetingMode
 from services.deliberation.adapters.rows import Row
+from services.kernel.openapi import LocalTime
 
 Text200 = Field(min_length=1, max_length=200)
 MajorityRuleName = Literal["simple", "two_thirds", "consensus"]
@@ -37,7 +38,7 @@ class CreateCouncil(Body):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     majority_rule: MajorityRuleName = "simple"
     quorum_fraction: Decimal = Field(default=Decimal("0.5"), ge=0, lt=1, decimal_places=3)
-    meeting_time: time | None = None
+    meeting_time: LocalTime | None = None
     timezone: str | None = Field(default=None, max_length=64)
     duration_minutes: int | None = Field(default=None, ge=15, le=1440)
     default_mode: MeetingMode = MeetingMode.IN_PERSON
@@ -65,7 +66,7 @@ class Council(BaseModel):
     name: str
     majority_rule: str
     quorum_fraction: Decimal
-    meeting_time: time
+    meeting_time: LocalTime
     timezone: str
     duration_minutes: int
     default_mode: MeetingMode

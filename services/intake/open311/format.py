@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
+from pydantic import BaseModel
 from starlette.responses import Response
 
 FORMATS = ("json", "xml")
@@ -33,6 +34,31 @@ class Open311Error(Exception):
         super().__init__(description)
         self.status = status
         self.description = description
+
+
+class Open311ErrorItem(BaseModel):
+    """One error of the spec's error document (a list of them; `errors/error` elements in XML)."""
+
+    code: int
+    description: str
+
+
+_XML: dict[str, Any] = {"text/xml": {"schema": {"type": "string", "description": "The same document as XML"}}}
+DOCUMENT: dict[str, Any] = {
+    "description": "The document, as JSON or XML by the extension",
+    "content": {"application/json": {}, **_XML},
+}
+"""A GeoReport route's answer."""
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": list[Open311ErrorItem], "description": description, "content": _XML}
+    for status, description in (
+        (400, "A field is missing or malformed"),
+        (403, "No api_key, or one this server does not know"),
+        (404, "An unknown format, jurisdiction, service or request"),
+        (429, "Too many requests for this caller"),
+    )
+}
+"""What every GeoReport route may refuse with, in the spec's formats, besides the kernel's problems."""
 
 
 def _text(value: Any) -> str | None:

@@ -22,14 +22,14 @@ from services.intake.adapters import api_keys, categories, queries
 from services.intake.domain.lifecycle import CategoryNotInUse, InvalidAttributes
 from services.intake.entrypoints.deps import IntakeContext, get_intake
 from services.intake.open311 import mapping
-from services.intake.open311.format import FORMATS, Open311Error, error_response, respond
+from services.intake.open311.format import DOCUMENT, ERRORS, FORMATS, Open311Error, error_response, respond
 from services.intake.service_layer import commands
 from services.intake.service_layer.ratelimit import RateLimited
 from services.intake.service_layer.unit_of_work import IntakeUnitOfWork
 from services.intake.settings import IntakeSettings
 from services.kernel.db import Connection
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"])
+router = APIRouter(prefix="/open311/v2", tags=["open311"], responses=ERRORS)
 DEFAULT_DAYS = 90
 MAX_RESULTS = 1000
 _LIMITS = {
@@ -96,7 +96,7 @@ def _params(request: Request) -> dict[str, str]:
     return params
 
 
-@router.get("/discovery.{fmt}", summary="GeoReport service discovery")
+@router.get("/discovery.{fmt}", summary="GeoReport service discovery", responses={200: DOCUMENT})
 async def discovery(fmt: str, request: Request) -> Response:
     async def work() -> Response:
         base = str(request.base_url).rstrip("/") + "/open311/v2/"
@@ -119,7 +119,7 @@ async def discovery(fmt: str, request: Request) -> Response:
     return await _guarded(fmt, work)
 
 
-@router.get("/services.{fmt}", summary="GET Service List")
+@router.get("/services.{fmt}", summary="GET Service List", responses={200: DOCUMENT})
 async def services(fmt: str, request: Request, ctx: IntakeContext = Depends(get_intake)) -> Response:
     async def work() -> Response:
         params = _params(request)
@@ -131,7 +131,7 @@ async def services(fmt: str, request: Request, ctx: IntakeContext = Depends(get_
     return await _guarded(fmt, work)
 
 
-@router.get("/services/{service_code}.{fmt}", summary="GET Service Definition")
+@router.get("/services/{service_code}.{fmt}", summary="GET Service Definition", responses={200: DOCUMENT})
 async def service_definition(
     service_code: str, fmt: str, request: Request, ctx: IntakeContext = Depends(get_intake)
 ) -> Response:
@@ -183,7 +183,20 @@ def _unknown_service(code: str) -> Open311Error:
     return Open311Error(404, f"Unknown service_code {code!r}")
 
 
-@router.post("/requests.{fmt}", summary="POST Service Request (form-encoded)")
+def _request_form() -> dict[str, Any]:
+    """The documented form of POST requests: the spec's fields (and `attribute[code]` ones)."""
+    properties: dict[str, Any] = {name: {"type": "string", "maxLength": limit} for name, limit in _LIMITS.items()}
+    schema = {"type": "object", "required": ["service_code"], "properties": properties, "additionalProperties": True}
+    return {"requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": schema}}}}
+
+
+@router.post(
+    "/requests.{fmt}",
+    summary="POST Service Request (form-encoded)",
+    status_code=201,
+    responses={201: DOCUMENT},
+    openapi_extra=_request_form(),
+)
 async def post_request(fmt: str, request: Request, ctx: IntakeContext = Depends(get_intake)) -> Response:
     async def work() -> Response:
         fields, attributes = _form_fields(await request.form())
@@ -301,7 +314,7 @@ async def _requests_document(conn: Connection, community: str, rows: list[dict[s
     return [mapping.request(r, by_code.get(r["category"]), language) for r in rows]
 
 
-@router.get("/requests.{fmt}", summary="GET Service Requests")
+@router.get("/requests.{fmt}", summary="GET Service Requests", responses={200: DOCUMENT})
 async def get_requests(fmt: str, request: Request, ctx: IntakeContext = Depends(get_intake)) -> Response:
     async def work() -> Response:
         params = _params(request)
@@ -314,7 +327,7 @@ async def get_requests(fmt: str, request: Request, ctx: IntakeContext = Depends(
     return await _guarded(fmt, work)
 
 
-@router.get("/requests/{service_request_id}.{fmt}", summary="GET Service Request")
+@router.get("/requests/{service_request_id}.{fmt}", summary="GET Service Request", responses={200: DOCUMENT})
 async def get_request(
     service_request_id: str, fmt: str, request: Request, ctx: IntakeContext = Depends(get_intake)
 ) -> Response:
@@ -335,7 +348,7 @@ async def get_request(
     return await _guarded(fmt, work)
 
 
-@router.get("/tokens/{token_id}.{fmt}", summary="GET service_request_id from a token")
+@router.get("/tokens/{token_id}.{fmt}", summary="GET service_request_id from a token", responses={200: DOCUMENT})
 async def get_token(token_id: str, fmt: str, request: Request, ctx: IntakeContext = Depends(get_intake)) -> Response:
     async def work() -> Response:
         params = _params(request)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import time
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -11,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from contracts.enums import Role
 from services.kernel.auth import Principal, current_principal, require_roles
+from services.kernel.openapi import LocalTime
 from services.notifications.adapters import queries
 from services.notifications.domain.preferences import Preferences
 from services.notifications.domain.quiet_hours import DEFAULT_END, DEFAULT_START
@@ -31,8 +31,8 @@ class QuietHoursBody(BaseModel):
     """`timezone` omitted: the community's (the kernel's LINLI_TIME_ZONE)."""
 
     model_config = ConfigDict(extra="forbid")
-    start: time = DEFAULT_START
-    end: time = DEFAULT_END
+    start: LocalTime = DEFAULT_START
+    end: LocalTime = DEFAULT_END
     timezone: str | None = Field(default=None, max_length=64)
 
     @field_validator("timezone")

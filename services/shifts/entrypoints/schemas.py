@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.enums import PostType, VolunteerKind
+from services.kernel.openapi import LocalTime
 from services.shifts.adapters.queries import Row
 from services.shifts.service_layer.stats import StatsBucket, StatsOut
 
@@ -117,8 +118,8 @@ class TemplateIn(Strict):
     post: PostType
     title: ShortText
     weekdays: list[Annotated[int, Field(ge=1, le=7)]] = Field(min_length=1, max_length=7)
-    start_time: time = Field(description="Wall-clock time of the community's zone")
-    end_time: time = Field(description="Local time; not after start_time means the next day")
+    start_time: LocalTime = Field(description="Wall-clock time of the community's zone")
+    end_time: LocalTime = Field(description="Local time; not after start_time means the next day")
     valid_from: date
     valid_until: date | None = None
     location: ShortText | None = None
@@ -133,8 +134,8 @@ class TemplateOut(BaseModel):
     post: PostType
     title: str
     weekdays: list[int]
-    start_time: time
-    end_time: time
+    start_time: LocalTime
+    end_time: LocalTime
     valid_from: date
     valid_until: date | None
     location: str | None
