@@ -42,8 +42,10 @@ HOLDINGS = (
     Holding(
         "festival_signups", "festival_signups", "person_id", "anonymise", clear={"name": "''"}, scope=IN_ACTIVITIES
     ),
-    Holding("selections_run", "selections", "created_by", "anonymise", select="id, title, created_by"),
-    Holding("selections_concluded", "selections", "concluded_by", "anonymise", select="id, title, concluded_by"),
+    Holding("selections_run", "selections", "created_by", "anonymise", select="id, title_zh, title_en, created_by"),
+    Holding(
+        "selections_concluded", "selections", "concluded_by", "anonymise", select="id, title_zh, title_en, concluded_by"
+    ),
     Holding(
         "nominations",
         "selection_nominations",

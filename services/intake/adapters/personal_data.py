@@ -28,7 +28,7 @@ HOLDINGS = (
                   resolution_summary, created_at, updated_at""",
         order="created_at, id",
     ),
-    Holding("history_steps", "issue_history", "actor_id", "anonymise", scope=IN_COMMUNITY, order="at, id"),
+    Holding("history_steps", "issue_history", "actor_id", "anonymise", scope=IN_COMMUNITY, order="seq"),
     Holding(
         "comments",
         "issue_comments",

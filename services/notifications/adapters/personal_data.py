@@ -31,7 +31,7 @@ HOLDINGS = (
     Holding("broadcasts_read", "inbox_broadcast_reads", "person_id", "delete", scope=IN_BROADCASTS),
     Holding("reminders", "reminders", "recipient", "delete", order="fire_at, id"),
     # A read copy of intake's issue.* events, kept without a community: a subject names one person.
-    Holding("matters_reported", "issue_reporters", "reporter_id", "delete", scope="true"),
+    Holding("matters_reported", "issue_reporters", "reporter_id", "delete", scope="$1::text IS NOT NULL"),
     Holding(
         "subscriptions_created",
         "subscriptions",
