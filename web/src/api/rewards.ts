@@ -527,6 +527,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/people/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything this service holds about me (one JSON) */
+        get: operations["export_mine_people_me_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/people/{person_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything this service holds about a person of the community (admin) */
+        get: operations["export_person_people__person_id__export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/people/{person_id}/forget": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Forget a person: keep what must be kept under a pseudonym, delete the rest (admin) */
+        post: operations["forget_person_people__person_id__forget_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -708,6 +759,34 @@ export interface components {
             /** Period To */
             period_to?: string | null;
         };
+        /** Forgotten */
+        Forgotten: {
+            /** Service */
+            service: string;
+            /** Community */
+            community: string;
+            /** Person Id */
+            person_id: string;
+            /**
+             * Pseudonym
+             * @description What the kept records now carry instead of the person's id.
+             */
+            pseudonym: string;
+            /**
+             * Deleted
+             * @description Rows deleted, per kind of record.
+             */
+            deleted: {
+                [key: string]: number;
+            };
+            /**
+             * Anonymised
+             * @description Rows kept under the pseudonym, names and contacts cleared.
+             */
+            anonymised: {
+                [key: string]: number;
+            };
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -820,6 +899,29 @@ export interface components {
             items: components["schemas"]["StatementLine"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        };
+        /** PersonalData */
+        PersonalData: {
+            /** Service */
+            service: string;
+            /** Community */
+            community: string;
+            /** Person Id */
+            person_id: string;
+            /**
+             * Exported At
+             * Format: date-time
+             */
+            exported_at: string;
+            /**
+             * Data
+             * @description Every kind of record the service holds about the person, each a list of rows.
+             */
+            data: {
+                [key: string]: {
+                    [key: string]: unknown;
+                }[];
+            };
         };
         /** Posted */
         Posted: {
@@ -2129,6 +2231,88 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_mine_people_me_export_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonalData"];
+                };
+            };
+        };
+    };
+    export_person_people__person_id__export_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonalData"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    forget_person_people__person_id__forget_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Forgotten"];
+                };
             };
             /** @description Validation Error */
             422: {
