@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import httpx
 import pytest
 
-from tests.intake.support import COMMITTEE, NEIGHBOUR, RESIDENT, as_, events_of, stream_events, submit
+from tests.intake.support import COMMITTEE, NEIGHBOUR, RESIDENT, as_, events_of, sql, stream_events, submit
 from tests.support.infra import Tokens, eventually
 
 ADMIN = ("admin", "admin", 1)
@@ -76,10 +76,15 @@ async def test_a_phone_number_in_a_matters_text_is_masked_for_all_but_the_commit
 
 
 async def test_issue_events_carry_a_phone_number_typed_into_the_title_masked(
-    client: httpx.AsyncClient, tokens: Tokens, nats_url: str
+    client: httpx.AsyncClient, tokens: Tokens, nats_url: str, database_url: str
 ) -> None:
     issue = await submit(client, tokens, RESIDENT, title="灯坏了 请打 13700001111")
-    await eventually(lambda: events_of(nats_url, issue["id"]))
+
+    async def relayed() -> bool:
+        waiting = await sql(database_url).fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+        return waiting == 0 and bool(await events_of(nats_url, issue["id"]))
+
+    await eventually(relayed)
 
     events = [e for e in await stream_events(nats_url) if e["data"]["issue_id"] == issue["id"]]
 
