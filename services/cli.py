@@ -7,9 +7,13 @@
     linli backup DIR [--service rewards ...]
     linli restore DIR [--keep-consumers]     (with the services stopped; then start them)
     linli nats apply
+    linli privacy export --person ID --out DIR   (one JSON per service of everything it holds about the person)
+    linli privacy forget --person ID             (every service forgets the person; kept records get a pseudonym)
     linli stack            (what `make run` runs)
 
-NATS_URL and DATABASE_URL come from the environment, else from .run/stack.env.
+NATS_URL and DATABASE_URL come from the environment, else from .run/stack.env; so do the services'
+URLs (INTAKE_URL, ..., COMMUNITY_URL) for `privacy`, which calls each service with LINLI_ADMIN_TOKEN
+(or --token), else with an admin token of the development issuer.
 """
 
 from __future__ import annotations
@@ -160,6 +164,67 @@ async def _nats_apply(_: argparse.Namespace) -> int:
     return 0
 
 
+def _service_urls() -> dict[str, str]:
+    from services.stack.runner import SERVICES
+
+    return {name: _url(f"{name.upper()}_URL", f"http://127.0.0.1:{port}").rstrip("/") for name, port in SERVICES}
+
+
+def _admin_token(args: argparse.Namespace) -> str:
+    token = args.token or os.environ.get("LINLI_ADMIN_TOKEN")
+    if token:
+        return str(token)
+    from services.kernel.dev_issuer import issue_token
+
+    return issue_token("linli-privacy", ["admin"], name="linli privacy", community=args.community, ttl_seconds=600)
+
+
+def cmd_privacy(args: argparse.Namespace) -> int:
+    """Ask every service, one after the other, for its export of a person or to forget them.
+
+    Each service answers for itself in one transaction; one that fails is reported and the others
+    still run, so the command can simply be run again (forgetting is idempotent)."""
+    from pathlib import Path
+
+    import httpx
+    import orjson
+
+    headers = {"Authorization": f"Bearer {_admin_token(args)}"}
+    out = Path(args.out) if args.action == "export" else None
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    failed = []
+    with httpx.Client(timeout=60, headers=headers) as http:
+        for name, url in _service_urls().items():
+            try:
+                if out is not None:
+                    response = http.get(f"{url}/people/{args.person}/export")
+                else:
+                    response = http.post(f"{url}/people/{args.person}/forget")
+            except httpx.HTTPError as exc:
+                print(f"{name}: unreachable at {url} ({exc})", file=sys.stderr)
+                failed.append(name)
+                continue
+            if response.status_code != 200:
+                print(f"{name}: {response.status_code} {response.text[:300]}", file=sys.stderr)
+                failed.append(name)
+                continue
+            answer = response.json()
+            if out is not None:
+                path = out / f"{name}.json"
+                path.write_bytes(orjson.dumps(answer, option=orjson.OPT_INDENT_2) + b"\n")
+                rows = sum(len(v) for v in answer["data"].values())
+                print(f"{name}: {rows} records -> {path}")
+            else:
+                done = ", ".join(f"{k} {v}" for k, v in answer["anonymised"].items()) or "nothing"
+                gone = ", ".join(f"{k} {v}" for k, v in answer["deleted"].items()) or "nothing"
+                print(f"{name}: kept as {answer['pseudonym']}: {done}; deleted: {gone}")
+    if failed:
+        print(f"failed: {', '.join(failed)} (run the command again once they answer)", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_stack(args: argparse.Namespace) -> int:
     from services.stack.runner import run_stack
 
@@ -209,11 +274,21 @@ def main(argv: list[str] | None = None) -> int:
     nats_cmd.add_argument("action", choices=["apply"])
     nats_cmd.set_defaults(func=lambda a: asyncio.run(_nats_apply(a)))
 
+    privacy = sub.add_parser("privacy", help="a person's data in every service: export it, or forget the person")
+    privacy.add_argument("action", choices=["export", "forget"])
+    privacy.add_argument("--person", required=True, help="the person's id (their token's sub)")
+    privacy.add_argument("--out", help="export: the directory for one JSON per service")
+    privacy.add_argument("--community", default="meihu", help="the development admin token's community")
+    privacy.add_argument("--token", help="an admin bearer token (default: LINLI_ADMIN_TOKEN, else a development one)")
+    privacy.set_defaults(func=cmd_privacy)
+
     stack = sub.add_parser("stack", help="run the whole stack locally (make run)")
     stack.add_argument("--no-seed", action="store_true")
     stack.set_defaults(func=cmd_stack)
 
     args = parser.parse_args(argv)
+    if args.command == "privacy" and args.action == "export" and not args.out:
+        parser.error("privacy export needs --out DIR")
     return int(args.func(args))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.deliberation.entrypoints import agenda, calendar, councils, numbers, sessions
+from services.deliberation.entrypoints import agenda, calendar, councils, numbers, people, sessions
 from services.deliberation.entrypoints.events import SUBSCRIPTIONS, keep_scheduling, schedule_on_start
 from services.deliberation.service_layer.unit_of_work import DeliberationUnitOfWork
 from services.deliberation.settings import DeliberationSettings
@@ -24,7 +24,7 @@ def create(settings: DeliberationSettings | None = None, *, clock: Clock | None 
             settings=settings,
             components=None,
             unit_of_work=DeliberationUnitOfWork,
-            routers=[councils.router, sessions.router, agenda.router, calendar.router, numbers.router],
+            routers=[councils.router, sessions.router, agenda.router, calendar.router, numbers.router, people.router],
             subscriptions=SUBSCRIPTIONS,
             on_start=[schedule_on_start],
             background=[keep_scheduling],

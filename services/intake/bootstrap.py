@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.intake.adapters.categories import CategoryCache
-from services.intake.entrypoints import admin, committee, issues, numbers, photos
+from services.intake.entrypoints import admin, committee, issues, numbers, people, photos
 from services.intake.entrypoints.consumers import SUBSCRIPTIONS, auto_close_loop
 from services.intake.open311 import routes as open311
 from services.intake.service_layer.ratelimit import SubmissionLimits
@@ -30,7 +30,15 @@ def create(settings: IntakeSettings | None = None, *, clock: Clock | None = None
                 categories=CategoryCache(),
             ),
             unit_of_work=IntakeUnitOfWork,
-            routers=[issues.router, photos.router, committee.router, numbers.router, admin.router, open311.router],
+            routers=[
+                issues.router,
+                photos.router,
+                committee.router,
+                numbers.router,
+                admin.router,
+                open311.router,
+                people.router,
+            ],
             errors=photos.PHOTO_PROBLEMS,
             subscriptions=SUBSCRIPTIONS,
             background=[auto_close_loop],

@@ -33,6 +33,10 @@ class ServiceSettings(BaseSettings):
     jwt_issuer: str = "linli-dev"
     jwt_audience: str = "linli"
 
+    pseudonym_key: str = ""
+    """The secret a forgotten person's pseudonym is keyed with (services/kernel/privacy.py), the same in every
+    service; with none (make run), a pseudonym can be recomputed by whoever guesses the person's id."""
+
     time_zone: str = "Asia/Shanghai"
     """The community's time zone: shift times, quiet hours, service days and calendars are read in it."""
 

@@ -10,7 +10,7 @@ from services.kernel.problems import UnprocessableContent
 from services.notifications.adapters.hub import InboxHub
 from services.notifications.adapters.repository import TemplateCache
 from services.notifications.domain.templates import InvalidTemplate
-from services.notifications.entrypoints import admin, inbox, preferences, subscriptions
+from services.notifications.entrypoints import admin, inbox, people, preferences, subscriptions
 from services.notifications.entrypoints.consumers import (
     SUBSCRIPTIONS,
     deliver,
@@ -37,7 +37,7 @@ def create(settings: NotificationSettings | None = None, *, clock: Clock | None 
             settings=settings,
             components=NotificationsComponents(hub=InboxHub(settings.database_url), templates=TemplateCache()),
             unit_of_work=NotificationsUnitOfWork,
-            routers=[inbox.router, preferences.router, subscriptions.router, admin.router],
+            routers=[inbox.router, preferences.router, subscriptions.router, admin.router, people.router],
             subscriptions=SUBSCRIPTIONS,
             on_start=[install_templates, start_listening],
             background=[deliver, keep_listening],

@@ -10,7 +10,7 @@ from services.kernel.app import ServiceDefinition, create_app
 from services.kernel.clock import Clock
 from services.kernel.problems import UnprocessableContent
 from services.rewards.domain.errors import InvalidValues
-from services.rewards.entrypoints import accounts, honours, ledger, prizes, rules
+from services.rewards.entrypoints import accounts, honours, ledger, people, prizes, rules
 from services.rewards.entrypoints.events import SUBSCRIPTIONS
 from services.rewards.service_layer.unit_of_work import RewardsComponents, RewardsUnitOfWork
 from services.rewards.settings import RewardsSettings
@@ -33,7 +33,7 @@ def create(settings: RewardsSettings | None = None, *, clock: Clock | None = Non
             settings=settings,
             components=RewardsComponents(),
             unit_of_work=RewardsUnitOfWork,
-            routers=[accounts.router, ledger.router, rules.router, prizes.router, honours.router],
+            routers=[accounts.router, ledger.router, rules.router, prizes.router, honours.router, people.router],
             subscriptions=SUBSCRIPTIONS,
             # The love bank has always answered values that do not make sense together (zero points,
             # rule parameters the engine cannot run) with 422 validation problems, as FastAPI answers a bad body.

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from services.kernel.app import ServiceDefinition, create_app
 from services.kernel.clock import Clock
-from services.shifts.entrypoints import calendar, posts, shifts, signups, templates, volunteers
+from services.shifts.entrypoints import calendar, people, posts, shifts, signups, templates, volunteers
 from services.shifts.entrypoints.deps import generate_loop
 from services.shifts.service_layer.unit_of_work import ShiftsComponents, ShiftsUnitOfWork, policy_of
 from services.shifts.settings import ShiftsSettings
@@ -26,7 +26,15 @@ def create(settings: ShiftsSettings | None = None, *, clock: Clock | None = None
             settings=settings,
             components=ShiftsComponents(policy=policy_of(settings)),
             unit_of_work=ShiftsUnitOfWork,
-            routers=[posts.router, volunteers.router, templates.router, shifts.router, signups.router, calendar.router],
+            routers=[
+                posts.router,
+                volunteers.router,
+                templates.router,
+                shifts.router,
+                signups.router,
+                calendar.router,
+                people.router,
+            ],
             background=[generate_loop],
             clock=clock,
         )

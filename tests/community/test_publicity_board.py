@@ -50,7 +50,7 @@ async def test_only_people_with_recorded_consent_are_on_the_public_board(
         "role_label": {"zh-CN": "党员", "en": "Party member"},
         "post_type": "publicity",
         "post_label": {"zh-CN": "党建宣传岗", "en": "Party-building publicity post"},
-        "phone": "138-0000-0003",
+        "phone": "138****0003",  # the public board, on the internet: masked (test_board_phones)
         "building_group": 3,
     }
 

@@ -51,7 +51,8 @@ async def test_anonymous_issue_hides_the_reporter_from_all_but_the_committees(
     committee = (await client.get(f"/issues/{anonymous['id']}", headers=as_(tokens, COMMITTEE))).json()
 
     assert council_named["reporter_id"] == RESIDENT[0]
-    assert council_named["contact"] is None
+    assert council_named["contact"] == {"phone": "138****0000"}
+    assert council_anonymous["contact"] is None
     assert council_anonymous["reporter_id"] is None
     assert council_anonymous["anonymous"]
     assert committee["reporter_id"] == RESIDENT[0]

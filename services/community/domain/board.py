@@ -12,6 +12,7 @@ from typing import Literal
 
 from contracts.enums import PostType
 from services.kernel import errors
+from services.kernel.privacy import mask_phone
 
 BoardRole = Literal["party_member", "backbone_volunteer"]
 ROLE_LABELS: dict[str, tuple[str, str]] = {
@@ -47,3 +48,10 @@ def check_entry(entry: BoardEntry) -> None:
     digits = entry.phone.replace("-", "").replace(" ", "")
     if not digits.isdigit() or not 7 <= len(digits) <= 15:
         raise errors.InvalidInput("The phone is 7 to 15 digits.", detail_zh="电话号码格式不正确。", field="phone")
+
+
+def phone_as_seen(phone: str, community: str, reader_community: str | None) -> str:
+    """A board's phone numbers are there so neighbours can reach their party members: whole for a
+    signed-in reader of the board's own community (and on the page the committees print for the
+    notice board), masked (139****0000) for anyone else, since the board is public on the internet."""
+    return phone if reader_community == community else mask_phone(phone)

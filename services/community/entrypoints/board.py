@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from contracts.enums import PostType, Role
 from services.community.adapters import board_pdf
 from services.community.adapters import publicity_queries as queries
-from services.community.domain.board import ROLE_LABELS, BoardEntry, BoardRole, NotOnTheBoard
-from services.community.entrypoints.deps import get_community_uow
+from services.community.domain.board import ROLE_LABELS, BoardEntry, BoardRole, NotOnTheBoard, phone_as_seen
+from services.community.entrypoints.deps import get_community_uow, optional_principal
 from services.community.service_layer import board as commands
 from services.community.service_layer.unit_of_work import CommunityUnitOfWork
 from services.kernel.auth import Principal, current_principal, require_roles
@@ -123,15 +123,25 @@ async def consents(
     return Response(body, media_type="application/json", headers=NO_STORE)
 
 
-@router.get("/board", response_model=Board, summary="The public board: consenting people only (no token needed)")
+def _as_seen(rows: list[dict[str, Any]], community: str, reader: Principal | None) -> list[dict[str, Any]]:
+    seen_from = reader.community if reader else None
+    return [{**r, "phone": phone_as_seen(r["phone"], community, seen_from)} for r in rows]
+
+
+@router.get(
+    "/board",
+    response_model=Board,
+    summary="The public board: consenting people only (no token needed; phones whole for the community's own)",
+)
 async def board(
     building_group: int | None = Query(default=None, ge=1, le=6),
     community: str | None = Query(default=None, max_length=40, pattern=r"^[a-z0-9-]+$"),
+    reader: Principal | None = Depends(optional_principal),
     uow: CommunityUnitOfWork = Depends(get_community_uow),
 ) -> Response:
     community = community or uow.settings.community_board_community
     async with uow.read() as conn:
-        rows = await queries.board(conn, community, building_group)
+        rows = _as_seen(await queries.board(conn, community, building_group), community, reader)
     answer = Board(
         community=community,
         building_group=building_group,
@@ -149,11 +159,12 @@ async def board(
 async def print_board(
     building_group: int = Query(ge=1, le=6),
     community: str | None = Query(default=None, max_length=40, pattern=r"^[a-z0-9-]+$"),
+    reader: Principal | None = Depends(optional_principal),
     uow: CommunityUnitOfWork = Depends(get_community_uow),
 ) -> Response:
     community = community or uow.settings.community_board_community
     async with uow.read() as conn:
-        rows = await queries.board(conn, community, building_group)
+        rows = _as_seen(await queries.board(conn, community, building_group), community, reader)
     page = board_pdf.BoardPage(
         community_name=uow.settings.community_name(community),
         building_group=building_group,

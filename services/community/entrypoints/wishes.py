@@ -7,28 +7,21 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.enums import Role
 from services.community.adapters import wishes as queries
 from services.community.domain.wishes import BOARD_STATUSES, WishNotFound
-from services.community.entrypoints.deps import get_community_uow
+from services.community.entrypoints.deps import get_community_uow, optional_principal
 from services.community.service_layer import wishes as commands
 from services.community.service_layer.unit_of_work import CommunityUnitOfWork
-from services.kernel.auth import Principal, authenticate, current_principal, require_roles
+from services.kernel.auth import Principal, current_principal, require_roles
 from services.kernel.errors import InvalidInput, NotPermitted
 from services.kernel.pagination import Page, decode_keyset, keyset_page
 
 router = APIRouter(tags=["micro-wishes"])
 committee = require_roles(Role.COMMITTEE)
-
-
-async def optional_principal(request: Request) -> Principal | None:
-    """The caller if a token is sent (checked as everywhere); None for an anonymous reader of the board."""
-    if not request.headers.get("authorization"):
-        return None
-    return authenticate(request)
 
 
 class _In(BaseModel):

@@ -35,6 +35,7 @@ from services.intake.domain.lifecycle import (
     check,
 )
 from services.kernel.events import PendingEvent
+from services.kernel.privacy import mask_phones_in
 
 REOPEN_WINDOW = timedelta(days=7)
 AUTO_CLOSE_AFTER = timedelta(days=7)
@@ -260,17 +261,19 @@ class Issue:
     # -- helpers ----------------------------------------------------------------------------
 
     def _base(self, status: S, previous: S | None, actor: str | None, note: str | None) -> dict[str, Any]:
+        """What every event of the issue says; the bus reaches systems outside the community, so a
+        phone number typed into the title or a note travels masked."""
         return {
             "issue_id": self.id,
             "category": self.category,
-            "title": self.title[:200],
+            "title": mask_phones_in(self.title)[:200],
             "building_group": self.building_group,
             "reporter_id": self.reporter_id,
             "anonymous": self.anonymous,
             "status": status,
             "previous_status": previous,
             "actor_id": actor,
-            "note": note[:2000] if note else None,
+            "note": mask_phones_in(note)[:2000] if note else None,
         }
 
     def _move(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from contracts.enums import IssueStatus as S
+from services.kernel.privacy import mask_phones_in
 
 CLOSED_STATUSES = frozenset({S.RESOLVED, S.CLOSED, S.REJECTED, S.DUPLICATE})
 """Open311 knows only open and closed: a request is closed once the community has answered it
@@ -61,10 +62,10 @@ def request(row: dict[str, Any], category: dict[str, Any] | None, language: str)
     return {
         "service_request_id": str(row["id"]),
         "status": open311_status(row["status"]),
-        "status_notes": row["status_note"],
+        "status_notes": mask_phones_in(row["status_note"]) if row["status_note"] else None,
         "service_name": service_name(category, language) if category else row["category"],
         "service_code": row["category"],
-        "description": row["description"] or row["title"],
+        "description": mask_phones_in(row["description"] or row["title"]),
         "agency_responsible": AGENCY,
         "service_notice": None,
         "requested_datetime": row["created_at"],

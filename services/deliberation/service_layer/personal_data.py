@@ -1,0 +1,19 @@
+"""A person's data in deliberation: everything exported as it is stored, and forgetting them in one transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.deliberation.adapters import personal_data
+from services.deliberation.service_layer.unit_of_work import DeliberationUnitOfWork
+from services.kernel.privacy import Forgetting
+
+
+async def export_person(uow: DeliberationUnitOfWork, community: str, person_id: str) -> dict[str, list[dict[str, Any]]]:
+    async with uow.read() as conn:
+        return await personal_data.export(conn, community, person_id)
+
+
+async def forget_person(uow: DeliberationUnitOfWork, community: str, person_id: str, alias: str) -> Forgetting:
+    async with uow:
+        return await personal_data.forget(uow.conn, community, person_id, alias)
