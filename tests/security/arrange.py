@@ -29,7 +29,9 @@ class Arranger:
     def __init__(self, urls: Mapping[str, str], tokens: Tokens) -> None:
         self.clients = {name: httpx.AsyncClient(base_url=url, timeout=60) for name, url in urls.items()}
         self.tokens = tokens
-        self.world: dict[str, Any] = {"fmt": "json"}
+        # "stranger": a person nobody arranged anything for, so asking each service to forget them
+        # (an admin's right) takes nothing from the other cells.
+        self.world: dict[str, Any] = {"fmt": "json", "stranger": "stranger-never-seen"}
 
     async def close(self) -> None:
         for client in self.clients.values():

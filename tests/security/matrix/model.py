@@ -191,10 +191,13 @@ PUBLIC_PATHS = ("/healthz", "/readyz", "/metrics", "/asyncapi.json")
 
 
 def infrastructure() -> list[Row]:
-    """The routes every service has: health, readiness, metrics and its AsyncAPI for anyone; the audit log and
-    the operators' status for admins."""
+    """The routes every service has: health, readiness, metrics and its AsyncAPI for anyone; the audit log,
+    the operators' status and a person's export and forgetting for admins; one's own export for everyone."""
     return [
         *(route("GET", path, scope="public") for path in PUBLIC_PATHS),
         route("GET", "/audit", "admin", scope="community", note="the community's own entries only"),
         route("GET", "/status", "admin", scope="community"),
+        route("GET", "/people/me/export", scope="community", note="the caller's own data"),
+        route("GET", "/people/{person_id}/export", "admin", scope="community", fill={"person_id": "stranger"}),
+        route("POST", "/people/{person_id}/forget", "admin", scope="community", fill={"person_id": "stranger"}),
     ]
