@@ -192,7 +192,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Record the mode and place (officers) */
+        patch: operations["record_mode_sessions__session_id__patch"];
         trace?: never;
     };
     "/sessions/{session_id}/open": {
@@ -938,6 +939,13 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        /** SessionHow */
+        SessionHow: {
+            /** @description 集中 in_person, 走访 visiting, 上门 door_to_door, 微信 online */
+            mode?: components["schemas"]["MeetingMode"] | null;
+            /** Location */
+            location?: string | null;
+        };
         /** UpdateCouncil */
         UpdateCouncil: {
             /** Name */
@@ -1385,6 +1393,41 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    record_mode_sessions__session_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SessionHow"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
