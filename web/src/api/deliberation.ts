@@ -1957,6 +1957,10 @@ export interface operations {
     list_decisions_councils__council_id__decisions_get: {
         parameters: {
             query?: {
+                /** @description Only the decisions of this session */
+                session?: string | null;
+                /** @description Only those forwarded to the committees as suggestions */
+                forwarded?: boolean | null;
                 cursor?: string | null;
                 limit?: number;
             };
