@@ -91,6 +91,7 @@ async def test_the_chair_opens_a_session_members_vote_on_phones_and_the_decision
     await propose.get_by_role("button", name="提出动议").click()
     motion = item.locator('[data-motion="同意在3栋加装雨棚"]')
     await expect(motion).to_contain_text("表决中")
+    await tablet.evaluate("window.scrollTo(0, 0)")
     await screen(tablet, "desk-council-session", screenshots)
 
     await _vote_on_a_phone(browser, desk_stack, "wang-fang", "for", screenshots)
@@ -116,7 +117,7 @@ async def test_the_chair_opens_a_session_members_vote_on_phones_and_the_decision
     async with desk_stack.api("intake", "li-na") as committee:
 
         async def in_progress() -> bool:
-            return (await committee.get(f"/issues/{issue['id']}")).json()["status"] == "in_progress"
+            return bool((await committee.get(f"/issues/{issue['id']}")).json()["status"] == "in_progress")
 
         await eventually(in_progress, timeout=20, message="the referred matter in progress")
 
