@@ -163,20 +163,31 @@ async def vote_counts(conn: Connection, motion_id: uuid.UUID, person_id: str) ->
 
 
 async def decisions(
-    conn: Connection, council_id: uuid.UUID, *, before: tuple[datetime, uuid.UUID] | None, limit: int
+    conn: Connection,
+    council_id: uuid.UUID,
+    *,
+    before: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+    session_id: uuid.UUID | None = None,
+    forwarded: bool | None = None,
 ) -> list[Record]:
-    """A council's decisions, newest first, keyset-paginated on (decided_at, id) descending."""
+    """A council's decisions, newest first, keyset-paginated on (decided_at, id) descending; of one session,
+    or only those forwarded (or not) to the committees as suggestions."""
     return list(
         await conn.fetch(
             """
             SELECT * FROM decisions WHERE council_id = $1
               AND ($2::timestamptz IS NULL OR (decided_at, id) < ($2, $3::uuid))
+              AND ($5::uuid IS NULL OR session_id = $5)
+              AND ($6::boolean IS NULL OR (suggestion_id IS NOT NULL) = $6)
             ORDER BY decided_at DESC, id DESC LIMIT $4
             """,
             council_id,
             before[0] if before else None,
             before[1] if before else None,
             limit,
+            session_id,
+            forwarded,
         )
     )
 

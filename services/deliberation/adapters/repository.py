@@ -183,6 +183,12 @@ class DeliberationRepository:
         )
         return found
 
+    async def set_how(self, session_id: uuid.UUID, mode: str, location: str | None) -> None:
+        """Record how and where a session meets (集中, 走访, 上门, 微信)."""
+        await self.conn.execute(
+            "UPDATE sessions SET mode = $2, location = $3 WHERE id = $1", session_id, mode, location
+        )
+
     async def set_status(self, session_id: uuid.UUID, status: str, **columns: Any) -> None:
         extra = "".join(f", {name} = ${i}" for i, name in enumerate(columns, start=3))
         await self.conn.execute(

@@ -161,6 +161,8 @@ async def close_motion(
 @router.get("/councils/{council_id}/decisions", response_model=Page[Decision], summary="Decisions, newest first")
 async def list_decisions(
     council_id: uuid.UUID,
+    session: uuid.UUID | None = Query(default=None, description="Only the decisions of this session"),
+    forwarded: bool | None = Query(default=None, description="Only those forwarded to the committees as suggestions"),
     cursor: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=50, ge=1, le=200),
     principal: Principal = Depends(current_principal),
@@ -170,7 +172,12 @@ async def list_decisions(
     async with uow.read() as conn:
         council_seen(await queries.council(conn, council_id), council_id, principal)
         rows = await queries.decisions(
-            conn, council_id, before=(before[0], before[1]) if before else None, limit=limit + 1
+            conn,
+            council_id,
+            before=(before[0], before[1]) if before else None,
+            limit=limit + 1,
+            session_id=session,
+            forwarded=forwarded,
         )
     page, next_cursor = keyset_page(rows, limit, "decided_at", "id")
     return Page[Decision](items=[Decision.of(r) for r in page], next_cursor=next_cursor)

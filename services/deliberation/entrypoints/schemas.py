@@ -123,6 +123,13 @@ class CreateSession(Body):
     location: str | None = Field(default=None, max_length=200)
 
 
+class SessionHow(Body):
+    mode: MeetingMode | None = Field(
+        default=None, description="集中 in_person, 走访 visiting, 上门 door_to_door, 微信 online"
+    )
+    location: str | None = Field(default=None, max_length=200)
+
+
 class Conclude(Body):
     minutes: str = Field(default="", max_length=50_000)
 

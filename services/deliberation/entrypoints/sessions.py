@@ -10,7 +10,14 @@ from pydantic import AwareDatetime
 
 from services.deliberation.adapters import queries
 from services.deliberation.entrypoints.deps import get_uow
-from services.deliberation.entrypoints.schemas import Attendee, Cancel, Conclude, CreateSession, Session
+from services.deliberation.entrypoints.schemas import (
+    Attendee,
+    Cancel,
+    Conclude,
+    CreateSession,
+    Session,
+    SessionHow,
+)
 from services.deliberation.service_layer import sessions as commands
 from services.deliberation.service_layer.access import council_seen, session_seen
 from services.deliberation.service_layer.unit_of_work import DeliberationUnitOfWork
@@ -71,6 +78,20 @@ async def get_session(
 ) -> Session:
     async with uow.read() as conn:
         return Session.of(session_seen(await queries.session(conn, session_id), session_id, principal))
+
+
+@router.patch("/sessions/{session_id}", response_model=Session, summary="Record the mode and place (officers)")
+async def record_mode(
+    session_id: uuid.UUID,
+    body: SessionHow,
+    principal: Principal = Depends(current_principal),
+    uow: DeliberationUnitOfWork = Depends(get_uow),
+) -> Session:
+    given = body.model_fields_set
+    row = await commands.record_mode(
+        uow, session_id, principal, body.mode, body.location, location_given="location" in given
+    )
+    return Session.of(row)
 
 
 @router.post("/sessions/{session_id}/open", response_model=Session, summary="Open the session (officers)")

@@ -79,6 +79,40 @@ async def open_session(uow: DeliberationUnitOfWork, session_id: uuid.UUID, princ
         return await _reread(uow, session_id)
 
 
+async def record_mode(
+    uow: DeliberationUnitOfWork,
+    session_id: uuid.UUID,
+    principal: Principal,
+    mode: MeetingMode | None,
+    location: str | None,
+    *,
+    location_given: bool,
+) -> Row:
+    """An officer records how a scheduled or open session meets (集中, 走访, 上门, 微信) and where.
+
+    The mode decides who may vote: in an online session any voting member within the window, else those present."""
+    async with uow:
+        session, council = await _locked(uow, session_id, principal)
+        await require_officer(uow, council, principal)
+        if session["status"] not in (SessionStatus.SCHEDULED, SessionStatus.OPEN):
+            raise StateConflict(
+                f"The session is {session['status']}; how it met can no longer change. 会议已结束或取消。",
+                reason="session_closed",
+                session_status=session["status"],
+            )
+        if await uow.repo.open_motions_of_session(session["id"]):
+            raise StateConflict(
+                "A motion is being voted on; change the mode after it closes. 表决进行中，不能更改议事方式。",
+                reason="motions_open",
+            )
+        await uow.repo.set_how(
+            session["id"],
+            mode.value if mode else session["mode"],
+            location if location_given else session["location"],
+        )
+        return await _reread(uow, session_id)
+
+
 async def _reread(uow: DeliberationUnitOfWork, session_id: uuid.UUID) -> Row:
     session = await uow.repo.session(session_id)
     assert session is not None

@@ -215,6 +215,23 @@ async def live_signups(conn: Connection, shift_id: uuid.UUID) -> list[Row]:
     )
 
 
+async def roster(conn: Connection, shift_id: uuid.UUID) -> list[Row]:
+    """The live sign-ups of a shift with each volunteer's name and kind and their confirmed outcome, if any;
+    confirmed first, then the waitlist in order."""
+    return _all(
+        await conn.fetch(
+            """SELECT s.*, v.name AS volunteer_name, v.kind AS volunteer_kind,
+                      p.outcome AS outcome, p.hours AS hours, p.hours_source AS hours_source
+               FROM signups s
+               JOIN volunteers v ON v.community = s.community AND v.id = s.volunteer_id
+               LEFT JOIN participations p ON p.shift_id = s.shift_id AND p.volunteer_id = s.volunteer_id
+               WHERE s.shift_id = $1 AND s.status <> 'cancelled'
+               ORDER BY s.status = 'waitlisted', s.queued_seq LIMIT 2000""",
+            shift_id,
+        )
+    )
+
+
 async def waitlisted(conn: Connection, shift_id: uuid.UUID) -> list[Row]:
     return _all(
         await conn.fetch(

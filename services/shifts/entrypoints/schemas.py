@@ -273,6 +273,30 @@ class SignupOut(BaseModel):
         )
 
 
+class RosterEntry(SignupOut):
+    """A live sign-up as the post leader sees it at the post: who, whether a party member, and the confirmed outcome."""
+
+    volunteer_name: str
+    volunteer_kind: VolunteerKind
+    volunteer_kind_labels: dict[str, str]
+    outcome: Literal["completed", "no_show"] | None = Field(description="Confirmed outcome; null until confirmed")
+    hours: float | None
+    hours_source: str | None
+
+    @classmethod
+    def of_row(cls, row: Row, zone: ZoneInfo, position: int | None) -> RosterEntry:
+        kind = VolunteerKind(row["volunteer_kind"])
+        return cls(
+            **SignupOut.of(row, zone, position).model_dump(),
+            volunteer_name=row["volunteer_name"],
+            volunteer_kind=kind,
+            volunteer_kind_labels=kind.labels(),
+            outcome=row["outcome"],
+            hours=float(row["hours"]) if row["hours"] is not None else None,
+            hours_source=row["hours_source"],
+        )
+
+
 class VolunteerShiftOut(BaseModel):
     """One of a volunteer's live sign-ups with its shift (the waitlist position when waiting)."""
 

@@ -14,17 +14,19 @@ from services.kernel.db import Connection
 from services.kernel.problems import Conflict, problem_response
 from services.shifts.adapters import queries
 from services.shifts.adapters.queries import Row
-from services.shifts.domain.errors import Reason, ShiftNotFound, SignupNotFound
+from services.shifts.domain.errors import NotALeader, Reason, ShiftNotFound, SignupNotFound
 from services.shifts.entrypoints.deps import get_shifts_uow
 from services.shifts.entrypoints.schemas import (
     ConfirmationsIn,
     ParticipationOut,
     PersonId,
+    RosterEntry,
     SignupIn,
     SignupOut,
     dump,
 )
 from services.shifts.service_layer import signups
+from services.shifts.service_layer.access import MANAGERS
 from services.shifts.service_layer.confirmations import Confirmation, confirm_participants
 from services.shifts.service_layer.unit_of_work import ShiftsUnitOfWork
 
@@ -80,6 +82,27 @@ async def list_signups(
         await _visible_shift(conn, principal, shift_id)
         rows = await queries.live_signups(conn, shift_id)
     return _with_positions(rows, uow.zone)
+
+
+@router.get("/roster", summary="The roster at the post: names, party members, check-in/out, outcomes (its leaders)")
+async def roster(
+    shift_id: uuid.UUID,
+    principal: Principal = Depends(current_principal),
+    uow: ShiftsUnitOfWork = Depends(get_shifts_uow),
+) -> list[RosterEntry]:
+    async with uow.read() as conn:
+        shift = await _visible_shift(conn, principal, shift_id)
+        if not (principal.has(*MANAGERS) or await queries.is_post_leader(conn, shift["post_id"], principal.sub)):
+            raise NotALeader(
+                "Only this post's leaders (or the committee) may see its roster.",
+                "只有本岗位负责人（或两委）可以查看名单。",
+            )
+        rows = await queries.roster(conn, shift_id)
+    out, position = [], 0
+    for row in rows:
+        position += row["status"] == "waitlisted"
+        out.append(RosterEntry.of_row(row, uow.zone, position if row["status"] == "waitlisted" else None))
+    return out
 
 
 @router.get("/signups/{volunteer_id}", summary="One volunteer's live sign-up for the shift")

@@ -226,7 +226,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Record the mode and place (officers) */
+        patch: operations["record_mode_sessions__session_id__patch"];
         trace?: never;
     };
     "/sessions/{session_id}/open": {
@@ -1216,6 +1217,13 @@ export interface components {
             report: {
                 [key: string]: unknown;
             } | null;
+        };
+        /** SessionHow */
+        SessionHow: {
+            /** @description 集中 in_person, 走访 visiting, 上门 door_to_door, 微信 online */
+            mode?: components["schemas"]["MeetingMode"] | null;
+            /** Location */
+            location?: string | null;
         };
         /** UpdateCouncil */
         UpdateCouncil: {
@@ -2579,6 +2587,113 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    record_mode_sessions__session_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SessionHow"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -4341,6 +4456,10 @@ export interface operations {
     list_decisions_councils__council_id__decisions_get: {
         parameters: {
             query?: {
+                /** @description Only the decisions of this session */
+                session?: string | null;
+                /** @description Only those forwarded to the committees as suggestions */
+                forwarded?: boolean | null;
                 cursor?: string | null;
                 limit?: number;
             };

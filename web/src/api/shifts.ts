@@ -389,6 +389,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/shifts/{shift_id}/roster": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The roster at the post: names, party members, check-in/out, outcomes (its leaders) */
+        get: operations["roster_shifts__shift_id__roster_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/shifts/{shift_id}/signups/{volunteer_id}": {
         parameters: {
             query?: never;
@@ -831,6 +848,62 @@ export interface components {
          * @enum {string}
          */
         PostType: "publicity" | "patrol" | "environment" | "culture";
+        /**
+         * RosterEntry
+         * @description A live sign-up as the post leader sees it at the post: who, whether a party member, and the confirmed outcome.
+         */
+        RosterEntry: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Shift Id
+             * Format: uuid
+             */
+            shift_id: string;
+            /** Volunteer Id */
+            volunteer_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "confirmed" | "waitlisted" | "cancelled";
+            /** Waitlist Position */
+            waitlist_position?: number | null;
+            /** Signed Up By */
+            signed_up_by: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Promoted At */
+            promoted_at: string | null;
+            /** Cancelled At */
+            cancelled_at: string | null;
+            /** Checked In At */
+            checked_in_at: string | null;
+            /** Checked Out At */
+            checked_out_at: string | null;
+            /** Volunteer Name */
+            volunteer_name: string;
+            volunteer_kind: components["schemas"]["VolunteerKind"];
+            /** Volunteer Kind Labels */
+            volunteer_kind_labels: {
+                [key: string]: string;
+            };
+            /**
+             * Outcome
+             * @description Confirmed outcome; null until confirmed
+             */
+            outcome: ("completed" | "no_show") | null;
+            /** Hours */
+            hours: number | null;
+            /** Hours Source */
+            hours_source: string | null;
+        };
         /** ServiceStatus */
         ServiceStatus: {
             /** Service */
@@ -3824,6 +3897,109 @@ export interface operations {
                 };
             };
             /** @description Refused with a reason; `full` means you joined the waitlist */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    roster_shifts__shift_id__roster_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shift_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RosterEntry"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
