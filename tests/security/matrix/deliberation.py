@@ -61,6 +61,15 @@ ROWS: list[Row] = [
     ),
     route("GET", "/sessions/{session_id}", district_reads=True),
     route(
+        "PATCH",
+        "/sessions/{session_id}",
+        "admin",
+        gate=False,
+        body={"location": "社区议事厅 Council room"},
+        cells=DISTRICT_SEES,
+        note="the officers record how and where it meets",
+    ),
+    route(
         "POST",
         "/sessions/{session_id}/open",
         "admin",

@@ -124,6 +124,13 @@ ROWS: list[Row] = [
     ),
     route("GET", "/shifts/{shift_id}/waitlist"),
     route(
+        "GET",
+        "/shifts/{shift_id}/roster",
+        *LEADERS,
+        gate=False,
+        note="names and party membership at the post: its own leaders and the committees",
+    ),
+    route(
         "POST",
         "/shifts/{shift_id}/signups/{volunteer_id}/check-in",
         *LEADERS,
