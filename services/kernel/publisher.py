@@ -46,9 +46,11 @@ from typing import Any
 
 import asyncpg
 from nats.js import JetStreamContext
+from opentelemetry.trace import SpanKind
 
 from services.kernel.faults import crash_point
 from services.kernel.metrics import EVENTS_PUBLISHED
+from services.kernel.tracing import context_from, current_traceparent, recording, tracer
 
 log = logging.getLogger("linli.publisher")
 
@@ -241,10 +243,7 @@ class OutboxPublisher:
         acks: list[asyncio.Future[Any]] = []
         try:
             for event_id, subject, event_type, _, payload, traceparent in rows:
-                headers = {"Nats-Msg-Id": str(event_id), "Linli-Event-Type": event_type}
-                if traceparent:
-                    headers["traceparent"] = traceparent
-                acks.append(await self._js.publish_async(subject, payload, headers=headers))
+                acks.append(await send_event(self._js, event_id, subject, event_type, payload, traceparent))
             results = await asyncio.wait_for(asyncio.gather(*acks, return_exceptions=True), self.timeout)
         except BaseException:
             for ack in acks:
@@ -262,3 +261,24 @@ class OutboxPublisher:
             by_type = collections.Counter(row[2] for row in acknowledged)
             for event_type, count in by_type.items():
                 EVENTS_PUBLISHED.labels(self.service, event_type).inc(count)
+
+
+async def send_event(
+    js: JetStreamContext, event_id: Any, subject: str, event_type: str, payload: bytes, traceparent: str | None
+) -> asyncio.Future[Any]:
+    """Send one outbox row (the publisher's and the relay's one way); the future of its PubAck. Nats-Msg-Id is the
+    event id, so JetStream stores an event sent by both once. The PRODUCER span continues the trace of the request
+    that saved the row (its stored traceparent), so a consumer's span has it as parent."""
+    headers = {"Nats-Msg-Id": str(event_id), "Linli-Event-Type": event_type}
+    if not recording():
+        # No span would be exported: pass the stored trace context on as it is (same trace id).
+        if traceparent:
+            headers["traceparent"] = traceparent
+        return await js.publish_async(subject, bytes(payload), headers=headers)
+    with tracer().start_as_current_span(
+        f"publish {subject}", context=context_from(traceparent), kind=SpanKind.PRODUCER
+    ):
+        current = current_traceparent()
+        if current:
+            headers["traceparent"] = current
+        return await js.publish_async(subject, bytes(payload), headers=headers)

@@ -31,13 +31,11 @@ from typing import Any
 
 import asyncpg
 from nats.js import JetStreamContext
-from opentelemetry.trace import SpanKind
 
 from services.kernel import db
 from services.kernel.faults import crash_point
 from services.kernel.metrics import EVENTS_PUBLISHED
-from services.kernel.publisher import OutboxPublisher
-from services.kernel.tracing import context_from, current_traceparent, recording, tracer
+from services.kernel.publisher import OutboxPublisher, send_event
 
 log = logging.getLogger("linli.relay")
 
@@ -244,16 +242,6 @@ class OutboxRelay:
 
     async def _publish(self, row: Any) -> asyncio.Future[Any]:
         """Send one event; returns the future of its PubAck (duplicate=True counts as success)."""
-        headers = {"Nats-Msg-Id": str(row["id"]), "Linli-Event-Type": row["event_type"]}
-        if not recording():
-            # No span would be exported: pass the stored trace context on as it is (same trace id).
-            if row["traceparent"]:
-                headers["traceparent"] = row["traceparent"]
-            return await self.js.publish_async(row["subject"], bytes(row["payload"]), headers=headers)
-        with tracer().start_as_current_span(
-            f"publish {row['subject']}", context=context_from(row["traceparent"]), kind=SpanKind.PRODUCER
-        ):
-            traceparent = current_traceparent()
-            if traceparent:
-                headers["traceparent"] = traceparent
-            return await self.js.publish_async(row["subject"], bytes(row["payload"]), headers=headers)
+        return await send_event(
+            self.js, row["id"], row["subject"], row["event_type"], row["payload"], row["traceparent"]
+        )

@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 from nats.js import JetStreamContext
 from nats.js.api import PubAck
+from nats.js.errors import NotFoundError
 
 from contracts.envelope import CloudEvent
 from services.kernel.topology import ConsumerSpec
@@ -20,9 +21,14 @@ async def published_in(js: JetStreamContext, stream: str, subject: str | None = 
         info = await js.stream_info(stream)
     except Exception:
         return []
-    events = []
+    events: list[dict[str, Any]] = []
+    if info.state.messages == 0:  # an empty stream's first_seq is 0, which get_msg refuses
+        return events
     for seq in range(info.state.first_seq, info.state.last_seq + 1):
-        msg = await js.get_msg(stream, seq)
+        try:
+            msg = await js.get_msg(stream, seq)
+        except NotFoundError:  # a message deleted inside the range (a replayed dead letter)
+            continue
         if msg.data and (subject is None or msg.subject == subject):
             events.append(orjson.loads(msg.data))
     return events
