@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from tests.security.matrix import deliberation, intake, shifts
+from tests.security.matrix import deliberation, intake, rewards, shifts
 from tests.security.matrix.model import Row
 
 MATRIX: dict[str, list[Row]] = {
     intake.SERVICE: intake.ROWS,
     deliberation.SERVICE: deliberation.ROWS,
     shifts.SERVICE: shifts.ROWS,
+    rewards.SERVICE: rewards.ROWS,
 }
 """Every service's rows, by service name."""
 
-PENDING: tuple[str, ...] = ("rewards", "notifications", "community")
+PENDING: tuple[str, ...] = ("notifications", "community")
 """Services whose rows are still to be written: their routes are not yet walked."""
