@@ -20,8 +20,10 @@ from tests.support.infra import eventually
 STACK_ENV = {
     "LINLI_INTAKE_PERSON_RATE": "100000/hour",
     "LINLI_INTAKE_ADDRESS_RATE": "100000/hour",
+    "LINLI_NOTIFICATIONS_ALLOWED_NETWORKS": '["127.0.0.0/8"]',
 }
-"""The matrix's stack: submission limits out of the way (one person raises many issues here)."""
+"""The matrix's stack: submission limits out of the way (one person raises many issues here), and
+webhooks and robots allowed to a local address that answers nothing."""
 
 CALLERS = {c.name: c for c in [*grid(), *EXTRAS.values()]}
 
@@ -52,6 +54,7 @@ class Arranger:
         await self.deliberation()
         await self.shifts()
         await self.rewards()
+        await self.notifications()
         return self.world
 
     # -- intake ----------------------------------------------------------------------------
@@ -293,6 +296,36 @@ class Arranger:
             return str(page["items"][0]["id"]) if page["items"] else None
 
         w["award_id"] = await eventually(award, timeout=30, message="the resolved issue's award")
+
+    # -- notifications ---------------------------------------------------------------------
+    async def notifications(self) -> None:
+        w = self.world
+        resident = CALLERS["resident"].sub
+        await self.call("notifications", "PUT", "/preferences/me", "resident", json={"language": "zh-CN"})
+
+        async def personal() -> str | None:
+            page = await self.call("notifications", "GET", "/inbox", "resident", params={"limit": 100})
+            items = [i for i in page["items"] if i["event_type"] == "linli.points.awarded.v1"]
+            return str(items[0]["id"]) if items else None
+
+        w["inbox_item"] = await eventually(personal, timeout=30, message=f"{resident}'s own points.awarded inbox item")
+        subscription = {"url": "http://127.0.0.1:9/matrix", "event_types": ["issue.*"]}
+        for key in ("subscription_id", "subscription_to_stop"):
+            w[key] = (await self.call("notifications", "POST", "/subscriptions", "admin", json=subscription))["id"]
+        await self.issue("楼道堆物 delivered")
+
+        async def delivery() -> str | None:
+            path = f"/subscriptions/{w['subscription_id']}/deliveries"
+            page = await self.call("notifications", "GET", path, "admin")
+            return str(page["items"][0]["id"]) if page["items"] else None
+
+        w["delivery_id"] = await eventually(delivery, timeout=30, message="a webhook delivery")
+        w["building_group"], w["robot_to_remove"] = 1, 2
+        robot = {"url": "http://127.0.0.1:9/cgi-bin/webhook/send?key=matrix2"}
+        await self.call("notifications", "PUT", "/channels/wecom/2", "admin", json=robot)
+        template = (await self.call("notifications", "GET", "/templates", "admin"))[0]
+        w["key"], w["language"] = template["key"], template["language"]
+        w["template_body"] = {"subject": template["subject"], "body": template["body"]}
 
 
 def _points(points: int) -> dict[str, Any]:
