@@ -143,14 +143,19 @@ class FakePeople(PeopleRepository):
     def __init__(self) -> None:
         super().__init__(NO_CONNECTION)
         self.saved: dict[str, Preferences] = {}
+        self.communities: dict[str, str] = {}
         self.names: dict[str, str] = {}
         self.reporters: dict[uuid.UUID, str] = {}
 
     async def preferences(self, person_id: str, default_zone: str) -> Preferences:
         return self.saved.get(person_id) or Preferences.defaults(person_id, default_zone)
 
+    async def community_of(self, person_id: str) -> str | None:
+        return self.communities.get(person_id)
+
     async def save(self, prefs: Preferences, community: str, zone: str, display_name: str | None) -> None:
         self.saved[prefs.person_id] = prefs
+        self.communities.setdefault(prefs.person_id, community)
         if display_name:
             self.names[prefs.person_id] = display_name
 

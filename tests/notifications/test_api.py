@@ -263,3 +263,20 @@ async def test_the_seed_sets_every_demo_person_once_and_a_second_run_changes_not
     assert {r["person_id"]: r["language"] for r in first}["zhao-lei"] == "en"
     assert len(templates) == sum(len(languages) for languages in DEFAULTS.values())  # every default, zh-CN and en
     assert robots == []
+
+
+async def test_an_admin_of_another_community_neither_reads_nor_replaces_a_persons_preferences(
+    make_settings: MakeSettings, tokens: Tokens
+) -> None:
+    app = create(make_settings())
+    async with running(app) as client:
+        resident = tokens.headers("zhou-qiang")
+        await client.put("/preferences/me", json={"language": "en", "email": "zhou@example.org"}, headers=resident)
+        binhu = tokens.headers("admin-binhu", "admin", community="binhu")
+        read = await client.get("/preferences/zhou-qiang", headers=binhu)
+        replaced = await client.put("/preferences/zhou-qiang", json={"language": "zh-CN"}, headers=binhu)
+        own_admin = await client.get("/preferences/zhou-qiang", headers=tokens.headers("admin-meihu", "admin"))
+    assert read.status_code == 404
+    assert replaced.status_code == 404
+    assert own_admin.json()["email"] == "zhou@example.org"
+    assert own_admin.json()["language"] == "en"

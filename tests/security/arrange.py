@@ -15,12 +15,15 @@ import httpx
 from tests.security.matrix.intake import png
 from tests.security.matrix.model import EXTRAS, OTHER, Caller, grid
 from tests.security.walk import Tokens
+from tests.support.infra import eventually
 
 STACK_ENV = {
     "LINLI_INTAKE_PERSON_RATE": "100000/hour",
     "LINLI_INTAKE_ADDRESS_RATE": "100000/hour",
+    "LINLI_NOTIFICATIONS_ALLOWED_NETWORKS": '["127.0.0.0/8"]',
 }
-"""The matrix's stack: submission limits out of the way (one person raises many issues here)."""
+"""The matrix's stack: submission limits out of the way (one person raises many issues here), and
+webhooks and robots allowed to a local address that answers nothing."""
 
 CALLERS = {c.name: c for c in [*grid(), *EXTRAS.values()]}
 
@@ -52,6 +55,8 @@ class Arranger:
         await self.intake()
         await self.deliberation()
         await self.shifts()
+        await self.rewards()
+        await self.notifications()
         return self.world
 
     # -- intake ----------------------------------------------------------------------------
@@ -257,6 +262,76 @@ class Arranger:
         w["template_id"] = (await self.call("shifts", "POST", "/templates", "post_leader", json=template))["id"]
         feed = await self.call("shifts", "POST", "/volunteers/me/feed", "volunteer")
         w["feed_token_shifts"] = feed["url"].rsplit("/", 1)[-1].removesuffix(".ics")
+
+    # -- rewards ---------------------------------------------------------------------------
+    async def rewards(self) -> None:
+        w = self.world
+        resident = CALLERS["resident"].sub
+        w["person_id"], w["year"] = resident, datetime.now(UTC).year
+        w["rule_id"] = "issue.resolved.contributor"
+        for admin in ("admin", "admin@other"):
+            rules = await self.call("rewards", "GET", "/rules", admin)
+            w["rule_params"] = next(r["params"] for r in rules if r["rule_id"] == w["rule_id"])
+            await self.call("rewards", "POST", f"/accounts/{resident}/adjustments", admin, json=_points(100))
+        w["transaction_id"] = (
+            await self.call("rewards", "POST", f"/accounts/{resident}/adjustments", "admin", json=_points(1))
+        )["transaction_id"]
+        w["transaction_to_reverse"] = (
+            await self.call("rewards", "POST", f"/accounts/{resident}/adjustments", "admin", json=_points(2))
+        )["transaction_id"]
+        prize = {"code": "matrix-cup", "name_zh": "水杯", "name_en": "Cup", "cost": 1, "stock": 100}
+        w["prize_id"] = (await self.call("rewards", "POST", "/prizes", "committee", json=prize))["id"]
+        for key in ("redemption_id", "redemption_to_fulfil"):
+            body = {"prize_id": w["prize_id"]}
+            w[key] = (await self.call("rewards", "POST", "/redemptions", "resident", json=body))["id"]
+        honour = {"person_id": resident, "kind": "neighbour_star", "year": w["year"]}
+        w["honour_id"] = (await self.call("rewards", "POST", "/honours", "committee", json=honour))["id"]
+        certificate = {"person_id": resident, "person_name": "居民", "id_number": "340104199001011234"}
+        w["certificate_id"] = (await self.call("rewards", "POST", "/certificates", "committee", json=certificate))["id"]
+        issue = await self.issue("楼道堆物 rewarded")
+        for step, body in (("review", {"decision": "accept"}), ("start", {})):
+            await self.intake_step(issue, step, body)
+        await self.intake_step(issue, "resolve", {"summary": "已清理", "contributors": [resident]})
+
+        async def award() -> str | None:
+            page = await self.call("rewards", "GET", f"/accounts/{resident}/awards", "resident")
+            return str(page["items"][0]["id"]) if page["items"] else None
+
+        w["award_id"] = await eventually(award, timeout=30, message="the resolved issue's award")
+
+    # -- notifications ---------------------------------------------------------------------
+    async def notifications(self) -> None:
+        w = self.world
+        resident = CALLERS["resident"].sub
+        await self.call("notifications", "PUT", "/preferences/me", "resident", json={"language": "zh-CN"})
+
+        async def personal() -> str | None:
+            page = await self.call("notifications", "GET", "/inbox", "resident", params={"limit": 100})
+            items = [i for i in page["items"] if i["event_type"] == "linli.points.awarded.v1"]
+            return str(items[0]["id"]) if items else None
+
+        w["inbox_item"] = await eventually(personal, timeout=30, message=f"{resident}'s own points.awarded inbox item")
+        subscription = {"url": "http://127.0.0.1:9/matrix", "event_types": ["issue.*"]}
+        for key in ("subscription_id", "subscription_to_stop"):
+            w[key] = (await self.call("notifications", "POST", "/subscriptions", "admin", json=subscription))["id"]
+        await self.issue("楼道堆物 delivered")
+
+        async def delivery() -> str | None:
+            path = f"/subscriptions/{w['subscription_id']}/deliveries"
+            page = await self.call("notifications", "GET", path, "admin")
+            return str(page["items"][0]["id"]) if page["items"] else None
+
+        w["delivery_id"] = await eventually(delivery, timeout=30, message="a webhook delivery")
+        w["building_group"], w["robot_to_remove"] = 1, 2
+        robot = {"url": "http://127.0.0.1:9/cgi-bin/webhook/send?key=matrix2"}
+        await self.call("notifications", "PUT", "/channels/wecom/2", "admin", json=robot)
+        template = (await self.call("notifications", "GET", "/templates", "admin"))[0]
+        w["key"], w["language"] = template["key"], template["language"]
+        w["template_body"] = {"subject": template["subject"], "body": template["body"]}
+
+
+def _points(points: int) -> dict[str, Any]:
+    return {"points": points, "reason": "矩阵准备 matrix arrange"}
 
 
 __all__ = ["OTHER", "STACK_ENV", "Arranger", "png"]

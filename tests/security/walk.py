@@ -155,7 +155,13 @@ async def _ask(
 ) -> Outcome:
     async with gate:
         try:
-            response = await clients[cell.service].request(**request_of(cell, world, tokens))
+            client = clients[cell.service]
+            response = await client.send(client.build_request(**request_of(cell, world, tokens)), stream=True)
+            try:
+                if not cell.row.stream or response.status_code >= 300:
+                    await response.aread()
+            finally:
+                await response.aclose()
         except (httpx.HTTPError, KeyError) as exc:
             return Outcome(cell, 0, f"{type(exc).__name__}: {exc}")
     detail = response.text if response.status_code >= 300 else ""
@@ -171,7 +177,9 @@ async def _ask(
 async def walk(urls: Mapping[str, str], world: World, tokens: Tokens, every: list[Cell]) -> list[Outcome]:
     """Every cell's outcome: the refusals first, then the allowed cells phase by phase."""
     gate = asyncio.Semaphore(CONCURRENCY)
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    # Idle connections are dropped well before the services' own keep-alive timeout (uvicorn: 5 s), so a
+    # wave never reuses one the server is closing ("Server disconnected without sending a response").
+    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY, keepalive_expiry=1.0)
     clients = {name: httpx.AsyncClient(base_url=url, timeout=60, limits=limits) for name, url in urls.items()}
     try:
         refusals = [c for c in every if not c.expected.passes]

@@ -55,6 +55,12 @@ async def preferences(conn: Connection, person_id: str, default_zone: str) -> Pr
     )
 
 
+async def community_of(conn: Connection, person_id: str) -> str | None:
+    """The community a person's preferences were saved in, None if they never saved any."""
+    community: str | None = await conn.fetchval("SELECT community FROM preferences WHERE person_id = $1", person_id)
+    return community
+
+
 def _inbox_item(row: Any) -> dict[str, Any]:
     return {**dict(row.items()), "unread": row["read_at"] is None}
 

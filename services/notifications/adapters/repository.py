@@ -50,6 +50,10 @@ class PeopleRepository:
         """A person's preferences; the defaults, quiet hours in `default_zone`, if they never set any."""
         return await queries.preferences(self.conn, person_id, default_zone)
 
+    async def community_of(self, person_id: str) -> str | None:
+        """The community a person's preferences belong to, None if they never saved any."""
+        return await queries.community_of(self.conn, person_id)
+
     async def save(self, prefs: Preferences, community: str, zone: str, display_name: str | None) -> None:
         """Replace a person's preferences; `zone` is stored when they have no quiet hours."""
         quiet = prefs.quiet

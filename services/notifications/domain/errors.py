@@ -18,6 +18,13 @@ class InboxItemNotFound(DoesNotExist):
         super().__init__(f"No inbox item {item_id} of yours.")
 
 
+class PersonNotFound(DoesNotExist):
+    """A person whose preferences belong to another community: not there for this admin."""
+
+    def __init__(self, person_id: str) -> None:
+        super().__init__(f"No person {person_id} in your community.")
+
+
 class SubscriptionNotFound(DoesNotExist):
     """Not there, or another community's (answered alike)."""
 

@@ -12,6 +12,7 @@ from contracts.enums import Role
 from services.kernel.auth import Principal, current_principal, require_roles
 from services.kernel.openapi import LocalTime
 from services.notifications.adapters import queries
+from services.notifications.domain.errors import PersonNotFound
 from services.notifications.domain.preferences import Preferences
 from services.notifications.domain.quiet_hours import DEFAULT_END, DEFAULT_START
 from services.notifications.entrypoints.deps import get_uow
@@ -85,9 +86,12 @@ def _view(prefs: Preferences) -> PreferencesView:
     )
 
 
-async def _read(uow: NotificationsUnitOfWork, person_id: str) -> PreferencesView:
-    """A person's preferences, or the defaults (quiet hours in the community's zone)."""
+async def _read(uow: NotificationsUnitOfWork, person_id: str, community: str | None = None) -> PreferencesView:
+    """A person's preferences, or the defaults (quiet hours in the community's zone); a person whose
+    preferences belong to another community than `community` (an admin's) is not there (404, never 403)."""
     async with uow.read() as conn:
+        if community is not None and await queries.community_of(conn, person_id) not in (None, community):
+            raise PersonNotFound(person_id)
         return _view(await queries.preferences(conn, person_id, uow.settings.time_zone))
 
 
@@ -113,10 +117,10 @@ async def put_my_preferences(
 @router.get("/{person_id}", summary="A person's preferences (admin)")
 async def person_preferences(
     person_id: str = Path(max_length=100),
-    _: Principal = Depends(require_roles(Role.ADMIN)),
+    principal: Principal = Depends(require_roles(Role.ADMIN)),
     uow: NotificationsUnitOfWork = Depends(get_uow),
 ) -> PreferencesView:
-    return await _read(uow, person_id)
+    return await _read(uow, person_id, principal.community)
 
 
 @router.put("/{person_id}", summary="Replace a person's preferences (admin)")

@@ -22,6 +22,7 @@ from services.notifications.domain.errors import (
     DeliveryNotFound,
     DestinationRefused,
     InboxItemNotFound,
+    PersonNotFound,
     StillBeingTried,
     SubscriptionNotFound,
     TemplateNotFound,
@@ -92,6 +93,8 @@ async def save_preferences(
         quiet=quiet,
     )
     async with uow:
+        if by is not None and await uow.people.community_of(person_id) not in (None, community):
+            raise PersonNotFound(person_id)  # another community's person is not there for this admin
         await uow.people.save(prefs, community, zone, display_name)
         if by is not None and by.sub != person_id:
             await uow.audit(

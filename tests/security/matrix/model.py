@@ -139,6 +139,8 @@ class Row:
     """Path parameters taken from another key of the arranged world than their own name. A world
     value that is a mapping gives each caller an object of their own (by caller name, "*" for the
     rest): a removal asked by several permitted callers then removes something each time."""
+    stream: bool = False
+    """An endless answer (Server-Sent Events): the walk reads its status and hangs up."""
     phase: int = 0
     """0: with every other route; 1: after them (the route ends or removes what others use)."""
     note: str = ""
