@@ -117,6 +117,7 @@ class OutboxPublisher:
         """Called when rows are left to the relay (it wakes the relay and makes it claim without delay)."""
         self._queue: collections.deque[Place] = collections.deque()
         self._changed = asyncio.Event()
+        self._stopping = False
         self._resumed = asyncio.Event()  # set whenever direct publishing (re)starts
         self._pool: asyncpg.Pool | None = None
         self._js: JetStreamContext | None = None
@@ -167,6 +168,7 @@ class OutboxPublisher:
         if not self.enabled:
             return
         self._pool, self._js = pool, js
+        self._stopping = False
         self.direct = not relay
         if self.direct:
             self._resumed.set()
@@ -182,7 +184,15 @@ class OutboxPublisher:
                 while self._queue and self.direct:
                     self._changed.set()
                     await asyncio.sleep(0.01)
+        # Python 3.11's wait_for can swallow a cancellation that lands as its inner await completes (the
+        # PubAcks' gather), and the loop would then wait for a change forever: stop says so too, and cancels
+        # again until the task has ended.
+        self._stopping = True
+        self._changed.set()
         task.cancel()
+        while not task.done():
+            await asyncio.wait({task}, timeout=1)
+            task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
 
@@ -214,8 +224,10 @@ class OutboxPublisher:
         self.on_fallback()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             while not (self._queue and self._queue[0].state is not None):
+                if self._stopping:
+                    return
                 self._changed.clear()
                 await self._changed.wait()
             rows: list[Row] = []
