@@ -20,6 +20,7 @@ from tests.web.conftest import WebStack
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 VOLUNTEERS = ("zhao-lei", "wu-xia")
+"""On no other desk test's shift: the desks share one stack, and a volunteer cannot hold two shifts at once."""
 
 
 async def _balance(stack: WebStack, person: str) -> int:
