@@ -116,10 +116,9 @@ async def served(app: Any) -> AsyncIterator[str]:
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.02)
+        await eventually(lambda: server.started or task.done(), timeout=30, message=f"uvicorn on port {port}")
+        if task.done():
+            task.result()  # the server stopped before it started: its error
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True

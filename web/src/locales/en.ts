@@ -188,7 +188,6 @@ const en: typeof zh = {
     title: 'Desk',
     link: 'Open the desk',
     choose: 'Choose a desk',
-    pending: 'This desk is being built',
     phoneApp: "Back to the residents' app",
     notYours: 'The {desk} desk is not yours: it belongs to the people who do that work.',
     noDesk: 'None of your roles has a desk.',

@@ -186,7 +186,6 @@ export default {
     title: '工作台',
     link: '进入工作台',
     choose: '选择工作台',
-    pending: '此工作台正在建设中',
     phoneApp: '返回居民首页',
     notYours: '“{desk}”工作台不对您开放：它属于负责这项工作的人员。',
     noDesk: '您没有需要使用工作台的职责。',
