@@ -36,6 +36,7 @@ from services.kernel.clock import Clock, SystemClock
 from services.kernel.consumer import EventConsumers, Subscription
 from services.kernel.errors import DomainError
 from services.kernel.http import KernelHttpMiddleware
+from services.kernel.lean_lane import LeanLane
 from services.kernel.logs import configure_logging
 from services.kernel.openapi import document_problems
 from services.kernel.outbox import Outbox
@@ -248,6 +249,7 @@ def create_app(definition: ServiceDefinition[S, C]) -> FastAPI:
     app.state.consumers = consumers
     app.state.verifier = TokenVerifier(settings)
     install_problem_handlers(app, definition.errors)
+    app.add_middleware(LeanLane, fastapi=app)  # the innermost: added first
     if settings.cors_origins:  # no front-end origin configured: no CORS headers to add
         app.add_middleware(
             CORSMiddleware,

@@ -18,6 +18,9 @@ path that does the same checks in the same order:
 3. the service's handler, which returns a `Response` (see `json_response`).
 
 Errors are raised as usual and answered by the problem handlers (problems.py).
+
+The app's innermost middleware (lean_lane.py) sends a request for a lean route's path straight to
+its handler.
 """
 
 from __future__ import annotations
@@ -35,11 +38,11 @@ from starlette.responses import Response
 from contracts.enums import Role
 from services.kernel.app import ServiceContext
 from services.kernel.auth import Principal, authenticate, current_principal, require_roles
+from services.kernel.lean_lane import LEAN_HANDLER
 
 B = TypeVar("B", bound=BaseModel)
 LeanHandler = Callable[[Request, B, Principal, ServiceContext[Any, Any]], Awaitable[Response]]
 
-_LEAN = "__linli_lean__"
 _JSON_TYPES = ("application/json",)
 
 
@@ -47,7 +50,7 @@ class LeanRoute(APIRoute):
     """An APIRoute whose requests go to the lean handler attached to its endpoint, if any."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        lean: Callable[[Request], Coroutine[Any, Any, Response]] | None = getattr(self.endpoint, _LEAN, None)
+        lean: Callable[[Request], Coroutine[Any, Any, Response]] | None = getattr(self.endpoint, LEAN_HANDLER, None)
         return lean if lean is not None else super().get_route_handler()
 
 
@@ -107,7 +110,7 @@ def lean_post(
     )
     documented.__name__ = documented.__qualname__ = handler.__name__
     documented.__doc__ = handler.__doc__
-    setattr(documented, _LEAN, serve)
+    setattr(documented, LEAN_HANDLER, serve)
     router.add_api_route(
         path,
         documented,

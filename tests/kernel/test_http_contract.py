@@ -221,6 +221,45 @@ async def test_a_lean_route_is_documented_like_any_other(app: FastAPI) -> None:
     assert "422" in lean["responses"]
 
 
+@pytest.mark.parametrize("path", ROUTES)
+async def test_a_refusal_is_the_same_problem_on_a_lean_route_and_a_plain_one(
+    app: FastAPI, tokens: Tokens, path: str
+) -> None:
+    async with running(app) as client:
+        response = await client.post(path, json={"titles": ["refuse"]}, headers=tokens.headers("alice"))
+
+    assert response.status_code == 409
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"].endswith("refused-title")
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize("path", ROUTES)
+async def test_an_unexpected_error_is_a_500_problem_on_a_lean_route_and_a_plain_one(
+    app: FastAPI, tokens: Tokens, path: str
+) -> None:
+    async with running(app, raise_app_exceptions=False) as client:
+        response = await client.post(path, json={"titles": ["crash"]}, headers=tokens.headers("alice"))
+
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "crashed" not in response.text  # the internals stay in the log
+
+
+async def test_a_lean_routes_requests_are_counted_under_its_route(app: FastAPI, tokens: Tokens) -> None:
+    async with running(app) as client:
+        await client.post("/emit-lean", json={"titles": ["counted"]}, headers=tokens.headers("alice"))
+        text = (await client.get("/metrics")).text
+
+    counted = {
+        tuple(sorted(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "linli_http_requests_total"
+    }
+    assert counted[(("method", "POST"), ("route", "/emit-lean"), ("service", "probe"), ("status", "202"))] >= 1
+
+
 async def test_metrics_count_published_events_by_type_and_say_whether_the_service_is_ready(
     app: FastAPI, tokens: Tokens
 ) -> None:

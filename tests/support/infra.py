@@ -100,10 +100,13 @@ async def new_database(admin_url: str, template: str) -> str:
 
 
 @asynccontextmanager
-async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """Run a service app in-process (its lifespan: pool, broker, consumers, relay) with an HTTP client."""
+async def running(app: FastAPI, *, raise_app_exceptions: bool = True) -> AsyncIterator[httpx.AsyncClient]:
+    """Run a service app in-process (its lifespan: pool, broker, consumers, relay) with an HTTP client.
+
+    `raise_app_exceptions=False`: an unexpected error is answered as a server answers it (the 500
+    problem) instead of raised into the test."""
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client
 

@@ -51,7 +51,7 @@ async def raise_issue(request: Request, body: IssueIn, principal: Principal, ctx
         raise InvalidInput(
             "A matter is recorded for a resident only when taken by phone or on a visit.", field="on_behalf_of"
         )
-    await ctx.components.limits.hit(principal.community, principal.sub, client_address(request, ctx.settings))
+    ctx.components.limits.hit(principal.community, principal.sub, client_address(request, ctx.settings))
     new = commands.NewIssue(
         community=principal.community,
         category=body.category,

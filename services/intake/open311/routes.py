@@ -218,7 +218,7 @@ async def post_request(fmt: str, request: Request, ctx: IntakeContext = Depends(
             # The hotline posts for many residents from one server: limit per resident it names
             # (phone, e-mail, account, device), not per the key's address, which is trusted by its key.
             caller = next((fields[k] for k in ("phone", "email", "account_id", "device_id") if fields.get(k)), "-")
-            await ctx.components.limits.hit(who["community"], f"open311:{who['principal']}:{caller}", None)
+            ctx.components.limits.hit(who["community"], f"open311:{who['principal']}:{caller}", None)
             description = fields.get("description", "")
             address = fields.get("address_string") or fields.get("address_id")
             contact = {

@@ -98,6 +98,10 @@ async def audited(
 
 async def _emit(body: EmitRequest, principal: Principal, ctx: ProbeContext) -> dict[str, Any]:
     ids = []
+    if "refuse" in body.titles:  # how the contract tests make a route refuse, or fail unexpectedly
+        raise RuleBroken("The probe refuses this title.", reason="refused-title")
+    if "crash" in body.titles:
+        raise RuntimeError("the probe crashed, as asked")
     async with ctx.uow() as uow:
         for title in body.titles:
             data = IssueSubmitted(
