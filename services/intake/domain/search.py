@@ -23,14 +23,18 @@ def _cjk_terms(run: str, *, unigrams: bool) -> list[str]:
     return bigrams
 
 
-def terms(text: str, *, for_query: bool = False) -> list[str]:
-    """The lexemes of `text`: CJK unigrams+bigrams (a query uses bigrams, or the lone character), words."""
+def _found(text: str, *, for_query: bool) -> list[str]:
     lowered = text.lower()
     found: list[str] = []
     for run in _CJK_RUN.findall(lowered):
         found.extend(_cjk_terms(run, unigrams=not for_query))
     found.extend(_WORD.findall(_CJK_RUN.sub(" ", lowered)))
-    return list(dict.fromkeys(found))
+    return found
+
+
+def terms(text: str, *, for_query: bool = False) -> list[str]:
+    """The lexemes of `text`: CJK unigrams+bigrams (a query uses bigrams, or the lone character), words."""
+    return list(dict.fromkeys(_found(text, for_query=for_query)))
 
 
 def _quote(lexeme: str) -> str:
@@ -39,8 +43,18 @@ def _quote(lexeme: str) -> str:
 
 def tsvector_literal(*texts: str) -> str:
     """A tsvector literal of the lexemes of `texts` (cast with ::tsvector)."""
-    lexemes = {t for text in texts for t in terms(text)}
-    return " ".join(_quote(t) for t in sorted(lexemes))
+    lexemes: set[str] = set()
+    for text in texts:
+        lexemes.update(_found(text, for_query=False))
+    ordered = sorted(lexemes)
+    if not ordered:
+        return ""
+    # Lexemes are CJK characters, letters and digits, so none holds a quote or a backslash and
+    # the list is quoted at once (every new issue computes this); were that ever to change, the
+    # lexemes' own escapes are kept.
+    if any("'" in t or "\\" in t for t in ordered):
+        return " ".join(_quote(t) for t in ordered)
+    return "'" + "' '".join(ordered) + "'"
 
 
 def tsquery_literal(query: str) -> str | None:
