@@ -179,6 +179,8 @@ async def run(stack: BenchStack, *, args: argparse.Namespace, log: Any) -> dict[
             watch.awaited[queue[i][1]] = time.perf_counter()
             return confirmation(queue[i])
 
+        meter = CpuMeter(stack)
+        meter.start()
         t0 = time.perf_counter()
         sat = await loadgen.closed_loop(url, leader, make_sat, concurrency=args.concurrency, duration=sat_seconds)
         if sat.errors:
@@ -189,6 +191,8 @@ async def run(stack: BenchStack, *, args: argparse.Namespace, log: Any) -> dict[
             http_rate = sat.ok / max(max(watch.awaited.values()) - t0, 1e-3)
             log(f"e2e: all {len(queue)} prepared confirmations sent before {sat_seconds:.0f}s")
         last = await watch.all_seen(timeout=120)
+        # A burst reaches every consumer in large batches: its CPU per confirmation is the batched cost.
+        batched = meter.stop(len(watch.awaited))
         chain_rate = len(watch.awaited) / (last - t0)
         log(f"e2e saturation: {http_rate:.0f} confirmations/s over HTTP, chain {chain_rate:.0f}/s to the inbox")
 
@@ -199,7 +203,11 @@ async def run(stack: BenchStack, *, args: argparse.Namespace, log: Any) -> dict[
     rate = max(chain_rate / 2, 1.0)
     half, (e2e, sent) = await _open_loop(stack, pairs, rate, seconds, log)
     return {
-        "saturation": {"http_confirmations_per_s": round(http_rate, 1), "chain_per_s": round(chain_rate, 1)},
+        "saturation": {
+            "http_confirmations_per_s": round(http_rate, 1),
+            "chain_per_s": round(chain_rate, 1),
+            "cpu": batched,
+        },
         **half,
         "quarter_saturation": quarter,
         "plots": [
@@ -273,4 +281,28 @@ def e2e_figure(e2e: dict[str, Any], baselines: dict[str, float]) -> dict[str, An
         higher_is_better=False,
         baseline_p99s_ms=baselines,
         saturation=e2e["saturation"],
+    )
+
+
+PER_EVENT_COST_TARGET = 1.3
+"""CPU per confirmation one at a time (the open loop at half of saturation) as a multiple of its batched cost (issue 19)."""
+
+
+def per_event_cost_figure(e2e: dict[str, Any]) -> dict[str, Any]:
+    """The per-event path's CPU per confirmation against the same chain's in a burst (large batches)."""
+    per_event = e2e["cpu"]["cpu_ms_per_event_total"]
+    batched = e2e["saturation"]["cpu"]["cpu_ms_per_event_total"]
+    by_part = ", ".join(f"{part} {ms:.2f}" for part, ms in sorted(e2e["cpu"]["cpu_ms_per_event"].items()))
+    return figure(
+        name="End to end: per-event cost",
+        metric=(
+            f"CPU ms per confirmation -> points -> inbox, one at a time at {e2e['rate']}/s ({by_part}) vs the same"
+            f" chain's in a burst at saturation ({e2e['saturation']['chain_per_s']}/s, large batches)"
+        ),
+        unit="ms",
+        value=per_event,
+        baseline=batched,
+        target=f"<= {PER_EVENT_COST_TARGET}x the batched cost",
+        met=per_event <= PER_EVENT_COST_TARGET * batched,
+        higher_is_better=False,
     )

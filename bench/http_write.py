@@ -10,15 +10,16 @@ waits for that), and their cost is the consume path's figure, not this one's.
 
 A third series, the work floor (bench/work_floor_app.py), alternates with the two: the baseline's
 bare endpoint writing exactly what POST /issues must write (issue, history, outbox event into
-intake's tables, published by intake's relay) with no token, no validation and nothing computed
-per request. Its rate and p99 are the best any POST /issues can do on this machine, so the report
-shows whether a target is reachable here at all."""
+intake's tables, published after commit by the kernel's publisher) with no token, no validation
+and nothing computed per request. Its rate and p99 are the best any POST /issues can do on this
+machine, so issue 19's targets are ratios to it: POST /issues >= 0.85 of its requests/s and a p99
+<= 1.3x its p99. The bare one-row insert stays in the figure's text, to show what the writes
+themselves cost."""
 
 from __future__ import annotations
 
 import contextlib
-import math
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
@@ -28,6 +29,9 @@ from bench.stack import BenchStack
 from bench.stats import figure, latency_summary
 
 REPORTER = "sun-hao"
+THROUGHPUT_TARGET = 0.85
+"""POST /issues' requests/s as a share of the work floor's (issue 19): the writes are the floor's, the rest must cost little."""
+P99_TARGET = 1.3
 
 
 async def _framework_floor(
@@ -75,11 +79,6 @@ async def _paused(stack: BenchStack, name: str) -> AsyncIterator[None]:
     finally:
         stack.start_service(name)
         await stack.wait_ready([name])
-
-
-def _reachable(floor_ratio: float, meets: Callable[[float], bool]) -> bool | None:
-    """Whether the work floor itself meets the target; unknown (None) if the floor was not measured."""
-    return None if math.isnan(floor_ratio) else bool(meets(floor_ratio))
 
 
 def issue_body(i: int) -> bytes:
@@ -158,39 +157,37 @@ async def run(stack: BenchStack, *, concurrency: int, seconds: float, rounds: in
     }
     rps = service_samples.throughput
     base_rps = base_samples.throughput
-    work_ratio = work_rps / base_rps
-    work_p99_ratio = work_lat["p99_ms"] / base["p99_ms"]
+    work_p99 = work_lat["p99_ms"]
     return {
         "throughput": figure(
             name="HTTP write path",
             metric=(
-                f"POST /issues requests/s at concurrency {concurrency}. Ceiling here: the work floor (its writes"
-                f" alone, bare endpoint) {work_rps:,.0f}/s = {work_ratio:.2f} of the baseline. Routes doing no work"
-                f" in the same app: FastAPI {floor['fastapi']:,.0f}/s, lean {floor['lean']:,.0f}/s"
+                f"POST /issues requests/s at concurrency {concurrency} vs the work floor (its writes alone, bare"
+                f" endpoint, published after commit as intake does). The bare one-row insert: {base_rps:,.0f}/s"
+                f" (POST /issues {rps / base_rps:.2f} of it, the floor {work_rps / base_rps:.2f}); routes doing no"
+                f" work in the same app: FastAPI {floor['fastapi']:,.0f}/s, lean {floor['lean']:,.0f}/s"
                 f" (baseline then {floor['baseline']:,.0f}/s)"
             ),
             unit="req/s",
             value=rps,
-            baseline=base_rps,
-            target=">= 60% of baseline",
-            met=rps >= 0.6 * base_rps and not service_samples.errors,
+            baseline=work_rps,
+            target=f">= {THROUGHPUT_TARGET:.0%} of the work floor",
+            met=rps >= THROUGHPUT_TARGET * work_rps and not service_samples.errors,
             higher_is_better=True,
-            reachable_here=_reachable(work_ratio, lambda r: r >= 0.6),
             **details,
         ),
         "p99": figure(
             name="HTTP write path",
             metric=(
-                f"POST /issues p99 at concurrency {concurrency} (p50 {svc['p50_ms']} vs {base['p50_ms']} ms)."
-                f" Ceiling here: the work floor's p99 {work_lat['p99_ms']} ms = {work_p99_ratio:.2f}x the baseline's"
+                f"POST /issues p99 at concurrency {concurrency} vs the work floor's (p50 {svc['p50_ms']} vs"
+                f" {work_lat['p50_ms']} ms); the bare one-row insert's p99: {base['p99_ms']} ms"
             ),
             unit="ms",
             value=svc["p99_ms"],
-            baseline=base["p99_ms"],
-            target="<= 2x baseline p99",
-            met=svc["p99_ms"] <= 2 * base["p99_ms"],
+            baseline=work_p99,
+            target=f"<= {P99_TARGET}x the work floor's p99",
+            met=svc["p99_ms"] <= P99_TARGET * work_p99,
             higher_is_better=False,
-            reachable_here=_reachable(work_p99_ratio, lambda r: r <= 2),
         ),
         "baseline_p99_ms": base["p99_ms"],
         "plots": [

@@ -76,7 +76,11 @@ async def run(base_dir: Path, *, args: argparse.Namespace, sections: list[str], 
                         .get("p99_ms", float("nan")),
                         "raw_consume_p99_ms": (kernel.get("consume_ping") or {}).get("p99_ms", float("nan")),
                     }
-                    out["e2e"] = {**measured, "figure": e2e.e2e_figure(measured, baselines)}
+                    out["e2e"] = {
+                        **measured,
+                        "figure": e2e.e2e_figure(measured, baselines),
+                        "cost_figure": e2e.per_event_cost_figure(measured),
+                    }
             if "growth" in sections:
                 from bench import growth
 

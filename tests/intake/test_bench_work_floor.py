@@ -1,6 +1,6 @@
 """The benchmark's work floor (bench/work_floor_app.py) is only a ceiling of POST /issues if it writes
 what POST /issues writes: an issue intake reads like any other, its first history entry, and a valid
-issue.submitted that intake's relay publishes. If intake's tables or events change, this fails
+issue.submitted published after commit as intake's are. If intake's tables or events change, this fails
 before the benchmark reports a ceiling of something else."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ async def test_work_floor_writes_an_issue_history_and_event_as_post_issues_does(
     client: httpx.AsyncClient, tokens: Tokens, nats_url: str, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("NATS_URL", nats_url)
     app = work_floor_app.app
     async with (
         work_floor_app.lifespan(app),
@@ -41,7 +42,7 @@ async def test_work_floor_writes_an_issue_history_and_event_as_post_issues_does(
     async def published() -> bool:
         return any(e.get("subject") == issue_id for e in await stream_events(nats_url))
 
-    await eventually(published, message="the work floor's event published by intake's relay")
+    await eventually(published, message="the work floor's event published after its commit")
     raw = next(e for e in await stream_events(nats_url) if e.get("subject") == issue_id)
     event = envelope_of(IssueSubmitted).model_validate(raw)
     assert str(event.id) == history[0]["event_id"]
