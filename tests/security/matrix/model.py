@@ -108,11 +108,13 @@ EXTRAS = {
     "neighbour": Caller("neighbour", "matrix-neighbour", ("resident", "volunteer"), building_group=2),
     "other_leader": Caller("other_leader", "matrix-other-leader", ("post_leader",)),
     "other_member": Caller("other_member", "matrix-other-member", ("council_member",)),
+    "other_agent": Caller("other_agent", "matrix-other-agent", ("publicity_agent",), building_group=2),
     "open311": Caller("open311", None, api_key="open311_key"),
     "open311@other": Caller("open311@other", None, community=OTHER, api_key="open311_key_other"),
 }
 """Callers of the object-level rules: another resident and volunteer (who owns nothing the
-resident owns), the leader of another post, a member of another council."""
+resident owns), the leader of another post, a member of another council, the publicity agent of
+another building group."""
 
 World = Mapping[str, Any]
 Body = Any | Callable[[World], Any]
