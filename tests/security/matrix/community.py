@@ -160,12 +160,24 @@ ROWS: list[Row] = [
         fill={"activity_id": "activity_to_schedule"},
     ),
     route("POST", "/activities/{activity_id}/signups"),
-    route("GET", "/activities/{activity_id}/signups", "committee", note="names are not for everyone"),
+    route(
+        "GET",
+        "/activities/{activity_id}/signups",
+        "committee",
+        cells={"district_committee@other": E404},
+        note="names: the activity's own committees only, not another's reading as the district",
+    ),
     route("DELETE", "/activities/{activity_id}/signups/me", phase=1, note="one's own sign-up"),
     # -- public selections -----------------------------------------------------------------------
     route("POST", "/selections", "committee", scope="community", body=_selection),
     route("GET", "/selections", scope="community"),
-    route("GET", "/selections/{selection_id}", district_reads=True, note="no counts until it concludes"),
+    route(
+        "GET",
+        "/selections/{selection_id}",
+        district_reads=True,
+        cells={"district_committee@other": OK},
+        note="no counts until it concludes; who nominated whom for its own committees only (tests/community)",
+    ),
     route(
         "POST",
         "/selections/{selection_id}/nominations",
