@@ -332,6 +332,11 @@ class Arranger:
 
     # -- community -------------------------------------------------------------------------
     async def community(self) -> None:
+        """Each object in the state its row needs: an announcement to building group 1 and one to
+        withdraw, publicity agents of groups 1 and 2 (and of the other community), an initiative, every
+        caller's board consent, the festival's proposals at each step, selections at each step, wishes
+        on the board, claimed, fulfilled and one still a private candidate, ventures submitted, returned
+        and approved, and a care visit planned."""
         w = self.world
         now = datetime.now(UTC)
         w["in_two_weeks"] = (now + timedelta(days=14)).isoformat()
@@ -409,38 +414,38 @@ class Arranger:
         nominee = {"candidate_id": "matrix-nominee", "candidate_name": "被提名人", "reason": "热心"}
 
         async def selection(*steps: str) -> str:
+            """A selection, its nominee nominated by the resident, then the committee's steps
+            (`approve`: the nominee's check)."""
             made = await self.call("community", "POST", "/selections", "committee", json=body)
             selection_id = str(made["id"])
+            path = f"/selections/{selection_id}/nominations"
+            nomination = (await self.call("community", "POST", path, "resident", json=nominee))["nomination_id"]
+            w.setdefault("nomination_id", nomination)
             for step in steps:
-                if step == "nominate":
-                    path = f"/selections/{selection_id}/nominations"
-                    nomination = await self.call("community", "POST", path, "resident", json=nominee)
-                    w.setdefault("nomination_id", nomination["nomination_id"])
-                elif step == "approve":
+                if step == "approve":
                     check = {"decision": "approve"}
-                    path = f"/nominations/{nomination['nomination_id']}/check"
-                    await self.call("community", "POST", path, "committee", json=check)
+                    await self.call("community", "POST", f"/nominations/{nomination}/check", "committee", json=check)
                 else:
                     await self.call("community", "POST", f"/selections/{selection_id}/{step}", "committee")
             return selection_id
 
-        w["selection_id"] = await selection("nominate")
+        w["selection_id"] = await selection()
         w["selection_to_close_nominations"] = await selection()
-        w["selection_to_open_voting"] = await selection("nominate", "close-nominations", "approve")
-        w["selection_voting"] = await selection("nominate", "close-nominations", "approve", "open-voting")
+        w["selection_to_open_voting"] = await selection("close-nominations", "approve")
+        w["selection_voting"] = await selection("close-nominations", "approve", "open-voting")
 
     async def wishes(self) -> None:
         w = self.world
 
         async def wish(family: str, *, claimer: str | None = None, fulfilled: bool = False) -> str:
+            """A wish a committee entered (on the board at once), claimed and fulfilled by `claimer`."""
             body = {"channel": "visit", "family_id": family, "title": "一台收音机"}
             wish_id = str((await self.call("community", "POST", "/wishes", "committee", json=body))["id"])
             if claimer is not None:
                 await self.call("community", "POST", f"/wishes/{wish_id}/claim", claimer, json={})
-            if fulfilled:
-                done = {"note": "已送到", "photo_url": "https://example.org/radio.jpg"}
-                assert claimer is not None
-                await self.call("community", "POST", f"/wishes/{wish_id}/fulfil", claimer, json=done)
+                if fulfilled:
+                    done = {"note": "已送到", "photo_url": "https://example.org/radio.jpg"}
+                    await self.call("community", "POST", f"/wishes/{wish_id}/fulfil", claimer, json=done)
             return wish_id
 
         w["wish_id"] = await wish("matrix-family-a")
