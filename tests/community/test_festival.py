@@ -203,6 +203,24 @@ async def test_a_person_signs_up_once_and_may_cancel_their_own_sign_up(
     assert after.json()["signed_up_me"] is False
 
 
+async def test_who_signed_up_is_for_the_activitys_own_committees_not_another_communitys_reading_as_the_district(
+    community_app: AppFactory, tokens: Tokens
+) -> None:
+    async with community_app(clock=SettableClock(T0)) as client:
+        festival = Festival(client, tokens)
+        activity = await festival.scheduled(capacity=10)
+        await client.post(f"/activities/{activity}/signups", headers=festival.person("sun-hao"))
+        district = tokens.headers("xu-ming", "committee", "district", community="xinhua")
+        read = await client.get(f"/activities/{activity}", headers=district)
+        names = await client.get(f"/activities/{activity}/signups", headers=district)
+        own = await client.get(f"/activities/{activity}/signups", headers=festival.committee)
+
+    assert read.status_code == 200
+    assert read.json()["signed_up"] == 1
+    assert names.status_code == 404
+    assert [s["person_id"] for s in own.json()] == ["sun-hao"]
+
+
 async def test_capacity_is_never_exceeded_by_concurrent_last_place_signups(
     community_app: AppFactory, tokens: Tokens, sql: Sql
 ) -> None:

@@ -4,12 +4,16 @@ theirs (the board entry with its phone) and keeps what others count (a sign-on) 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import httpx
 import pytest
 
 from tests.community.test_publicity_announcements import committee, resident
 from tests.community.test_publicity_board import consent
 from tests.community.test_publicity_initiatives import launch
+from tests.community.test_selections import selection_body
+from tests.community.test_wishes import FAMILY, enter_wish
 from tests.support.infra import Tokens
 from tests.support.privacy import exported, forgotten, kinds_with_rows, mentions
 
@@ -66,3 +70,39 @@ async def test_a_person_exports_their_community_data_and_forgetting_keeps_only_c
     assert signed["signatures"] == 1
     assert mentions(await exported(client, admin, done["pseudonym"]), PERSON, "138") == []
     assert (await forgotten(client, admin, PERSON))["deleted"] == {}
+
+
+async def test_an_export_carries_nothing_the_committees_alone_see_about_someone_else(
+    client: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    me = resident(tokens, PERSON, 3)
+    nominator = resident(tokens, "zhao-lei", 2)
+    wish = await enter_wish(client, tokens, description="三年级，喜欢恐龙")
+    assert (await client.post(f"/wishes/{wish['id']}/claim", headers=me)).status_code == 200
+    now = datetime.now(UTC)
+    dates = {
+        "year": now.year,
+        "nominations_close_at": (now + timedelta(days=7)).isoformat(),
+        "voting_closes_at": (now + timedelta(days=14)).isoformat(),
+    }
+    selection = (await client.post("/selections", json=selection_body(**dates), headers=committee(tokens))).json()
+    nomination = await client.post(
+        f"/selections/{selection['id']}/nominations",
+        json={"candidate_id": PERSON, "candidate_name": "王芳", "reason": "热心助人"},
+        headers=nominator,
+    )
+    rejected = await client.post(
+        f"/nominations/{nomination.json()['nomination_id']}/check",
+        json={"decision": "reject", "reason": "本年度已获表彰"},
+        headers=committee(tokens),
+    )
+    assert rejected.status_code == 200, rejected.text
+
+    mine = await exported(client, me)
+    theirs = await exported(client, nominator)
+
+    assert [w["id"] for w in mine["data"]["wishes_claimed"]] == [wish["id"]]
+    assert [n["status"] for n in mine["data"]["nominations"]] == ["rejected"]
+    assert mentions(mine, FAMILY, "zhao-lei", "zhang-wei", "本年度已获表彰") == []
+    assert [n["candidate_id"] for n in theirs["data"]["nominations_made"]] == [PERSON]
+    assert mentions(theirs, "zhang-wei", "本年度已获表彰") == []

@@ -309,6 +309,34 @@ async def test_the_top_seats_win_a_tie_at_the_last_seat_goes_to_the_earliest_nom
     assert "sun-hao" not in str(data)
 
 
+async def test_the_committees_view_is_for_the_selections_own_committees_not_another_communitys_reading_as_the_district(
+    community_app: AppFactory, tokens: Tokens
+) -> None:
+    async with community_app(clock=SettableClock(T0)) as client:
+        board = Board(client, tokens)
+        await board.create()
+        await board.nominate("wang-fang", "王芳", 3)
+        await board.nominate("chen-jing", "陈静", 5)
+        await client.post(
+            f"/nominations/{board.nominations['wang-fang']}/check",
+            json={"decision": "approve"},
+            headers=board.committee,
+        )
+        district = tokens.headers("xu-ming", "committee", "district", community="xinhua")
+        own = (await client.get(f"/selections/{board.id}", headers=board.committee)).json()
+        read = (await client.get(f"/selections/{board.id}", headers=district)).json()
+        listed = (await client.get("/selections", params={"community": "meihu"}, headers=district)).json()["items"]
+
+    assert sorted((c["person_id"], c["nominated_by"]) for c in own["candidates"]) == [
+        ("chen-jing", "sun-hao"),
+        ("wang-fang", "sun-hao"),
+    ]
+    for view in (read, *listed):
+        assert [(c["person_id"], c["status"], c["nominated_by"]) for c in view["candidates"]] == [
+            ("wang-fang", "approved", None)
+        ]
+
+
 async def test_bad_selections_are_refused_with_a_problem_and_nothing_stored(
     community_app: AppFactory, tokens: Tokens, sql: Sql
 ) -> None:

@@ -79,6 +79,34 @@ async def test_a_micro_wish_raised_in_intake_becomes_a_candidate_only_the_commit
     assert (await client.get(f"/wishes/{candidate['id']}", headers=volunteer(tokens))).status_code == 404
 
 
+async def test_a_candidate_is_not_there_for_anyone_but_the_committees_whatever_they_ask_of_it(
+    client: httpx.AsyncClient, tokens: Tokens, nats_url: str, sql: Sql
+) -> None:
+    issue_id = uuid.uuid4()
+    submitted = IssueSubmitted(
+        issue_id=issue_id, category="micro_wish", title="孩子想要一个书包", reporter_id=FAMILY, building_group=6,
+        status="submitted", channel="app", submitted_at=datetime.now(UTC),
+    )  # fmt: skip
+    await publish(nats_url, wrap(submitted, "intake", str(issue_id)))
+
+    async def candidates() -> list[dict[str, Any]]:
+        page = await client.get("/wishes", params={"status": "candidate"}, headers=committee(tokens))
+        items: list[dict[str, Any]] = page.json()["items"]
+        return items
+
+    [candidate] = await eventually(candidates, message="a wish candidate")
+    path = f"/wishes/{candidate['id']}"
+    claimed = await client.post(f"{path}/claim", headers=volunteer(tokens))
+    fulfilled = await client.post(
+        f"{path}/fulfil", json={"note": "已送达", "photo_url": PHOTO}, headers=volunteer(tokens)
+    )
+    confirmed = await client.post(f"{path}/confirm", headers=family(tokens))
+
+    assert [claimed.status_code, fulfilled.status_code, confirmed.status_code] == [404, 404, 404]
+    assert "candidate" not in claimed.text
+    assert await sql.fetchval("SELECT status FROM wishes") == "candidate"
+
+
 async def test_the_board_never_shows_the_family_to_a_resident_or_an_anonymous_caller(
     client: httpx.AsyncClient, tokens: Tokens, nats_url: str
 ) -> None:

@@ -57,6 +57,7 @@ class Arranger:
         await self.shifts()
         await self.rewards()
         await self.notifications()
+        await self.community()
         return self.world
 
     # -- intake ----------------------------------------------------------------------------
@@ -328,6 +329,177 @@ class Arranger:
         template = (await self.call("notifications", "GET", "/templates", "admin"))[0]
         w["key"], w["language"] = template["key"], template["language"]
         w["template_body"] = {"subject": template["subject"], "body": template["body"]}
+
+    # -- community -------------------------------------------------------------------------
+    async def community(self) -> None:
+        """Each object in the state its row needs: an announcement to building group 1 and one to
+        withdraw, publicity agents of groups 1 and 2 (and of the other community), an initiative, every
+        caller's board consent, the festival's proposals at each step, selections at each step, wishes
+        on the board, claimed, fulfilled and one still a private candidate, ventures submitted, returned
+        and approved, and a care visit planned."""
+        w = self.world
+        now = datetime.now(UTC)
+        w["in_two_weeks"] = (now + timedelta(days=14)).isoformat()
+        w["an_hour_ago"] = (now - timedelta(hours=1)).isoformat()
+        await self.publicity()
+        w["initiative_id"] = (
+            await self.call(
+                "community", "POST", "/initiatives", "committee", json={"title": "倡议", "body": "文明养犬"}
+            )
+        )["id"]
+        consent = {"photo_url": "https://example.org/p.jpg", "role": "party_member", "post_type": "patrol"}
+        for caller in grid():  # each reads (and at last withdraws) their own consent
+            if caller.sub is not None:
+                await self.call("community", "PUT", "/board/me", caller, json={**consent, "phone": "13900000000"})
+        await self.festival()
+        await self.selections()
+        await self.wishes()
+        await self.ventures()
+        await self.care_visit()
+
+    async def publicity(self) -> None:
+        w = self.world
+        w["agent_to_register"], w["agent_to_remove"] = "matrix-new-agent", "matrix-leaving-agent"
+        agents = (("publicity_agent", 1), ("other_agent", 2), ("publicity_agent@other", 1))
+        for agent, group in agents:
+            committee = "committee@other" if CALLERS[agent].other else "committee"
+            for person in (CALLERS[agent].sub, w["agent_to_remove"]):
+                body = {"building_group": group, "kind": "building_leader", "name": "楼栋长"}
+                await self.call("community", "PUT", f"/publicity-agents/{person}", committee, json=body)
+        to_group_1 = {"title": "停水通知", "body": "周六停水。", "audience": "building_group", "building_group": 1}
+        for key in ("announcement_id", "announcement_to_withdraw"):
+            made = await self.call("community", "POST", "/announcements", "publicity_agent", json=to_group_1)
+            w[key] = made["id"]
+
+    async def festival(self) -> None:
+        w = self.world
+        now = datetime.now(UTC)
+        body = {"year": w["year"], "theme": "邻里节", "proposals_close_at": (now + timedelta(days=30)).isoformat()}
+        for committee in ("committee@other", "committee"):
+            w["festival_id"] = (await self.call("community", "POST", "/festivals", committee, json=body))["id"]
+
+        async def proposal(title: str, *steps: str) -> str:
+            path = f"/festivals/{w['festival_id']}/proposals"
+            made = await self.call("community", "POST", path, "resident", json={"title": title})
+            for step in steps:
+                if step == "adopt":
+                    await self.call("community", "POST", f"/proposals/{made['id']}/adopt", "committee")
+                else:
+                    starts = now + timedelta(days=10)
+                    schedule = {
+                        "starts_at": starts.isoformat(),
+                        "ends_at": (starts + timedelta(hours=2)).isoformat(),
+                        "capacity": 50,
+                    }
+                    await self.call(
+                        "community", "POST", f"/activities/{made['id']}/schedule", "committee", json=schedule
+                    )
+            return str(made["id"])
+
+        w["proposal_id"] = await proposal("包饺子")
+        w["proposal_to_adopt"] = await proposal("广场舞")
+        w["activity_to_schedule"] = await proposal("书法", "adopt")
+        w["activity_id"] = await proposal("百家宴", "adopt", "schedule")
+
+    async def selections(self) -> None:
+        w = self.world
+        body = {
+            "category": "neighbour_star",
+            "year": w["year"],
+            "title": {"zh-CN": "睦邻之星", "en": "Neighbour stars"},
+            "seats": 3,
+            "nominations_close_at": w["in_a_week"],
+            "voting_closes_at": w["in_two_weeks"],
+        }
+        nominee = {"candidate_id": "matrix-nominee", "candidate_name": "被提名人", "reason": "热心"}
+
+        async def selection(*steps: str) -> str:
+            """A selection, its nominee nominated by the resident, then the committee's steps
+            (`approve`: the nominee's check)."""
+            made = await self.call("community", "POST", "/selections", "committee", json=body)
+            selection_id = str(made["id"])
+            path = f"/selections/{selection_id}/nominations"
+            nomination = (await self.call("community", "POST", path, "resident", json=nominee))["nomination_id"]
+            w.setdefault("nomination_id", nomination)
+            for step in steps:
+                if step == "approve":
+                    check = {"decision": "approve"}
+                    await self.call("community", "POST", f"/nominations/{nomination}/check", "committee", json=check)
+                else:
+                    await self.call("community", "POST", f"/selections/{selection_id}/{step}", "committee")
+            return selection_id
+
+        w["selection_id"] = await selection()
+        w["selection_to_close_nominations"] = await selection()
+        w["selection_to_open_voting"] = await selection("close-nominations", "approve")
+        w["selection_voting"] = await selection("close-nominations", "approve", "open-voting")
+
+    async def wishes(self) -> None:
+        w = self.world
+
+        async def wish(family: str, *, claimer: str | None = None, fulfilled: bool = False) -> str:
+            """A wish a committee entered (on the board at once), claimed and fulfilled by `claimer`."""
+            body = {"channel": "visit", "family_id": family, "title": "一台收音机"}
+            wish_id = str((await self.call("community", "POST", "/wishes", "committee", json=body))["id"])
+            if claimer is not None:
+                await self.call("community", "POST", f"/wishes/{wish_id}/claim", claimer, json={})
+                if fulfilled:
+                    done = {"note": "已送到", "photo_url": "https://example.org/radio.jpg"}
+                    await self.call("community", "POST", f"/wishes/{wish_id}/fulfil", claimer, json=done)
+            return wish_id
+
+        w["wish_id"] = await wish("matrix-family-a")
+        w["wish_to_claim"] = await wish("matrix-family-b")
+        w["wish_to_fulfil"] = await wish("matrix-family-c", claimer="resident")
+        w["wish_to_confirm"] = await wish(w["person_id"], claimer="neighbour", fulfilled=True)
+        raised = {
+            "category": "micro_wish",
+            "title": "想要一台收音机",
+            "description": "家里老人想听戏。",
+            "location": {"building": "5栋", "unit": "2单元"},
+        }
+        await self.call("intake", "POST", "/issues", "resident", json=raised)  # becomes a private candidate
+
+        async def candidate() -> str | None:
+            page = await self.call("community", "GET", "/wishes", "committee", params={"status": "candidate"})
+            return str(page["items"][0]["id"]) if page["items"] else None
+
+        w["wish_to_approve"] = await eventually(candidate, timeout=30, message="the micro-wish issue's candidate")
+
+    async def ventures(self) -> None:
+        w = self.world
+        plan = {
+            "title": "巡逻",
+            "aim": "安全",
+            "post_type": "patrol",
+            "budget": "1000.00",
+            "activities_planned": ["每周巡逻"],
+        }
+
+        async def venture(decision: str | None) -> str:
+            venture_id = str((await self.call("community", "POST", "/ventures", "post_leader", json=plan))["id"])
+            if decision is not None:
+                body = {"decision": decision, "reason": "预算请细化"}
+                await self.call("community", "POST", f"/ventures/{venture_id}/decision", "committee", json=body)
+            return venture_id
+
+        w["venture_id"] = await venture("approve")
+        w["venture_to_close"] = await venture("approve")
+        w["venture_to_revise"] = await venture("return")
+        w["venture_to_decide"] = await venture(None)
+
+    async def care_visit(self) -> None:
+        """A visit planned for the resident, once community has counted the points rewards awarded them."""
+        w = self.world
+        body = {"volunteer_id": w["person_id"], "planned_for": w["today"], "visitors": ["matrix-committee"]}
+
+        async def planned() -> str | None:
+            response = await self.clients["community"].post(
+                "/care-visits", json=body, headers=self.tokens.headers(CALLERS["committee"])
+            )
+            return str(response.json()["id"]) if response.status_code == 201 else None
+
+        w["visit_id"] = await eventually(planned, timeout=30, message="a care visit for the resident")
 
 
 def _points(points: int) -> dict[str, Any]:

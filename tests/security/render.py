@@ -22,7 +22,9 @@ community (its callers reach Meihu's objects by id); `none` is no token. Cells: 
 record only, 401 no token, 403 refused, 404 not there for this caller. "other: ✓" means every
 other-community caller answers as in Meihu. Named callers in the exceptions column: `neighbour`
 (another resident and volunteer), `other_leader` (leads another post), `other_member` (sits on
-another council), `open311` / `open311@other` (an Open311 api key of Meihu / of another community).
+another council), `other_agent` (the publicity agent of another building group),
+`district_committee@other` (another community's committee member who also holds the district role),
+`open311` / `open311@other` (an Open311 api key of Meihu / of another community).
 """
 
 

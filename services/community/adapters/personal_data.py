@@ -8,7 +8,10 @@ cleared. What was only theirs is deleted: the 亮身份 board entry (name, photo
 publicity-agent role, their red posts, the announcements they acknowledged.
 
 A ballot is exported as "voted in this selection", never with its marks: a secret ballot stays
-secret from the admin who exports a person's data."""
+secret from the admin who exports a person's data. Nor does an export carry what the API shows
+only to the committees about someone else: a claimer's export names no family (who made a wish
+and in what words), a candidate's no nominator, and neither says who checked a nomination or why
+it was rejected."""
 
 from __future__ import annotations
 
@@ -23,6 +26,16 @@ IN_ANNOUNCEMENTS = "announcement_id IN (SELECT id FROM announcements WHERE commu
 IN_INITIATIVES = "initiative_id IN (SELECT id FROM initiatives WHERE community = $1)"
 IN_ACTIVITIES = "activity_id IN (SELECT id FROM festival_activities WHERE community = $1)"
 IN_SELECTIONS = "selection_id IN (SELECT id FROM selections WHERE community = $1)"
+
+WISH_AS_ON_THE_BOARD = (
+    "id, status, channel, public_title, public_description, building_group, claimer_kind, claimer_name, "
+    "fulfil_note, photo_url, created_at, approved_at, claimed_at, fulfilled_at, confirmed_at"
+)
+"""A wish as its claimer sees it: the board's wording and the fulfilment, not the family's identity or words."""
+NOMINATION = (
+    "id, selection_id, candidate_id, candidate_name, building_group, reason, nominated_at, status, votes, winner"
+)
+"""A nomination without the committees' part: who nominated (to the candidate), who checked it and why not."""
 
 HOLDINGS = (
     Holding("board_entry", "board_consents", "person_id", "delete"),
@@ -53,8 +66,16 @@ HOLDINGS = (
         "anonymise",
         clear={"candidate_name": "''"},
         scope=IN_SELECTIONS,
+        select=NOMINATION,
     ),
-    Holding("nominations_made", "selection_nominations", "nominated_by", "anonymise", scope=IN_SELECTIONS),
+    Holding(
+        "nominations_made",
+        "selection_nominations",
+        "nominated_by",
+        "anonymise",
+        scope=IN_SELECTIONS,
+        select=f"{NOMINATION}, nominated_by",
+    ),
     Holding(
         "nominations_checked", "selection_nominations", "checked_by", "anonymise", scope=IN_SELECTIONS, select="id"
     ),
@@ -66,6 +87,7 @@ HOLDINGS = (
         "family_id",
         "anonymise",
         clear={"private_title": "''", "private_description": "''"},
+        select=f"{WISH_AS_ON_THE_BOARD}, family_id, issue_id, private_title, private_description",
     ),
     Holding(
         "wishes_claimed",
@@ -76,6 +98,7 @@ HOLDINGS = (
             "claimer_name": "CASE WHEN claimer_kind = 'unit' THEN claimer_name ELSE '' END",
             "unit_contact": "NULL",
         },
+        select=f"{WISH_AS_ON_THE_BOARD}, claimer_id",
     ),
     Holding("wishes_approved", "wishes", "approved_by", "anonymise", select="id, public_title, approved_at"),
     Holding("ventures_led", "ventures", "lead_id", "anonymise"),

@@ -86,10 +86,17 @@ def _festival(row: Any) -> FestivalOut:
     return FestivalOut(**{k: row[k] for k in FestivalOut.model_fields})
 
 
-async def _activity(uow: CommunityUnitOfWork, principal: Principal, activity_id: uuid.UUID) -> ActivityOut:
+async def _activity(
+    uow: CommunityUnitOfWork, principal: Principal, activity_id: uuid.UUID, *, own_community: bool = False
+) -> ActivityOut:
+    """The activity as the caller reads it: their community's, or any for the district; only their own
+    community's when `own_community` (what a committee alone reads, such as who signed up)."""
     async with uow.read() as conn:
         row = await queries.activity(conn, activity_id, principal.sub)
-    if row is None or not principal.can_read(row["community"]):
+    readable = row is not None and (
+        row["community"] == principal.community if own_community else principal.can_read(row["community"])
+    )
+    if row is None or not readable:
         raise ActivityNotFound(activity_id)
     return ActivityOut(**{k: row[k] for k in ActivityOut.model_fields})
 
@@ -259,7 +266,7 @@ async def signups(
     principal: Principal = Depends(committee),
     uow: CommunityUnitOfWork = Depends(get_community_uow),
 ) -> list[SignupOut]:
-    await _activity(uow, principal, activity_id)
+    await _activity(uow, principal, activity_id, own_community=True)
     async with uow.read() as conn:
         rows = await queries.signups(conn, activity_id)
     return [SignupOut(**{k: r[k] for k in SignupOut.model_fields}) for r in rows]

@@ -175,6 +175,12 @@ def _summary(row: Any, nominations: list[Any], *, staff: bool, voted: bool) -> S
     )
 
 
+def _staff(principal: Principal, community: str) -> bool:
+    """The committees' view (every nomination, who nominated, why one was rejected) is for the
+    selection's own community's committees: reading another community (the district) does not carry it."""
+    return principal.has(Role.COMMITTEE) and principal.community == community
+
+
 async def _view(uow: CommunityUnitOfWork, principal: Principal, selection_id: uuid.UUID) -> SelectionOut:
     async with uow.read() as conn:
         row = await queries.selection(conn, selection_id)
@@ -182,7 +188,7 @@ async def _view(uow: CommunityUnitOfWork, principal: Principal, selection_id: uu
             raise SelectionNotFound(selection_id)
         nominations = await queries.nominations(conn, selection_id)
         voted = await queries.has_voted(conn, selection_id, principal.sub)
-    return _summary(row, nominations, staff=principal.has(Role.COMMITTEE), voted=voted)
+    return _summary(row, nominations, staff=_staff(principal, row["community"]), voted=voted)
 
 
 @router.post("/selections", response_model=SelectionOut, status_code=201, summary="Open a selection (committee)")
@@ -226,7 +232,7 @@ async def list_selections(
             _summary(
                 r,
                 await queries.nominations(conn, r["id"]),
-                staff=principal.has(Role.COMMITTEE),
+                staff=_staff(principal, where),
                 voted=await queries.has_voted(conn, r["id"], principal.sub),
             )
             for r in items

@@ -32,9 +32,13 @@ def is_committee(principal: Principal | None, community: str) -> bool:
     return principal is not None and principal.has(Role.COMMITTEE) and principal.community == community
 
 
-async def _load(uow: CommunityUnitOfWork, wish_id: uuid.UUID, community: str) -> Wish:
+async def _load(uow: CommunityUnitOfWork, wish_id: uuid.UUID, principal: Principal) -> Wish:
+    """The wish of the caller's community, locked; a candidate (private until approved) is there for
+    its committees only, so no one else learns from a refusal that it exists or what state it is in."""
     wish = await uow.wishes.get_for_update(wish_id)
-    if wish is None or wish.community != community:
+    if wish is None or wish.community != principal.community:
+        raise WishNotFound(wish_id)
+    if wish.status == "candidate" and not is_committee(principal, wish.community):
         raise WishNotFound(wish_id)
     return wish
 
@@ -100,7 +104,7 @@ async def approve(
     building_group: int | None,
 ) -> Wish:
     async with uow:
-        wish = await _load(uow, wish_id, by.community)
+        wish = await _load(uow, wish_id, by)
         wish.approve(by.sub, title=title, description=description, building_group=building_group, now=uow.now())
         await uow.wishes.save(wish)
         await uow.audit("wish.approved", wish_id, by, {"building_group": building_group})
@@ -125,7 +129,7 @@ async def claim(
     else:
         claimer = Claimer("party_member" if kind == "party_member" else "person", principal.name, principal.sub)
     async with uow:
-        wish = await _load(uow, wish_id, principal.community)
+        wish = await _load(uow, wish_id, principal)
         wish.claim(claimer, uow.now())
         await uow.wishes.save(wish)
         if kind == "unit":  # a committee recording a unit's claim
@@ -137,7 +141,7 @@ async def fulfil(
     uow: CommunityUnitOfWork, *, wish_id: uuid.UUID, principal: Principal, note: str, photo_url: str
 ) -> Wish:
     async with uow:
-        wish = await _load(uow, wish_id, principal.community)
+        wish = await _load(uow, wish_id, principal)
         wish.fulfil(
             principal.sub,
             is_committee=is_committee(principal, wish.community),
@@ -151,7 +155,7 @@ async def fulfil(
 
 async def confirm(uow: CommunityUnitOfWork, *, wish_id: uuid.UUID, principal: Principal) -> Wish:
     async with uow:
-        wish = await _load(uow, wish_id, principal.community)
+        wish = await _load(uow, wish_id, principal)
         wish.confirm(principal.sub, uow.now())
         await uow.wishes.save(wish)
         return wish

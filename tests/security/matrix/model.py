@@ -108,11 +108,17 @@ EXTRAS = {
     "neighbour": Caller("neighbour", "matrix-neighbour", ("resident", "volunteer"), building_group=2),
     "other_leader": Caller("other_leader", "matrix-other-leader", ("post_leader",)),
     "other_member": Caller("other_member", "matrix-other-member", ("council_member",)),
+    "other_agent": Caller("other_agent", "matrix-other-agent", ("publicity_agent",), building_group=2),
+    "district_committee@other": Caller(
+        "district_committee@other", "binhu-district-committee", ("committee", "district"), OTHER
+    ),
     "open311": Caller("open311", None, api_key="open311_key"),
     "open311@other": Caller("open311@other", None, community=OTHER, api_key="open311_key_other"),
 }
 """Callers of the object-level rules: another resident and volunteer (who owns nothing the
-resident owns), the leader of another post, a member of another council."""
+resident owns), the leader of another post, a member of another council, the publicity agent of
+another building group, and a committee member of another community who also reads as the district
+(what only a community's own committees read stays theirs)."""
 
 World = Mapping[str, Any]
 Body = Any | Callable[[World], Any]
