@@ -10,13 +10,13 @@ have used, and an unexpected one is left to the server error middleware, as on a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable, Iterator
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 LEAN_HANDLER = "__linli_lean__"
@@ -26,22 +26,42 @@ Serve = Callable[[Request], Coroutine[Any, Any, Response]]
 Handler = Callable[[Request, Exception], Coroutine[Any, Any, Response]]
 
 
+def _lean_routes(routes: Iterable[BaseRoute], prefix: str) -> Iterator[tuple[str, tuple[BaseRoute, Serve]]]:
+    """(path, (route, handler)) of every lean route without path parameters, routers included with their prefix.
+
+    FastAPI (0.16x) keeps an included router as one route holding the original router and its
+    include context; an older one copied the routes. Both are walked; a shape it does not know
+    is skipped, and its lean routes are then served through the router like any other."""
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            context = getattr(route, "include_context", None)
+            yield from _lean_routes(included.routes, prefix + getattr(context, "prefix", ""))
+            continue
+        serve = getattr(getattr(route, "endpoint", None), LEAN_HANDLER, None)
+        path = prefix + getattr(route, "path", "")
+        if serve is not None and "{" not in path and "POST" in (getattr(route, "methods", None) or ()):
+            yield path, (_Named(path), serve)
+
+
+class _Named(BaseRoute):
+    """What the kernel's middleware reads of `scope["route"]`: the route's path template, for spans and metrics."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+
 class LeanLane:
     """Innermost middleware: `POST <a lean route's path>` goes straight to its lean handler."""
 
     def __init__(self, app: ASGIApp, *, fastapi: FastAPI) -> None:
         self.app = app
         self.fastapi = fastapi
-        self._routes: dict[str, tuple[APIRoute, Serve]] | None = None
+        self._routes: dict[str, tuple[BaseRoute, Serve]] | None = None
 
-    def _lean_routes(self) -> dict[str, tuple[APIRoute, Serve]]:
+    def _lean_routes(self) -> dict[str, tuple[BaseRoute, Serve]]:
         # Read at the first request: routers are included after the middleware is added.
-        routes = {}
-        for route in self.fastapi.routes:
-            serve = getattr(getattr(route, "endpoint", None), LEAN_HANDLER, None)
-            if isinstance(route, APIRoute) and serve is not None and "{" not in route.path:
-                routes[route.path] = (route, serve)
-        return routes
+        return dict(_lean_routes(self.fastapi.router.routes, ""))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST":

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
 from services.kernel.dev_issuer import AUDIENCE, ISSUER
+from services.kernel.lean_lane import LeanLane
 from tests.kernel.probe import create
 from tests.support.infra import Tokens, eventually, running, settings_for
 
@@ -244,6 +245,21 @@ async def test_an_unexpected_error_is_a_500_problem_on_a_lean_route_and_a_plain_
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
     assert "crashed" not in response.text  # the internals stay in the log
+
+
+async def test_lean_routes_are_served_by_the_lean_lane_past_the_router(app: FastAPI, tokens: Tokens) -> None:
+    async with running(app) as client:
+        answered = await client.post("/emit-lean", json={"titles": ["fast"]}, headers=tokens.headers("alice"))
+        lane, layer = None, app.middleware_stack
+        while layer is not None and lane is None:
+            lane = layer if isinstance(layer, LeanLane) else None
+            layer = getattr(layer, "app", None)
+
+    assert answered.status_code == 202
+    assert lane is not None
+    assert lane._routes is not None
+    assert {"/emit-lean", "/emit-lean-committee"} <= set(lane._routes)  # a FastAPI upgrade must not silently undo it
+    assert "/emit" not in lane._routes
 
 
 async def test_a_lean_routes_requests_are_counted_under_its_route(app: FastAPI, tokens: Tokens) -> None:
