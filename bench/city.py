@@ -195,6 +195,9 @@ class Fixtures:
             {"title": "临时会议 / Ad-hoc", "starts_at": starts.isoformat(), "mode": "in_person"},
         )
         await _send(url, chair, "POST", f"/sessions/{session['id']}/open")
+        # An in-person session: only members recorded present may vote, so the chair records them all.
+        for voter in voters:
+            await _send(url, chair, "PUT", f"/sessions/{session['id']}/attendance/{voter}")
         item = await _send(
             url,
             self.tokens.headers(n, "council:1"),
@@ -338,9 +341,12 @@ async def drive(stack: BenchStack, fixtures: Fixtures, planned: list[Planned], c
         task.add_done_callback(tasks.discard)
     if tasks:
         await asyncio.gather(*tasks)
+    reconnects = resent = 0
     for queue in pools.values():
         while not queue.empty():
-            await queue.get_nowait().close()
+            conn = queue.get_nowait()
+            reconnects, resent = reconnects + conn.reconnects, resent + conn.resent
+            await conn.close()
     reads = [x for kind in READS for x in latencies[kind]]
     writes = [x for kind, values in latencies.items() if kind not in READS for x in values]
     return {
@@ -349,6 +355,8 @@ async def drive(stack: BenchStack, fixtures: Fixtures, planned: list[Planned], c
         "by_kind": {kind: latency_summary(values) for kind, values in latencies.items() if values},
         "errors": errors,
         "first_error": first_error,
+        "reconnects": reconnects,
+        "resent": resent,
         "samples": {"reads": reads, "writes": writes},
     }
 
@@ -400,14 +408,19 @@ async def run(stack: BenchStack, *, args: argparse.Namespace, log: Any) -> dict[
             "by_kind": result["by_kind"],
             "errors": result["errors"],
             "first_error": result["first_error"],
+            "reconnects": result["reconnects"],
+            "resent": result["resent"],
             "machine_busy": cpu.get("machine_busy_share"),
             "cpu_ms_per_request": cpu.get("cpu_ms_per_event_total"),
+            "cpu_ms_per_request_by_part": cpu.get("cpu_ms_per_event"),
             "held": ok,
         }
         measured.append({**row, "samples": result["samples"]})
         log(
             f"city {communities:>5} communities, {row['requests_per_s']}/s: reads p99 {reads['p99_ms']} ms (n={reads['n']}), "
-            f"writes p99 {writes['p99_ms']} ms (n={writes['n']}), errors {result['errors'] or 0}: {'held' if ok else 'not held'}"
+            f"writes p99 {writes['p99_ms']} ms (n={writes['n']}), errors {result['errors'] or 0} "
+            f"(idle connections reopened {result['reconnects']}, resent {result['resent']}), "
+            f"busy {row['machine_busy']}, {row['cpu_ms_per_request']} CPU ms/request: {'held' if ok else 'not held'}"
         )
         if not ok:
             break
