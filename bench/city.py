@@ -320,6 +320,7 @@ async def drive(stack: BenchStack, fixtures: Fixtures, planned: list[Planned], c
             await conn.close()
             errors.setdefault(p.kind, {}).setdefault(type(exc).__name__, 0)
             errors[p.kind][type(exc).__name__] += 1
+            first_error.setdefault(p.kind, repr(exc)[:300])
             return
         finally:
             pools[service].put_nowait(conn)
