@@ -78,6 +78,9 @@ class Connection:
         self._head = "".join(f"{k}: {v}\r\n" for k, v in fixed.items())
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.reconnects = 0  # idle keep-alive connections the server had closed, replaced before a request
+        self.resent = 0  # requests sent once more: the server closed a reused connection before any byte of an answer
+        self._answered = False  # some byte of the current request's answer has arrived
 
     async def open(self) -> None:
         self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
@@ -89,10 +92,38 @@ class Connection:
                 await self.writer.wait_closed()
         self.reader = self.writer = None
 
+    def stale(self) -> bool:
+        """The server has closed this idle keep-alive connection (its FIN is in), as a browser or an HTTP
+        library notices before reusing one: uvicorn closes a connection idle for 5 s."""
+        return self.writer is not None and (
+            self.writer.is_closing() or (self.reader is not None and self.reader.at_eof())
+        )
+
     async def request(
         self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
     ) -> Response:
-        """One request; `headers` are added to the connection's own (e.g. each request's own token)."""
+        """One request; `headers` are added to the connection's own (e.g. each request's own token).
+
+        Like a real client: a kept-alive connection the server closed while it sat idle is replaced
+        before the request, and a request on a reused connection that the server closed before
+        sending any byte of an answer (its close crossed our request) is sent once more on a new
+        connection. Anything else (an error on a new connection, a partial answer, a second failure)
+        is raised: a genuine failure stays one."""
+        if self.stale():
+            await self.close()
+            self.reconnects += 1
+        reused = self.writer is not None
+        try:
+            return await self._exchange(method, path, body, headers)
+        except (OSError, asyncio.IncompleteReadError):
+            if not reused or self._answered:
+                raise
+            await self.close()
+            self.resent += 1
+        return await self._exchange(method, path, body, headers)
+
+    async def _exchange(self, method: str, path: str, body: bytes | None, headers: dict[str, str] | None) -> Response:
+        self._answered = False
         if self.writer is None:
             await self.open()
         assert self.reader is not None
@@ -101,7 +132,12 @@ class Connection:
         if headers:
             extra += "".join(f"{k}: {v}\r\n" for k, v in headers.items())
         self.writer.write(f"{method} {path} HTTP/1.1\r\n{self._head}{extra}\r\n".encode() + (body or b""))
-        head = await self.reader.readuntil(b"\r\n\r\n")
+        try:
+            head = await self.reader.readuntil(b"\r\n\r\n")
+        except asyncio.IncompleteReadError as exc:
+            self._answered = bool(exc.partial)
+            raise
+        self._answered = True
         lines = head.decode("latin-1").split("\r\n")
         status = int(lines[0].split(" ", 2)[1])
         length = -1
@@ -116,7 +152,9 @@ class Connection:
                 chunked = True
             elif lname == "connection" and "close" in value.lower():
                 closing = True
-        if chunked:
+        if status in (204, 304) or status < 200 or method == "HEAD":
+            payload = b""  # no body, whatever the headers say (RFC 9112, 6.3): nothing to wait for
+        elif chunked:
             data = bytearray()
             while True:
                 size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
