@@ -149,7 +149,10 @@ def create_app(definition: ServiceDefinition[S, C]) -> FastAPI:
     outbox = Outbox(name)
     clock = definition.clock or SystemClock()
     publisher = OutboxPublisher(
-        name, enabled=settings.outbox_publish_after_commit, timeout=settings.outbox_publish_timeout
+        name,
+        enabled=settings.outbox_publish_after_commit,
+        timeout=settings.outbox_publish_timeout,
+        mark_delay=settings.outbox_mark_delay,
     )
     units = UnitOfWorkFactory(
         definition.unit_of_work,

@@ -8,6 +8,11 @@ after their transaction commits; one task per process sends them to JetStream wi
 acknowledged in one autocommit UPDATE. The pattern is eShop's integration-event log: publish
 from the process that saved the change, keep a relay for whatever that publish misses.
 
+Marks wait up to `mark_delay` seconds (50 ms) to be written together: events that come one at a
+time (a trickle of confirmations through shifts, rewards and notifications) would otherwise cost
+every service on the chain an UPDATE of its own per event. The delay is far below the relay's
+grace, so the relay never takes a row whose mark is only waiting.
+
 Exactly once: a row is marked only after JetStream acknowledged it. A crash between commit and
 publish, or between publish and mark, leaves the row unmarked; the relay publishes it after
 `outbox_relay_grace` seconds (or at once when it starts), and JetStream's duplicate window drops a
@@ -104,11 +109,20 @@ class Place:
 class OutboxPublisher:
     """One per process: publishes committed outbox rows in commit order, marks them, defers to the relay when it must."""
 
-    def __init__(self, service: str, *, enabled: bool = True, timeout: float = 5.0, max_batch: int = 1000) -> None:
+    def __init__(
+        self,
+        service: str,
+        *,
+        enabled: bool = True,
+        timeout: float = 5.0,
+        max_batch: int = 1000,
+        mark_delay: float = 0.05,
+    ) -> None:
         self.service = service
         self.enabled = enabled
         self.timeout = timeout
         self.max_batch = max_batch
+        self.mark_delay = mark_delay
         self.direct = False
         """True while rows are published here; False until the relay has caught up (at start, after a failure)."""
         self.left = 0
@@ -122,6 +136,8 @@ class OutboxPublisher:
         self._pool: asyncpg.Pool | None = None
         self._js: JetStreamContext | None = None
         self._task: asyncio.Task[None] | None = None
+        self._marks: list[uuid.UUID] = []  # acknowledged, not yet marked
+        self._marking: asyncio.Task[None] | None = None
 
     # -- the transaction side --------------------------------------------------------------
 
@@ -195,6 +211,12 @@ class OutboxPublisher:
             task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
+        marking, self._marking = self._marking, None
+        if marking is not None:
+            marking.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await marking
+        await self._write_marks()  # what is not marked now, the relay of the next start publishes again
 
     async def wait_direct(self, timeout: float) -> bool:
         """Wait (at most `timeout` s) for the relay's first catch-up, so a ready service publishes after commit."""
@@ -266,13 +288,27 @@ class OutboxPublisher:
         if len(acknowledged) < len(rows):
             self._fall_back()
         if acknowledged:
-            try:
-                await self._pool.execute(_MARK, [row[0] for row in acknowledged])
-            except Exception as exc:  # published but not marked: the relay publishes again, JetStream drops it
-                log.warning("%s: could not mark %d published rows: %r", self.service, len(acknowledged), exc)
+            self._marks.extend(row[0] for row in acknowledged)
+            if self.mark_delay <= 0 or len(self._marks) >= self.max_batch:
+                await self._write_marks()
+            elif self._marking is None or self._marking.done():
+                self._marking = asyncio.create_task(self._mark_later(), name=f"publisher-marks-{self.service}")
             by_type = collections.Counter(row[2] for row in acknowledged)
             for event_type, count in by_type.items():
                 EVENTS_PUBLISHED.labels(self.service, event_type).inc(count)
+
+    async def _mark_later(self) -> None:
+        await asyncio.sleep(self.mark_delay)
+        await self._write_marks()
+
+    async def _write_marks(self) -> None:
+        ids, self._marks = self._marks, []
+        if not ids or self._pool is None:
+            return
+        try:
+            await self._pool.execute(_MARK, ids)
+        except Exception as exc:  # published but not marked: the relay publishes again, JetStream drops it
+            log.warning("%s: could not mark %d published rows: %r", self.service, len(ids), exc)
 
 
 async def send_event(

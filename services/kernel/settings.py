@@ -62,6 +62,9 @@ class ServiceSettings(BaseSettings):
     """Publish a transaction's outbox rows from the same process right after it commits (publisher.py);
     the relay then only picks up what that publish missed, after `outbox_relay_grace` seconds."""
     outbox_relay_grace: float = Field(default=5.0, gt=0)
+    outbox_mark_delay: float = Field(default=0.05, ge=0, le=1.0)
+    """How long the publisher gathers acknowledged rows before marking them published in one UPDATE (0: at once);
+    kept far below `outbox_relay_grace`, so the relay never takes a row whose mark is only waiting."""
 
     consumer_batch_size: int = Field(default=256, ge=1, le=1000)
     consumer_max_ack_pending: int = Field(default=1000, ge=1)
