@@ -49,6 +49,12 @@ class DatabaseListener:
     def connected(self) -> bool:
         return self._live is not None and not self._live.is_closed()
 
+    @property
+    def backend_pid(self) -> int | None:
+        """The server process of the live connection (pg_stat_activity's pid), None while there is none."""
+        live = self._live
+        return live.get_server_pid() if live is not None and not live.is_closed() else None
+
     async def listen(
         self,
         channel: str,
