@@ -44,6 +44,7 @@ class DatabaseListener:
         self._live: asyncpg.Connection | None = None  # set once it LISTENs on every channel asked for
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._busy = asyncio.Lock()  # one statement at a time on the connection: a heartbeat, a new LISTEN
 
     @property
     def connected(self) -> bool:
@@ -70,7 +71,8 @@ class DatabaseListener:
         live = self._live
         if live is not None:
             with contextlib.suppress(Exception):  # lost meanwhile: the next connection LISTENs on it
-                await live.add_listener(channel, self._heard)
+                async with self._busy:
+                    await live.add_listener(channel, self._heard)
                 if connected is not None:
                     connected()
 
@@ -142,4 +144,5 @@ class DatabaseListener:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(closed.wait(), self.heartbeat)
             if not closed.is_set():
-                await asyncio.wait_for(conn.fetchval("SELECT 1"), self.heartbeat)
+                async with self._busy:
+                    await asyncio.wait_for(conn.fetchval("SELECT 1"), self.heartbeat)

@@ -14,7 +14,6 @@ from services.notifications.entrypoints.consumers import (
     SUBSCRIPTIONS,
     deliver,
     install_templates,
-    keep_listening,
     start_listening,
 )
 from services.notifications.service_layer.unit_of_work import NotificationsComponents, NotificationsUnitOfWork
@@ -25,7 +24,7 @@ NAME = "notifications"
 
 def create(settings: NotificationSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
     settings = settings or NotificationSettings()
-    components = NotificationsComponents(hub=InboxHub(settings.database_url))
+    components = NotificationsComponents(hub=InboxHub())
     return create_app(
         ServiceDefinition(
             name=NAME,
@@ -41,7 +40,7 @@ def create(settings: NotificationSettings | None = None, *, clock: Clock | None 
             routers=[inbox.router, preferences.router, subscriptions.router, admin.router, people.router],
             subscriptions=SUBSCRIPTIONS,
             on_start=[install_templates, start_listening],
-            background=[deliver, keep_listening],
+            background=[deliver],
             # A template that would not render is a 422 like any other invalid body, not a 400.
             errors={InvalidTemplate: UnprocessableContent},
             clock=clock,
