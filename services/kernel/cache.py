@@ -13,9 +13,10 @@ for a cache of one entry) and drops it when:
   cache forgets everything;
 - `ttl` seconds have passed (the backstop: without any LISTEN, a change is seen within `ttl`).
 
-A value loaded while that key was being forgotten is returned to its caller but not kept: it may
-have been read before the change committed. Values are shared by every caller: treat them as
-read-only. A load runs on the caller's connection, inside its transaction; what a transaction
+A service lists its caches in its ServiceDefinition (`caches=`); create_app puts them behind the
+process's listener. A value loaded while that key was being forgotten is returned to its caller but
+not kept: it may have been read before the change committed. Values are shared by every caller:
+treat them as read-only. A load runs on the caller's connection, inside its transaction; what a transaction
 writes is no value to keep before it commits (the repositories keep only what was already there).
 """
 
