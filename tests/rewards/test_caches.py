@@ -11,7 +11,9 @@ import httpx
 
 from services.kernel.clock import SystemClock
 from services.kernel.outbox import Outbox
+from services.rewards.adapters.rules_repo import RulesRepository
 from services.rewards.bootstrap import create
+from services.rewards.domain import rules as r
 from services.rewards.service_layer.participation import on_participation_completed
 from services.rewards.service_layer.unit_of_work import RewardsComponents, RewardsUnitOfWork
 from services.rewards.settings import RewardsSettings
@@ -33,8 +35,9 @@ async def test_a_rule_edited_through_one_instance_awards_the_new_points_in_the_o
     one, other = create(settings), create(settings)
     async with running(one) as client, running(other):
         units: Any = other.state.ctx.uow
-        await on_participation_completed(units(), participation("chen-jing", hours=1.0))  # rules kept by the other
-        first = await _award_of(database_url, "chen-jing")
+        for person in ("chen-jing", "wang-fang"):  # the first writes the defaults, the next: kept by the other
+            await on_participation_completed(units(), participation(person, hours=1.0))
+        first = await _award_of(database_url, "wang-fang")
         assert first is not None
         assert (first["rule_version"], first["points"]) == (1, 12)
 
@@ -111,3 +114,35 @@ async def test_the_rules_and_system_accounts_of_a_community_are_read_once_then_n
         async with conn.transaction():
             await on_participation_completed(_unit(conn, components), participation("zhao-lei"))
     assert [q for q in reads if "FROM rules" in q or "kind = ANY" in q] == []
+
+
+async def test_a_rule_changed_while_the_instances_listen_connection_was_down_is_in_force_once_it_is_back(
+    database_url: str, nats_url: str, run_dir: Path
+) -> None:
+    settings = settings_for(database_url, nats_url, run_dir, RewardsSettings, outbox_poll_interval=0.2)
+    app = create(settings)
+    async with running(app):
+        ctx: Any = app.state.ctx
+        for person in ("chen-jing", "wang-fang"):  # the first writes the defaults, the next keeps them
+            await on_participation_completed(ctx.uow(), participation(person, hours=1.0))
+        backend = ctx.listener.backend_pid
+        assert backend is not None
+
+        async with connect(database_url) as conn:
+            await conn.execute("SELECT pg_terminate_backend($1)", backend)
+            current = (await RulesRepository(conn).current("meihu"))[r.PARTICIPATION]
+            await RulesRepository(conn).add_version(  # most likely before anyone listens again: never heard
+                "meihu",
+                r.PARTICIPATION,
+                params=current.params | {"points_per_hour": PATROL_AT_15},
+                title=current.title,
+                active=True,
+                reason="while the instance was not listening",
+                created_by="admin",
+            )
+        await eventually(lambda: ctx.listener.backend_pid not in (None, backend), message="listening again")
+
+        await on_participation_completed(ctx.uow(), participation("li-na", hours=1.0))
+        award = await _award_of(database_url, "li-na")
+    assert award is not None
+    assert (award["rule_version"], award["points"]) == (2, 15)
