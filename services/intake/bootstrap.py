@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.intake.adapters.categories import CategoryCache
 from services.intake.entrypoints import admin, committee, issues, numbers, people, photos
 from services.intake.entrypoints.consumers import SUBSCRIPTIONS, auto_close_loop
 from services.intake.open311 import routes as open311
@@ -19,16 +18,15 @@ NAME = "intake"
 
 def create(settings: IntakeSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
+    components = IntakeComponents(limits=SubmissionLimits(settings.intake_person_rate, settings.intake_address_rate))
     return create_app(
         ServiceDefinition(
             name=NAME,
             title="Linli intake",
             description="Residents raise issues; the two committees review, resolve and close them. Open311 GeoReport v2.",
             settings=settings,
-            components=IntakeComponents(
-                limits=SubmissionLimits(settings.intake_person_rate, settings.intake_address_rate),
-                categories=CategoryCache(),
-            ),
+            components=components,
+            caches=[components.categories],
             unit_of_work=IntakeUnitOfWork,
             routers=[
                 issues.router,

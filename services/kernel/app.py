@@ -1,8 +1,9 @@
 """The service factory: every Linli service is a `ServiceDefinition` turned into one FastAPI app.
 
 The app owns the process's resources for its lifetime: the asyncpg pool, the FastStream
-NATS broker with the service's idempotent consumers, the outbox relays and any background
-loops the service declares. It adds what every service must answer: /healthz, /readyz,
+NATS broker with the service's idempotent consumers, the process's one LISTEN connection (the
+relays' wake-ups, the caches' invalidation), the outbox relays and any background loops the
+service declares. It adds what every service must answer: /healthz, /readyz,
 /metrics, /asyncapi.json, /openapi.json and /docs, the admins' /audit log, problem details, CORS, JSON logs.
 """
 
@@ -32,11 +33,13 @@ from contracts.generate import service_asyncapi
 from services.kernel import db
 from services.kernel.audit_api import audit_router
 from services.kernel.auth import Principal, TokenVerifier, require_roles
+from services.kernel.cache import Cache, CacheInvalidation
 from services.kernel.clock import Clock, SystemClock
 from services.kernel.consumer import EventConsumers, Subscription
 from services.kernel.errors import DomainError
 from services.kernel.http import KernelHttpMiddleware
 from services.kernel.lean_lane import LeanLane
+from services.kernel.listener import DatabaseListener
 from services.kernel.logs import configure_logging
 from services.kernel.openapi import document_problems
 from services.kernel.outbox import Outbox
@@ -72,7 +75,7 @@ class ServiceContext(Generic[S, C]):
 
     `settings` is the service's own settings class and `components` its own typed bundle of
     process-wide parts (a rate limiter, a cache, a live-update hub), built once in its bootstrap;
-    `uow()` makes a fresh unit of work."""
+    `uow()` makes a fresh unit of work; `listener` is the process's one LISTEN connection."""
 
     name: str
     settings: S
@@ -81,6 +84,7 @@ class ServiceContext(Generic[S, C]):
     outbox: Outbox
     clock: Clock
     uow: UnitOfWorkFactory[S]
+    listener: DatabaseListener
     pool_: asyncpg.Pool | None = None
 
     @property
@@ -104,7 +108,9 @@ class ServiceDefinition(Generic[S, C]):
 
     `unit_of_work`: the service's UnitOfWork class (with its repositories), made per command.
     `errors`: the service's own kinds of domain refusal and the problem each answers with,
-    beyond the kernel's (problems.DOMAIN_PROBLEMS). `clock`: injected (tests); the system clock otherwise."""
+    beyond the kernel's (problems.DOMAIN_PROBLEMS). `clock`: injected (tests); the system clock otherwise.
+    `caches`: the service's caches (among its components), forgotten whenever the database notifies
+    that their tables changed (cache.py; the tables are named in the service's migrations)."""
 
     name: str
     title: str
@@ -119,6 +125,7 @@ class ServiceDefinition(Generic[S, C]):
     unit_of_work: type[UnitOfWork[S]] = UnitOfWork
     errors: Mapping[type[DomainError], type[Problem]] = field(default_factory=dict)
     clock: Clock | None = None
+    caches: Sequence[Cache[Any]] = ()
     version: str = "1.0.0"
 
 
@@ -171,7 +178,9 @@ def create_app(definition: ServiceDefinition[S, C]) -> FastAPI:
         outbox=outbox,
         clock=clock,
         uow=units,
+        listener=DatabaseListener(settings.database_url, name),
     )
+    invalidation = CacheInvalidation(definition.caches)
     consumers = EventConsumers(
         service=name,
         broker=broker,
@@ -186,6 +195,14 @@ def create_app(definition: ServiceDefinition[S, C]) -> FastAPI:
         configure_logging(name, settings.log_level)
         configure_tracing(name, settings.otel_exporter_otlp_endpoint)
         ctx.pool_ = await _open_pool(settings, name)
+        # Before anything reads a cache: a change is heard from the moment the first value is kept.
+        await ctx.listener.listen(
+            f"cache_{name}",
+            invalidation.heard,
+            connected=invalidation.forget_everything,
+            lost=invalidation.forget_everything,
+        )
+        await ctx.listener.start()
         await _connect_broker(broker)
         await ensure_streams(
             ctx.js, replicas=settings.stream_replicas, duplicate_window=settings.stream_duplicate_window
@@ -203,7 +220,7 @@ def create_app(definition: ServiceDefinition[S, C]) -> FastAPI:
                     service=name,
                     pool=ctx.pool,
                     js=ctx.js,
-                    dsn=settings.database_url,
+                    listener=ctx.listener,
                     batch_size=settings.outbox_batch_size,
                     workers=settings.outbox_relays,
                     poll_interval=settings.outbox_poll_interval,
@@ -236,6 +253,7 @@ def create_app(definition: ServiceDefinition[S, C]) -> FastAPI:
             for loop in loops:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await loop
+            await ctx.listener.stop()
             await ctx.pool.close()
             log.info("%s stopped", name)
 

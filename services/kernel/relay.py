@@ -5,10 +5,11 @@ Several relays may run at once (in one process or many): each claims a batch wit
 `Nats-Msg-Id` = event id, and commits once JetStream has acknowledged it (what was not
 acknowledged is unmarked first). If it dies after publishing and before the commit, the
 rows are published again; JetStream's duplicate window drops the copy, and consumers are
-idempotent beyond that window. A LISTEN on `outbox_<schema>` wakes the relay the moment a
-transaction commits, so latency is milliseconds, not a polling interval.
+idempotent beyond that window. A LISTEN on `outbox_<schema>` (on the process's one LISTEN
+connection, listener.py) wakes the relay the moment a transaction commits, so latency is
+milliseconds, not a polling interval.
 
-One relay runs `workers` claim loops behind one LISTEN connection. A commit wakes one idle
+One relay runs `workers` claim loops behind that one LISTEN. A commit wakes one idle
 worker, not all of them: every other woken worker would only find the rows locked and spend
 a transaction on nothing. A worker that finds a full batch wakes a partner, so a backlog is
 drained by all of them.
@@ -32,8 +33,8 @@ from typing import Any
 import asyncpg
 from nats.js import JetStreamContext
 
-from services.kernel import db
 from services.kernel.faults import crash_point
+from services.kernel.listener import DatabaseListener
 from services.kernel.metrics import EVENTS_PUBLISHED
 from services.kernel.publisher import OutboxPublisher, send_event
 
@@ -71,7 +72,7 @@ class OutboxRelay:
         service: str,
         pool: asyncpg.Pool,
         js: JetStreamContext,
-        dsn: str,
+        listener: DatabaseListener | None = None,
         batch_size: int = 256,
         workers: int = 1,
         poll_interval: float = 1.0,
@@ -83,7 +84,7 @@ class OutboxRelay:
         self.service = service
         self.pool = pool
         self.js = js
-        self.dsn = dsn
+        self.listener = listener
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.publish_timeout = publish_timeout
@@ -110,10 +111,10 @@ class OutboxRelay:
             self.wake()
 
     async def start(self) -> None:
-        self._tasks = [
-            *(asyncio.create_task(self._run(), name=f"relay-{self.service}-{n}") for n in range(self.workers)),
-            asyncio.create_task(self._listen(), name=f"relay-listen-{self.service}"),
-        ]
+        self._tasks = [asyncio.create_task(self._run(), name=f"relay-{self.service}-{n}") for n in range(self.workers)]
+        if self.listener is not None:
+            # Woken on every (re)connection too: to catch up on what committed while nobody listened.
+            await self.listener.listen(f"outbox_{self.service}", lambda _payload: self._notified(), connected=self.wake)
 
     def wake(self) -> None:
         """Wake one idle worker; if all are busy, the next to finish runs again instead of sleeping."""
@@ -132,28 +133,6 @@ class OutboxRelay:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-
-    async def _listen(self) -> None:
-        """Hold a LISTEN connection, reconnecting after database restarts."""
-        channel = f"outbox_{self.service}"
-        while not self._stopping:
-            conn: asyncpg.Connection | None = None
-            try:
-                conn = await db.connect(self.dsn, self.service)
-                closed = asyncio.Event()
-                conn.add_termination_listener(lambda _c, done=closed: done.set())
-                await conn.add_listener(channel, lambda *_args: self._notified())
-                self.wake()  # catch up on what committed while we were not listening
-                await closed.wait()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the database is away; the poll interval still drives the relay
-                log.debug("outbox listener reconnecting: %s", exc)
-                await asyncio.sleep(1.0)
-            finally:
-                if conn is not None and not conn.is_closed():
-                    with contextlib.suppress(Exception):
-                        await conn.close(timeout=1)
 
     async def _run(self) -> None:
         delay = 0.0

@@ -8,14 +8,12 @@ from services.kernel.app import ServiceDefinition, create_app
 from services.kernel.clock import Clock
 from services.kernel.problems import UnprocessableContent
 from services.notifications.adapters.hub import InboxHub
-from services.notifications.adapters.repository import TemplateCache
 from services.notifications.domain.templates import InvalidTemplate
 from services.notifications.entrypoints import admin, inbox, people, preferences, subscriptions
 from services.notifications.entrypoints.consumers import (
     SUBSCRIPTIONS,
     deliver,
     install_templates,
-    keep_listening,
     start_listening,
 )
 from services.notifications.service_layer.unit_of_work import NotificationsComponents, NotificationsUnitOfWork
@@ -26,6 +24,7 @@ NAME = "notifications"
 
 def create(settings: NotificationSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
     settings = settings or NotificationSettings()
+    components = NotificationsComponents(hub=InboxHub())
     return create_app(
         ServiceDefinition(
             name=NAME,
@@ -35,12 +34,13 @@ def create(settings: NotificationSettings | None = None, *, clock: Clock | None 
                 "signed per Standard Webhooks. 通知服务：站内信、企业微信群机器人、邮件、签名 Webhook。"
             ),
             settings=settings,
-            components=NotificationsComponents(hub=InboxHub(settings.database_url), templates=TemplateCache()),
+            components=components,
+            caches=components.caches.all(),
             unit_of_work=NotificationsUnitOfWork,
             routers=[inbox.router, preferences.router, subscriptions.router, admin.router, people.router],
             subscriptions=SUBSCRIPTIONS,
             on_start=[install_templates, start_listening],
-            background=[deliver, keep_listening],
+            background=[deliver],
             # A template that would not render is a 422 like any other invalid body, not a 400.
             errors={InvalidTemplate: UnprocessableContent},
             clock=clock,

@@ -22,6 +22,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def create(settings: RewardsSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
     settings = settings or RewardsSettings()
+    components = RewardsComponents()
     return create_app(
         ServiceDefinition(
             name=NAME,
@@ -31,7 +32,8 @@ def create(settings: RewardsSettings | None = None, *, clock: Clock | None = Non
                 "attendance by versioned rules; prizes and redemptions; honours, leaderboards and certificates."
             ),
             settings=settings,
-            components=RewardsComponents(),
+            components=components,
+            caches=components.caches(),
             unit_of_work=RewardsUnitOfWork,
             routers=[accounts.router, ledger.router, rules.router, prizes.router, honours.router, people.router],
             subscriptions=SUBSCRIPTIONS,

@@ -10,7 +10,7 @@ from services.kernel.relay import OutboxRelay
 
 def _relay(workers: int) -> OutboxRelay:
     no_database: Any = None
-    return OutboxRelay(service="probe", pool=no_database, js=no_database, dsn="", workers=workers)
+    return OutboxRelay(service="probe", pool=no_database, js=no_database, workers=workers)
 
 
 def test_a_commit_wakes_one_idle_worker_not_all_of_them() -> None:

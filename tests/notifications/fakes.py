@@ -19,7 +19,6 @@ from services.notifications.adapters.repository import (
     NotificationRepository,
     PeopleRepository,
     ReminderRepository,
-    TemplateCache,
 )
 from services.notifications.domain.default_templates import DEFAULTS
 from services.notifications.domain.preferences import Preferences
@@ -350,7 +349,7 @@ class FakeBroadcasts(BroadcastRepository):
 class FakeNotificationsUnitOfWork(FakeUnitOfWork[NotificationSettings], NotificationsUnitOfWork):
     def __init__(self, settings: NotificationSettings, *, at: datetime) -> None:
         super().__init__("notifications", settings, at=at)
-        self.components = NotificationsComponents(hub=InboxHub(settings.database_url), templates=TemplateCache())
+        self.components = NotificationsComponents(hub=InboxHub())
         self.fake_notifications = FakeNotifications()
         self.fake_people = FakePeople()
         self.fake_channels = FakeChannels()

@@ -34,7 +34,8 @@ SHANGHAI_NOON = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)  # 12:00 in Asia/Shanghai
 
 
 COMPONENTS = RewardsComponents()
-"""One per test process, as one per service process (the accounts remembered outlive a database)."""
+"""One per test process, as one per service process (the accounts remembered outlive a database;
+the caches of rules and system accounts do not: `joined` gives each unit of work its own)."""
 
 
 def connect(database_url: str) -> AbstractAsyncContextManager[Connection]:
@@ -49,7 +50,7 @@ def joined(conn: Connection, **settings: Any) -> RewardsUnitOfWork:
         outbox=Outbox("rewards"),
         clock=SystemClock(),
         settings=RewardsSettings(**settings),
-        components=COMPONENTS,
+        components=RewardsComponents(opened=COMPONENTS.opened),
         conn=conn,
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.kernel.cache import TimedCache
+from services.kernel.cache import Cache
 from services.kernel.db import Connection
 
 DEFAULTS = "*"
@@ -52,20 +52,19 @@ async def save_category(conn: Connection, community: str, code: str, values: dic
     return row
 
 
-class CategoryCache:
-    """Each community's categories, read once per 30 s per instance instead of on every submission
-    (services/kernel/cache.py). A submission in the window after another instance switched a
-    category off is accepted, as it would have been a moment earlier."""
+def category_cache() -> Cache[dict[str, dict[str, Any]]]:
+    """Each community's categories by code, kept per process instead of read on every submission;
+    forgotten by every instance when a row changes (migration 20261207030000, services/kernel/cache.py).
+    A change to a default ('*') row forgets every community's."""
+    return Cache("categories")
 
-    def __init__(self, ttl: float = 30.0) -> None:
-        self._cache: TimedCache[str, dict[str, dict[str, Any]]] = TimedCache(ttl)
 
-    async def get(self, conn: Connection, community: str, code: str) -> dict[str, Any] | None:
-        async def load() -> dict[str, dict[str, Any]]:
-            return {row["code"]: row for row in await list_categories(conn, community)}
+async def category_in_use(
+    conn: Connection, cache: Cache[dict[str, dict[str, Any]]], community: str, code: str
+) -> dict[str, Any] | None:
+    """The category as the community uses it, from the cache."""
 
-        return (await self._cache.get(community, load)).get(code)
+    async def load() -> dict[str, dict[str, Any]]:
+        return {row["code"]: row for row in await list_categories(conn, community)}
 
-    def forget(self, community: str) -> None:
-        """Drop what is kept for `community` (every community, if it is the defaults' '*')."""
-        self._cache.forget(None if community == DEFAULTS else community)
+    return (await cache.get(community, load)).get(code)

@@ -12,7 +12,8 @@ from services.kernel.identity import Principal
 
 
 async def save_category(uow: IntakeUnitOfWork, by: Principal, code: str, values: dict[str, Any]) -> dict[str, Any]:
-    """The community's own version of a category; this instance forgets its cached copy at once."""
+    """The community's own version of a category; this instance forgets its cached copy at once (every
+    other one when the database's notification reaches it, milliseconds later)."""
     async with uow:
         row = await categories.save_category(uow.conn, by.community, code, values)
         await uow.audit("category.changed", code, by, values)

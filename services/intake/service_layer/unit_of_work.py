@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from services.intake.adapters.categories import CategoryCache
+from services.intake.adapters import categories
 from services.intake.adapters.repository import IssueRepository
 from services.intake.service_layer.ratelimit import SubmissionLimits
 from services.intake.settings import IntakeSettings
+from services.kernel.cache import Cache
 from services.kernel.unit_of_work import UnitOfWork
 
 
@@ -17,7 +18,8 @@ class IntakeComponents:
     """Intake's process-wide parts, built once in bootstrap.py."""
 
     limits: SubmissionLimits
-    categories: CategoryCache
+    categories: Cache[dict[str, dict[str, Any]]] = field(default_factory=categories.category_cache)
+    """Each community's categories (adapters/categories.py), forgotten by the database's notifications."""
 
 
 class IntakeUnitOfWork(UnitOfWork[IntakeSettings]):
@@ -29,4 +31,4 @@ class IntakeUnitOfWork(UnitOfWork[IntakeSettings]):
 
     async def category(self, community: str, code: str) -> dict[str, Any] | None:
         """The category as the community uses it, from the per-process cache."""
-        return await self.components.categories.get(self.conn, community, code)
+        return await categories.category_in_use(self.conn, self.components.categories, community, code)

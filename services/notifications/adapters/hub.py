@@ -2,6 +2,9 @@
 
 An inbox row's trigger calls pg_notify (migration 20261129220000), so a stream hears of an item
 only once it is committed, and every instance of the service hears it, whichever instance stored it.
+It is heard on the process's one LISTEN connection (services/kernel/listener.py), which the relay
+and the caches share; an item committed while that connection is being made again is not pushed
+live (the stream's client reads the inbox when it reconnects).
 """
 
 from __future__ import annotations
@@ -10,22 +13,20 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from typing import Any
 
-import asyncpg
 import orjson
 
-from services.kernel import db
 from services.notifications.adapters.repository import INBOX_CHANNEL
 
 log = logging.getLogger("linli.notifications.hub")
 
 
 class InboxHub:
-    def __init__(self, dsn: str) -> None:
-        self.dsn = dsn
+    channel = INBOX_CHANNEL
+    """The channel the inbox_announce trigger notifies, which `heard` is to be called for."""
+
+    def __init__(self) -> None:
         self._queues: dict[str, set[asyncio.Queue[str]]] = defaultdict(set)
-        self._conn: asyncpg.Connection | None = None
 
     def subscribe(self, person_id: str) -> asyncio.Queue[str]:
         queue: asyncio.Queue[str] = asyncio.Queue(maxsize=1000)
@@ -44,32 +45,10 @@ class InboxHub:
             with contextlib.suppress(asyncio.QueueFull):  # a stalled client loses live items, not the inbox
                 queue.put_nowait(notification_id)
 
-    def _on_notify(self, _conn: Any, _pid: int, _channel: str, payload: object) -> None:
+    def heard(self, payload: str) -> None:
+        """One notification of the inbox channel: {"recipient": ..., "id": ...}."""
         try:
-            message = orjson.loads(str(payload))
+            message = orjson.loads(payload)
             self.publish(str(message["recipient"]), str(message["id"]))
         except (orjson.JSONDecodeError, KeyError, TypeError):
             log.warning("ignoring a malformed inbox notification: %r", payload)
-
-    async def connect(self) -> None:
-        self._conn = await db.connect(self.dsn, "notifications")
-        await self._conn.add_listener(INBOX_CHANNEL, self._on_notify)
-
-    async def close(self) -> None:
-        if self._conn is not None and not self._conn.is_closed():
-            with contextlib.suppress(Exception):
-                await self._conn.close()
-        self._conn = None
-
-    async def keep_listening(self, interval: float = 5.0) -> None:
-        """Reconnect the LISTEN connection whenever it drops (runs as a background loop)."""
-        try:
-            while True:
-                if self._conn is None or self._conn.is_closed():
-                    try:
-                        await self.connect()
-                    except db.INFRASTRUCTURE_ERRORS as exc:
-                        log.warning("inbox LISTEN connection failed: %s", exc)
-                await asyncio.sleep(interval)
-        finally:
-            await self.close()

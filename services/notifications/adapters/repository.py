@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
 
-from services.kernel.cache import TimedCache
+from services.kernel.cache import EVERYTHING, Cache
 from services.kernel.db import Connection
 from services.notifications.adapters import queries
 from services.notifications.adapters.queries import DELIVERY_COLUMNS, INBOX_COLUMNS, SUB_COLUMNS
@@ -22,22 +23,22 @@ from services.notifications.domain.preferences import Preferences
 INBOX_CHANNEL = "notifications_inbox"  # the inbox_announce trigger notifies it
 
 
-class TemplateCache:
-    """The templates in use, read once per 30 s per instance rather than for every message
-    (services/kernel/cache.py); an admin's edit calls `forget` on the instance that saved it."""
+Templates = dict[tuple[str, str], tuple[str, str]]
+"""(subject, body) of each (key, language) an admin's edit or the defaults put in the table."""
 
-    def __init__(self, ttl: float = 30.0) -> None:
-        self._cache: TimedCache[str, dict[tuple[str, str], tuple[str, str]]] = TimedCache(ttl)
 
-    async def get(self, conn: Connection, key: str, language: str) -> tuple[str, str]:
-        async def load() -> dict[tuple[str, str], tuple[str, str]]:
-            rows = await conn.fetch("SELECT key, language, subject, body FROM templates")
-            return {(r["key"], r["language"]): (r["subject"], r["body"]) for r in rows}
+@dataclass(frozen=True)
+class ChannelCaches:
+    """What every event reads and admins seldom change, kept per process (services/kernel/cache.py):
+    the templates (one entry), each community's active webhook subscriptions and its WeCom robots.
+    Every instance forgets an entry when its table changes (migration 20261207030200_channel_caches)."""
 
-        return (await self._cache.get("templates", load)).get((key, language)) or DEFAULTS[key][language]
+    templates: Cache[Templates] = field(default_factory=lambda: Cache("templates"))
+    subscriptions: Cache[tuple[asyncpg.Record, ...]] = field(default_factory=lambda: Cache("subscriptions"))
+    robots: Cache[dict[int, str]] = field(default_factory=lambda: Cache("wecom_robots"))
 
-    def forget(self) -> None:
-        self._cache.forget()
+    def all(self) -> list[Cache[Any]]:
+        return [self.templates, self.subscriptions, self.robots]
 
 
 class PeopleRepository:
@@ -104,16 +105,27 @@ class PeopleRepository:
 
 
 class ChannelRepository:
-    """WeCom robots, message templates and webhook subscriptions."""
+    """WeCom robots, message templates and webhook subscriptions; what events read of them, from the caches."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, caches: ChannelCaches | None = None) -> None:
         self.conn = conn
+        self.caches = caches or ChannelCaches()
 
     async def robot_url(self, community: str, group: int) -> str | None:
-        url: str | None = await self.conn.fetchval(
-            "SELECT url FROM wecom_robots WHERE community = $1 AND building_group = $2", community, group
-        )
-        return url
+        async def load() -> dict[int, str]:
+            rows = await self.conn.fetch("SELECT building_group, url FROM wecom_robots WHERE community = $1", community)
+            return {r["building_group"]: r["url"] for r in rows}
+
+        return (await self.caches.robots.get(community, load)).get(group)
+
+    async def template(self, key: str, language: str) -> tuple[str, str]:
+        """(subject, body) of a template in use: the table's, else the default text."""
+
+        async def load() -> Templates:
+            rows = await self.conn.fetch("SELECT key, language, subject, body FROM templates")
+            return {(r["key"], r["language"]): (r["subject"], r["body"]) for r in rows}
+
+        return (await self.caches.templates.get(EVERYTHING, load)).get((key, language)) or DEFAULTS[key][language]
 
     async def put_robot(self, community: str, group: int, url: str) -> dict[str, Any]:
         row = await self.conn.fetchrow(
@@ -158,10 +170,18 @@ class ChannelRepository:
         assert row is not None
         return dict(row.items())
 
-    async def active_subscriptions(self, community: str) -> list[asyncpg.Record]:
-        return await self.conn.fetch(
-            "SELECT id, event_types FROM subscriptions WHERE community = $1 AND active ORDER BY created_at", community
-        )
+    async def active_subscriptions(self, community: str) -> Sequence[asyncpg.Record]:
+        """Id and event types of the community's active subscriptions, oldest first (read per event)."""
+
+        async def load() -> tuple[asyncpg.Record, ...]:
+            return tuple(
+                await self.conn.fetch(
+                    "SELECT id, event_types FROM subscriptions WHERE community = $1 AND active ORDER BY created_at",
+                    community,
+                )
+            )
+
+        return await self.caches.subscriptions.get(community, load)
 
     async def subscription_for_update(self, subscription_id: uuid.UUID) -> dict[str, Any] | None:
         row = await self.conn.fetchrow(

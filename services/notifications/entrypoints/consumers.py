@@ -34,14 +34,11 @@ async def install_templates(ctx: ServiceContext[Any, Any]) -> None:
 
 
 async def start_listening(ctx: ServiceContext[Any, Any]) -> None:
-    """Before consumers start, so no committed inbox item is missed by open streams."""
+    """Before consumers start, so no committed inbox item is missed by open streams: on the process's
+    one LISTEN connection, made again by the kernel whenever it is lost."""
     service, _ = _units(ctx)
-    await service.components.hub.connect()
-
-
-async def keep_listening(ctx: ServiceContext[Any, Any]) -> None:
-    service, _ = _units(ctx)
-    await service.components.hub.keep_listening()
+    hub = service.components.hub
+    await ctx.listener.listen(hub.channel, hub.heard)
 
 
 async def deliver(ctx: ServiceContext[Any, Any]) -> None:

@@ -121,13 +121,15 @@ async def put_robot(uow: NotificationsUnitOfWork, by: Principal, group: int, url
     async with uow:
         row = await uow.channels.put_robot(by.community, group, url)
         await uow.audit("robot.set", str(group), by, {"host": urlsplit(url).hostname})
-        return row
+    uow.components.caches.robots.forget(by.community)  # this instance at once; the others on the notification
+    return row
 
 
 async def delete_robot(uow: NotificationsUnitOfWork, by: Principal, group: int) -> None:
     async with uow:
         await uow.channels.delete_robot(by.community, group)
         await uow.audit("robot.removed", str(group), by)
+    uow.components.caches.robots.forget(by.community)
 
 
 async def install_default_templates(uow: NotificationsUnitOfWork) -> None:
@@ -139,14 +141,15 @@ async def install_default_templates(uow: NotificationsUnitOfWork) -> None:
 async def save_template(
     uow: NotificationsUnitOfWork, key: str, language: str, subject: str, body: str, by: Principal
 ) -> dict[str, Any]:
-    """Edit a template once its placeholders are checked; this instance uses it at once, others within 30 s."""
+    """Edit a template once its placeholders are checked; this instance uses it at once, every other one
+    once the database's notification reaches it (milliseconds)."""
     if key not in DEFAULTS:
         raise TemplateNotFound(key, sorted(DEFAULTS))
     validate(key, subject, body)
     async with uow:
         row = await uow.channels.save_template(key, language, subject, body, by.sub)
         await uow.audit("template.changed", f"{key}/{language}", by, {"subject": subject, "body": body})
-    uow.components.templates.forget()
+    uow.components.caches.templates.forget()
     return row
 
 
@@ -184,6 +187,7 @@ async def subscribe(
             principal,
             {"receiver": _without_query(url), "community": community, "event_types": list(event_types)},
         )
+    uow.components.caches.subscriptions.forget(community)
     return row, secret
 
 
@@ -205,9 +209,10 @@ async def _subscription(
 async def unsubscribe(uow: NotificationsUnitOfWork, principal: Principal, subscription_id: uuid.UUID) -> None:
     """Stop a subscription; its delivery log stays."""
     async with uow:
-        await _subscription(uow, principal, subscription_id)
+        row = await _subscription(uow, principal, subscription_id)
         await uow.channels.deactivate(subscription_id)
         await uow.audit("subscription.stopped", subscription_id, principal)
+    uow.components.caches.subscriptions.forget(row["community"])
 
 
 async def rotate_secret(

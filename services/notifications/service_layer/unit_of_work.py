@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from services.kernel.unit_of_work import UnitOfWork
 from services.notifications.adapters.broadcasts import BroadcastRepository
 from services.notifications.adapters.hub import InboxHub
 from services.notifications.adapters.repository import (
+    ChannelCaches,
     ChannelRepository,
     NotificationRepository,
     PeopleRepository,
     ReminderRepository,
-    TemplateCache,
 )
 from services.notifications.settings import NotificationSettings
 
 
 @dataclass(frozen=True)
 class NotificationsComponents:
-    """The process-wide parts, built once in bootstrap.py: the live inbox hub and the template cache."""
+    """The process-wide parts, built once in bootstrap.py: the live inbox hub and the channels' caches."""
 
     hub: InboxHub
-    templates: TemplateCache
+    caches: ChannelCaches = field(default_factory=ChannelCaches)
 
 
 class NotificationsUnitOfWork(UnitOfWork[NotificationSettings]):
@@ -42,7 +42,7 @@ class NotificationsUnitOfWork(UnitOfWork[NotificationSettings]):
 
     @property
     def channels(self) -> ChannelRepository:
-        return ChannelRepository(self.conn)
+        return ChannelRepository(self.conn, self.components.caches)
 
     @property
     def reminders(self) -> ReminderRepository:
@@ -50,4 +50,4 @@ class NotificationsUnitOfWork(UnitOfWork[NotificationSettings]):
 
     async def template(self, key: str, language: str) -> tuple[str, str]:
         """(subject, body) of a template in use, from the per-process cache."""
-        return await self.components.templates.get(self.conn, key, language)
+        return await self.channels.template(key, language)

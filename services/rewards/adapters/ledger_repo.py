@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import asyncpg
 
+from services.kernel.cache import Cache
 from services.kernel.db import Connection
 from services.rewards.domain.errors import InsufficientPoints
 from services.rewards.domain.ledger import SYSTEM_ACCOUNTS, AccountKind, Transfer
@@ -151,6 +152,15 @@ class OpenedAccounts:
         self._known.difference_update((community, p) for p in people)
 
 
+SystemAccounts = dict[AccountKind, uuid.UUID]
+
+
+def system_accounts_cache() -> Cache[SystemAccounts]:
+    """Each community's system accounts: ids that never change once made (accounts are never deleted),
+    kept per process; forgotten by a TRUNCATE of the accounts (migration 20261207030300_rewards_caches)."""
+    return Cache("system_accounts")
+
+
 @dataclass(frozen=True)
 class PersonAccount:
     """A person's account row as read under its lock."""
@@ -185,17 +195,29 @@ class LedgerRepository:
     Lock order (a correctness rule, kept here): person accounts by id, then system accounts by id;
     the issuance account is never locked."""
 
-    def __init__(self, conn: Connection, opened: OpenedAccounts) -> None:
+    def __init__(self, conn: Connection, opened: OpenedAccounts, system: Cache[SystemAccounts] | None = None) -> None:
         self.conn = conn
         self._opened = opened
+        self._system = system or system_accounts_cache()
 
     # -- accounts --------------------------------------------------------------------------
 
-    async def system_accounts(self, community: str) -> dict[AccountKind, uuid.UUID]:
+    async def system_accounts(self, community: str) -> SystemAccounts:
+        """The community's system accounts by kind, opened on first use; from the cache once they exist.
+
+        Accounts this transaction opens are not kept until it has committed: it may yet roll back."""
+
+        async def load() -> SystemAccounts:
+            return {
+                AccountKind(r["kind"]): r["id"] for r in await self.conn.fetch(_SYSTEM_OF, community, _SYSTEM_KINDS)
+            }
+
+        accounts = await self._system.get(community, load)
+        if len(accounts) == len(SYSTEM_ACCOUNTS):
+            return accounts
+        self._system.forget(community)
+        await self.conn.execute(_SYSTEM, community, _SYSTEM_KINDS)
         rows = await self.conn.fetch(_SYSTEM_OF, community, _SYSTEM_KINDS)
-        if len(rows) < len(SYSTEM_ACCOUNTS):
-            await self.conn.execute(_SYSTEM, community, _SYSTEM_KINDS)
-            rows = await self.conn.fetch(_SYSTEM_OF, community, _SYSTEM_KINDS)
         return {AccountKind(r["kind"]): r["id"] for r in rows}
 
     async def person_account(self, community: str, person_id: str) -> asyncpg.Record | None:

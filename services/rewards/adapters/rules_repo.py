@@ -6,6 +6,7 @@ from typing import Any
 
 import asyncpg
 
+from services.kernel.cache import Cache
 from services.kernel.db import Connection
 from services.rewards.domain.errors import AlreadyExists, NotFoundError
 from services.rewards.domain.rules import DEFAULT_RULES, PARAMS, Rule
@@ -32,11 +33,22 @@ def _rule(row: asyncpg.Record) -> Rule:
     return Rule(row["rule_id"], row["version"], row["trigger"], row["params"], row["title"], row["active"])
 
 
+InForce = dict[str, Rule]
+"""A community's rules in force by rule id."""
+
+
+def rules_cache() -> Cache[InForce]:
+    """Each community's rules in force, kept per process instead of read for every event; every
+    instance forgets a community's when a version is added (migration 20261207030300_rewards_caches)."""
+    return Cache("rules")
+
+
 class RulesRepository:
     """The rule versions of the communities, on one connection (the defaults written on first use)."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, cache: Cache[InForce] | None = None) -> None:
         self.conn = conn
+        self.cache = cache or rules_cache()
 
     async def current_rows(self, community: str) -> list[asyncpg.Record]:
         rows = await self.conn.fetch(_CURRENT, community)
@@ -46,8 +58,19 @@ class RulesRepository:
             await self.conn.execute(_DEFAULT, community, rule_id, PARAMS[rule_id][0], params, title)
         return list(await self.conn.fetch(_CURRENT, community))
 
-    async def current(self, community: str) -> dict[str, Rule]:
-        """Rules in force in a community (the defaults, version 1, are written on first use)."""
+    async def current(self, community: str) -> InForce:
+        """Rules in force in a community (the defaults, version 1, are written on first use), from the cache.
+
+        Only rules that were there already are kept: defaults this transaction writes are not, until
+        it has committed (it may yet roll back, and an award must name a version that exists)."""
+
+        async def load() -> InForce:
+            return {r["rule_id"]: _rule(r) for r in await self.conn.fetch(_CURRENT, community)}
+
+        rules = await self.cache.get(community, load)
+        if rules.keys() >= DEFAULT_RULES.keys():
+            return rules
+        self.cache.forget(community)
         return {r["rule_id"]: _rule(r) for r in await self.current_rows(community)}
 
     async def versions(self, community: str, rule_id: str) -> list[asyncpg.Record]:

@@ -10,6 +10,7 @@ never surprises. Hours are shown rounded to 2 decimals.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -123,6 +124,11 @@ class Rule:
     active: bool = True
 
     def typed(self) -> Any:
+        """The parameters as their model; validated once per Rule (a cached rule serves many events)."""
+        return self._typed
+
+    @functools.cached_property
+    def _typed(self) -> Any:
         return validate_params(self.rule_id, self.params)
 
 

@@ -23,7 +23,9 @@ async def edit(
     reason: str,
     by: Principal,
 ) -> asyncpg.Record:
-    """Write the next version of a rule; its title stays the current one's unless a new one is given."""
+    """Write the next version of a rule; its title stays the current one's unless a new one is given.
+
+    This instance forgets the community's rules at once, every other one on the database's notification."""
     if rule_id not in PARAMS:
         raise NotFoundError(f"There is no rule {rule_id!r}.", known_rules=sorted(PARAMS))
     checked = validate_params(rule_id, params).model_dump(mode="json", exclude_none=True)
@@ -41,7 +43,8 @@ async def edit(
             by,
             {"version": row["version"], "params": checked, "active": active, "reason": reason},
         )
-        return row
+    uow.components.rules.forget(community)
+    return row
 
 
 async def in_force(uow: RewardsUnitOfWork, community: str) -> list[asyncpg.Record]:

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+from services.kernel.cache import Cache
 from services.kernel.unit_of_work import UnitOfWork
 from services.rewards.adapters.certificates_repo import CertificateRepository
-from services.rewards.adapters.ledger_repo import LedgerRepository, OpenedAccounts
+from services.rewards.adapters.ledger_repo import (
+    LedgerRepository,
+    OpenedAccounts,
+    SystemAccounts,
+    system_accounts_cache,
+)
 from services.rewards.adapters.prizes_repo import PrizeRepository
-from services.rewards.adapters.rules_repo import RulesRepository
+from services.rewards.adapters.rules_repo import InForce, RulesRepository, rules_cache
 from services.rewards.settings import RewardsSettings
 
 
@@ -18,6 +25,13 @@ class RewardsComponents:
 
     opened: OpenedAccounts = field(default_factory=OpenedAccounts)
     """People whose account this process has seen committed (they need no opening insert again)."""
+    rules: Cache[InForce] = field(default_factory=rules_cache)
+    """Each community's rules in force, forgotten by every instance when a version is added."""
+    system_accounts: Cache[SystemAccounts] = field(default_factory=system_accounts_cache)
+    """Each community's system account ids (they never change once made)."""
+
+    def caches(self) -> list[Cache[Any]]:
+        return [self.rules, self.system_accounts]
 
 
 class RewardsUnitOfWork(UnitOfWork[RewardsSettings]):
@@ -25,11 +39,11 @@ class RewardsUnitOfWork(UnitOfWork[RewardsSettings]):
 
     @property
     def ledger(self) -> LedgerRepository:
-        return LedgerRepository(self.conn, self.components.opened)
+        return LedgerRepository(self.conn, self.components.opened, self.components.system_accounts)
 
     @property
     def rules(self) -> RulesRepository:
-        return RulesRepository(self.conn)
+        return RulesRepository(self.conn, self.components.rules)
 
     @property
     def prizes(self) -> PrizeRepository:
