@@ -172,7 +172,7 @@ class FakeChannels(ChannelRepository):
     def __init__(self) -> None:
         super().__init__(NO_CONNECTION)
         self.robots: dict[tuple[str, int], str] = {}
-        self.templates: dict[tuple[str, str], dict[str, Any]] = {}
+        self.templates: dict[tuple[str, str, str], dict[str, Any]] = {}  # by (community, key, language)
         self.subscriptions: dict[uuid.UUID, dict[str, Any]] = {}
 
     async def robot_url(self, community: str, group: int) -> str | None:
@@ -185,10 +185,15 @@ class FakeChannels(ChannelRepository):
     async def delete_robot(self, community: str, group: int) -> None:
         self.robots.pop((community, group), None)
 
-    async def save_template(self, key: str, language: str, subject: str, body: str, by: str) -> dict[str, Any]:
+    async def save_template(
+        self, community: str, key: str, language: str, subject: str, body: str, by: str
+    ) -> dict[str, Any]:
         row = {"key": key, "language": language, "subject": subject, "body": body, "updated_by": by}
-        self.templates[(key, language)] = row
+        self.templates[(community, key, language)] = row
         return row
+
+    async def reset_template(self, community: str, key: str, language: str) -> bool:
+        return self.templates.pop((community, key, language), None) is not None
 
     async def active_subscriptions(self, community: str) -> Any:
         return [s for s in self.subscriptions.values() if s["community"] == community and s["active"]]
@@ -376,8 +381,8 @@ class FakeNotificationsUnitOfWork(FakeUnitOfWork[NotificationSettings], Notifica
     def broadcasts(self) -> BroadcastRepository:
         return self.fake_broadcasts
 
-    async def template(self, key: str, language: str) -> tuple[str, str]:
-        saved = self.fake_channels.templates.get((key, language))
+    async def template(self, community: str, key: str, language: str) -> tuple[str, str]:
+        saved = self.fake_channels.templates.get((community, key, language))
         return (saved["subject"], saved["body"]) if saved else DEFAULTS[key][language]
 
     def prefer(self, prefs: Preferences) -> None:

@@ -146,6 +146,41 @@ async def test_an_edited_template_is_used_for_the_next_message(
     assert found[0]["body"] == "红色驿站值守 2 小时，余额 120"
 
 
+async def test_a_communitys_template_is_its_own_and_dropping_it_brings_back_the_stacks_text(
+    make_settings: MakeSettings, clock: SettableClock, tokens: Tokens, nats_url: str
+) -> None:
+    app = create(make_settings(), clock=clock)
+    meihu, binhu = tokens.headers(*ADMIN), tokens.headers("binhu-admin", "admin", community="binhu")
+    path = "/templates/points.awarded/zh-CN"
+    async with running(app) as client:
+        stack_text = (await client.get(path, headers=binhu)).json()
+        edited = await client.put(path, json={"subject": "美湖积分 {points}", "body": "{explanation}"}, headers=meihu)
+        seen_by_binhu = (await client.get(path, headers=binhu)).json()
+        await publish(nats_url, wrap(points_awarded("chen-jing", 8), "rewards"))
+        await publish(nats_url, wrap(points_awarded("wang-fang", 5), "rewards", community="binhu"))
+
+        async def first_item(person: str, community: str) -> dict[str, Any] | None:
+            headers = tokens.headers(person, community=community)
+            items = (await client.get("/inbox", headers=headers)).json()["items"]
+            return items[0] if items else None
+
+        meihu_item = await eventually(lambda: first_item("chen-jing", "meihu"), message="Meihu's inbox item")
+        binhu_item = await eventually(lambda: first_item("wang-fang", "binhu"), message="Binhu's inbox item")
+        reset = await client.delete(path, headers=meihu)
+        again = await client.delete(path, headers=meihu)
+        after_reset = (await client.get(path, headers=meihu)).json()
+
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["own"] is True
+    assert stack_text["own"] is False
+    assert seen_by_binhu == stack_text, "Meihu's admin cannot rewrite what Binhu's residents read"
+    assert meihu_item["subject"] == "美湖积分 8"
+    assert binhu_item["subject"] != "美湖积分 5"
+    assert reset.status_code == 204
+    assert again.status_code == 204  # already the stack's text: nothing to drop
+    assert (after_reset["subject"], after_reset["own"]) == (stack_text["subject"], False)
+
+
 async def test_subscriptions_refuse_unknown_events_other_communities_and_residents(
     make_settings: MakeSettings, clock: SettableClock, tokens: Tokens
 ) -> None:

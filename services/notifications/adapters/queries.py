@@ -131,12 +131,21 @@ async def robots(conn: Connection, community: str) -> list[dict[str, Any]]:
     return [dict(r.items()) for r in rows]
 
 
-async def templates(conn: Connection) -> list[dict[str, Any]]:
-    return [dict(r.items()) for r in await conn.fetch("SELECT * FROM templates ORDER BY key, language")]
+_TEMPLATES_IN_USE = """
+    SELECT DISTINCT ON (key, language) key, language, subject, body, updated_by, updated_at, community <> '*' AS own
+    FROM templates WHERE community IN ($1, '*') {where}
+    ORDER BY key, language, community = '*'"""
 
 
-async def template(conn: Connection, key: str, language: str) -> dict[str, Any] | None:
-    row = await conn.fetchrow("SELECT * FROM templates WHERE key = $1 AND language = $2", key, language)
+async def templates(conn: Connection, community: str) -> list[dict[str, Any]]:
+    """The templates in use in `community`: its own versions, else the stack's texts; `own` says which."""
+    rows = await conn.fetch(_TEMPLATES_IN_USE.format(where=""), community)
+    return [dict(r.items()) for r in rows]
+
+
+async def template(conn: Connection, community: str, key: str, language: str) -> dict[str, Any] | None:
+    where = "AND key = $2 AND language = $3"
+    row = await conn.fetchrow(_TEMPLATES_IN_USE.format(where=where), community, key, language)
     return dict(row.items()) if row else None
 
 

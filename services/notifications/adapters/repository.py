@@ -13,7 +13,7 @@ from typing import Any
 
 import asyncpg
 
-from services.kernel.cache import EVERYTHING, Cache
+from services.kernel.cache import Cache
 from services.kernel.db import Connection
 from services.notifications.adapters import queries
 from services.notifications.adapters.queries import DELIVERY_COLUMNS, INBOX_COLUMNS, SUB_COLUMNS
@@ -24,13 +24,15 @@ INBOX_CHANNEL = "notifications_inbox"  # the inbox_announce trigger notifies it
 
 
 Templates = dict[tuple[str, str], tuple[str, str]]
-"""(subject, body) of each (key, language) an admin's edit or the defaults put in the table."""
+"""(subject, body) of each (key, language) in use in one community: its admins' own versions over the stack's texts."""
+STACK = "*"
+"""The community of the stack's own texts (the defaults), which a community's own versions override."""
 
 
 @dataclass(frozen=True)
 class ChannelCaches:
     """What every event reads and admins seldom change, kept per process (services/kernel/cache.py):
-    the templates (one entry), each community's active webhook subscriptions and its WeCom robots.
+    each community's templates in use, active webhook subscriptions and WeCom robots.
     Every instance forgets an entry when its table changes (migration 20261207030200_channel_caches)."""
 
     templates: Cache[Templates] = field(default_factory=lambda: Cache("templates"))
@@ -118,14 +120,20 @@ class ChannelRepository:
 
         return (await self.caches.robots.get(community, load)).get(group)
 
-    async def template(self, key: str, language: str) -> tuple[str, str]:
-        """(subject, body) of a template in use: the table's, else the default text."""
+    async def template(self, community: str, key: str, language: str) -> tuple[str, str]:
+        """(subject, body) of a template in use in `community`: its own version, else the stack's, else the default."""
 
         async def load() -> Templates:
-            rows = await self.conn.fetch("SELECT key, language, subject, body FROM templates")
+            rows = await self.conn.fetch(
+                # The stack's rows first, so the community's own replace them in the dict.
+                "SELECT key, language, subject, body FROM templates WHERE community IN ($1, $2)"
+                " ORDER BY community = $2 DESC",
+                community,
+                STACK,
+            )
             return {(r["key"], r["language"]): (r["subject"], r["body"]) for r in rows}
 
-        return (await self.caches.templates.get(EVERYTHING, load)).get((key, language)) or DEFAULTS[key][language]
+        return (await self.caches.templates.get(community, load)).get((key, language)) or DEFAULTS[key][language]
 
     async def put_robot(self, community: str, group: int, url: str) -> dict[str, Any]:
         row = await self.conn.fetchrow(
@@ -155,12 +163,17 @@ class ChannelRepository:
             rows,
         )
 
-    async def save_template(self, key: str, language: str, subject: str, body: str, by: str) -> dict[str, Any]:
+    async def save_template(
+        self, community: str, key: str, language: str, subject: str, body: str, by: str
+    ) -> dict[str, Any]:
+        """The community's own version of a template (created or replaced)."""
         row = await self.conn.fetchrow(
-            """INSERT INTO templates (key, language, subject, body, updated_by) VALUES ($1, $2, $3, $4, $5)
-               ON CONFLICT (key, language) DO UPDATE SET subject = EXCLUDED.subject, body = EXCLUDED.body,
+            """INSERT INTO templates (community, key, language, subject, body, updated_by)
+               VALUES ($1, $2, $3, $4, $5, $6)
+               ON CONFLICT (community, key, language) DO UPDATE SET subject = EXCLUDED.subject, body = EXCLUDED.body,
                    updated_by = EXCLUDED.updated_by, updated_at = now()
                RETURNING *""",
+            community,
             key,
             language,
             subject,
@@ -169,6 +182,16 @@ class ChannelRepository:
         )
         assert row is not None
         return dict(row.items())
+
+    async def reset_template(self, community: str, key: str, language: str) -> bool:
+        """Drop the community's own version (the stack's text is used again); False if it had none."""
+        deleted = await self.conn.fetchval(
+            "DELETE FROM templates WHERE community = $1 AND key = $2 AND language = $3 RETURNING 1",
+            community,
+            key,
+            language,
+        )
+        return deleted is not None
 
     async def active_subscriptions(self, community: str) -> Sequence[asyncpg.Record]:
         """Id and event types of the community's active subscriptions, oldest first (read per event)."""

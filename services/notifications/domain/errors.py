@@ -8,9 +8,14 @@ from services.kernel.errors import DoesNotExist, InvalidInput, NotPermitted, Rul
 
 
 class TemplateNotFound(DoesNotExist):
-    def __init__(self, key: str, known_keys: list[str], language: str | None = None) -> None:
+    def __init__(self, key: str, known_keys: list[str], language: str | None = None, *, own: bool = False) -> None:
         where = f" in {language}" if language else ""
-        super().__init__(f"No template {key}{where}.", known_keys=known_keys)
+        if own:
+            super().__init__(
+                f"Your community has no version of its own of template {key}{where}.", known_keys=known_keys
+            )
+        else:
+            super().__init__(f"No template {key}{where}.", known_keys=known_keys)
 
 
 class InboxItemNotFound(DoesNotExist):

@@ -110,37 +110,44 @@ class Template(TemplateBody):
     key: str
     language: Language
     placeholders: list[str]
+    own: bool = Field(description="The community's own version; false: the stack's text, which every community shares")
     updated_by: str | None
     updated_at: datetime
 
 
+_TEMPLATE_FIELDS = ("key", "language", "subject", "body", "own", "updated_by", "updated_at")
+
+
 def _template(row: dict[str, Any]) -> Template:
-    return Template(**row, placeholders=sorted(allowed_fields(row["key"])))
+    return Template(**{f: row[f] for f in _TEMPLATE_FIELDS}, placeholders=sorted(allowed_fields(row["key"])))
 
 
-@router.get("/templates", summary="Every message template")
+@router.get("/templates", summary="Every message template in use in the admin's community")
 async def list_templates(
-    _: Principal = Depends(admin), uow: NotificationsUnitOfWork = Depends(get_uow)
+    principal: Principal = Depends(admin), uow: NotificationsUnitOfWork = Depends(get_uow)
 ) -> list[Template]:
     async with uow.read() as conn:
-        return [_template(r) for r in await queries.templates(conn)]
+        return [_template(r) for r in await queries.templates(conn, principal.community)]
 
 
-@router.get("/templates/{key}/{language}", summary="One template")
+@router.get("/templates/{key}/{language}", summary="One template in use in the admin's community")
 async def get_template(
     language: Language,
     key: str = Path(max_length=100),
-    _: Principal = Depends(admin),
+    principal: Principal = Depends(admin),
     uow: NotificationsUnitOfWork = Depends(get_uow),
 ) -> Template:
     async with uow.read() as conn:
-        row = await queries.template(conn, key, language)
+        row = await queries.template(conn, principal.community, key, language)
     if row is None:
         raise TemplateNotFound(key, sorted(DEFAULTS), language)
     return _template(row)
 
 
-@router.put("/templates/{key}/{language}", summary="Edit a template; its placeholders are checked before it is saved")
+@router.put(
+    "/templates/{key}/{language}",
+    summary="Edit a template for the admin's community; its placeholders are checked before it is saved",
+)
 async def put_template(
     body: TemplateBody,
     language: Language,
@@ -149,3 +156,17 @@ async def put_template(
     uow: NotificationsUnitOfWork = Depends(get_uow),
 ) -> Template:
     return _template(await commands.save_template(uow, key, language, body.subject, body.body, principal))
+
+
+@router.delete(
+    "/templates/{key}/{language}",
+    status_code=204,
+    summary="Drop the community's own version of a template: the stack's text is used again",
+)
+async def reset_template(
+    language: Language,
+    key: str = Path(max_length=100),
+    principal: Principal = Depends(admin),
+    uow: NotificationsUnitOfWork = Depends(get_uow),
+) -> None:
+    await commands.reset_template(uow, key, language, principal)

@@ -141,16 +141,28 @@ async def install_default_templates(uow: NotificationsUnitOfWork) -> None:
 async def save_template(
     uow: NotificationsUnitOfWork, key: str, language: str, subject: str, body: str, by: Principal
 ) -> dict[str, Any]:
-    """Edit a template once its placeholders are checked; this instance uses it at once, every other one
-    once the database's notification reaches it (milliseconds)."""
+    """The admin's community's own version of a template, once its placeholders are checked (other
+    communities keep theirs); this instance uses it at once, every other one once the database's
+    notification reaches it (milliseconds)."""
     if key not in DEFAULTS:
         raise TemplateNotFound(key, sorted(DEFAULTS))
     validate(key, subject, body)
     async with uow:
-        row = await uow.channels.save_template(key, language, subject, body, by.sub)
+        row = await uow.channels.save_template(by.community, key, language, subject, body, by.sub)
         await uow.audit("template.changed", f"{key}/{language}", by, {"subject": subject, "body": body})
-    uow.components.caches.templates.forget()
-    return row
+    uow.components.caches.templates.forget(by.community)
+    return {**row, "own": True}
+
+
+async def reset_template(uow: NotificationsUnitOfWork, key: str, language: str, by: Principal) -> None:
+    """Drop the admin's community's own version of a template: the stack's text is used again (a community
+    without a version of its own is already there: nothing changes, nothing is audited)."""
+    if key not in DEFAULTS:
+        raise TemplateNotFound(key, sorted(DEFAULTS))
+    async with uow:
+        if await uow.channels.reset_template(by.community, key, language):
+            await uow.audit("template.reset", f"{key}/{language}", by)
+    uow.components.caches.templates.forget(by.community)
 
 
 # -- webhook subscriptions ----------------------------------------------------------------

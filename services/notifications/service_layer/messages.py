@@ -46,7 +46,7 @@ async def to_person(
     settings = uow.settings
     prefs = await uow.people.preferences(person_id, settings.time_zone)
     context = context_for(prefs.language)
-    subject_t, body_t = await uow.template(template_key, prefs.language)
+    subject_t, body_t = await uow.template(source.community, template_key, prefs.language)
     subject, body = render(subject_t, context), render(body_t, context)
     if prefs.inbox_enabled:
         inserted = await uow.notifications.insert(
@@ -91,7 +91,7 @@ async def to_group(
         return
     now = uow.now()
     context = context_for("zh-CN")  # group chats are read in Chinese
-    _, body_t = await uow.template(template_key, "zh-CN")
+    _, body_t = await uow.template(source.community, template_key, "zh-CN")
     payload = wecom.markdown(render(body_t, context))
     quiet = QuietHours.parse(uow.settings.notifications_group_quiet_hours, uow.settings.time_zone)
     await uow.notifications.insert(
@@ -116,7 +116,7 @@ async def to_audience(
     texts: dict[str, tuple[str, str]] = {}
     for language in ("zh-CN", "en"):
         context = context_for(language)
-        subject_t, body_t = await uow.template(broadcast.template, language)
+        subject_t, body_t = await uow.template(source.community, broadcast.template, language)
         texts[language] = (render(subject_t, context), render(body_t, context))
     await uow.broadcasts.insert(
         event_id=source.event_id,

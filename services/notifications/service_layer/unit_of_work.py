@@ -48,6 +48,6 @@ class NotificationsUnitOfWork(UnitOfWork[NotificationSettings]):
     def reminders(self) -> ReminderRepository:
         return ReminderRepository(self.conn)
 
-    async def template(self, key: str, language: str) -> tuple[str, str]:
-        """(subject, body) of a template in use, from the per-process cache."""
-        return await self.channels.template(key, language)
+    async def template(self, community: str, key: str, language: str) -> tuple[str, str]:
+        """(subject, body) of a template in use in `community`, from the per-process cache."""
+        return await self.channels.template(community, key, language)

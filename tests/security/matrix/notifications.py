@@ -4,7 +4,8 @@ A resident reads and marks only their own inbox (another's item is not there: 40
 preferences; an admin reads and replaces their community's people's preferences (a person of
 another community is not there). Webhook subscriptions are the admins', the system's and the
 district's (who reaches every community's); robots, the e-mail channel and templates, admins'.
-Message templates are one set per stack (not per community): every community's admin edits it."""
+Message templates are per community: an admin reads and edits the versions in use in their own
+community (the stack's texts until it has its own) and never another community's."""
 
 from __future__ import annotations
 
@@ -88,7 +89,8 @@ ROWS: list[Row] = [
         fill={"building_group": "robot_to_remove"},
     ),
     route("GET", "/channels/email", "admin", scope="community"),
-    route("GET", "/templates", "admin", scope="community", note="one set per stack"),
+    route("GET", "/templates", "admin", scope="community", note="the community's own, else the stack's"),
     route("GET", "/templates/{key}/{language}", "admin", scope="community"),
-    route("PUT", "/templates/{key}/{language}", "admin", scope="community", body=_template, note="one set per stack"),
+    route("PUT", "/templates/{key}/{language}", "admin", scope="community", body=_template, note="its own version"),
+    route("DELETE", "/templates/{key}/{language}", "admin", scope="community", note="back to the stack's text"),
 ]

@@ -390,7 +390,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every message template */
+        /** Every message template in use in the admin's community */
         get: operations["list_templates_templates_get"];
         put?: never;
         post?: never;
@@ -407,12 +407,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One template */
+        /** One template in use in the admin's community */
         get: operations["get_template_templates__key___language__get"];
-        /** Edit a template; its placeholders are checked before it is saved */
+        /** Edit a template for the admin's community; its placeholders are checked before it is saved */
         put: operations["put_template_templates__key___language__put"];
         post?: never;
-        delete?: never;
+        /** Drop the community's own version of a template: the stack's text is used again */
+        delete: operations["reset_template_templates__key___language__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -962,6 +963,11 @@ export interface components {
             language: "zh-CN" | "en";
             /** Placeholders */
             placeholders: string[];
+            /**
+             * Own
+             * @description The community's own version; false: the stack's text, which every community shares
+             */
+            own: boolean;
             /** Updated By */
             updated_by: string | null;
             /**
@@ -3668,6 +3674,108 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Template"];
                 };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reset_template_templates__key___language__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                language: "zh-CN" | "en";
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad request */
             400: {
