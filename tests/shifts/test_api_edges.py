@@ -34,6 +34,17 @@ async def test_signing_up_twice_is_refused_and_changes_nothing(shifts: Shifts) -
     assert len(await shifts.db("SELECT * FROM signups")) == 1
 
 
+async def test_a_second_sign_up_is_a_409_problem_that_names_the_live_sign_ups_state_apart(shifts: Shifts) -> None:
+    await shifts.setup_post()
+    await shifts.register("a")
+    shift = await shifts.shift(START + 24 * H, START + 26 * H)
+    await shifts.sign_up(shift["id"], "a")
+
+    again = (await shifts.sign_up(shift["id"], "a")).json()
+
+    assert (again["status"], again["signup_status"]) == (409, "confirmed")
+
+
 async def test_an_unregistered_person_cannot_sign_up(shifts: Shifts) -> None:
     await shifts.setup_post()
     shift = await shifts.shift(START + 24 * H, START + 26 * H)

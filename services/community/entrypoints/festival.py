@@ -226,7 +226,7 @@ async def schedule(
     response_model=ActivityOut,
     status_code=201,
     summary="Sign up for a scheduled activity (once per person, within capacity)",
-    responses={200: {"description": "Already signed up: nothing changed"}},
+    responses={200: {"model": ActivityOut, "description": "Already signed up: nothing changed"}},
 )
 async def sign_up(
     activity_id: uuid.UUID,
