@@ -11,6 +11,7 @@ import httpx
 from services.kernel.clock import SettableClock
 from tests.community.conftest import AppFactory
 from tests.community.test_selections import community_events
+from tests.support.documented import assert_documented
 from tests.support.infra import Tokens, eventually
 from tests.support.sql import Sql
 
@@ -195,6 +196,7 @@ async def test_a_person_signs_up_once_and_may_cancel_their_own_sign_up(
     assert first.json()["signed_up_me"] is True
     assert again.status_code == 200
     assert again.json()["signed_up"] == 1
+    assert_documented("community", "/activities/{activity_id}/signups", again)
     assert [(s["person_id"], s["building_group"]) for s in listed.json()] == [("sun-hao", 6)]
     assert not_for_residents.status_code == 403
     assert cancelled.status_code == 204

@@ -35,7 +35,7 @@ from tests.fuzz.conftest import ServedStack
 from tests.fuzz.test_openapi_fuzz import ALL_ROLES, SEED
 from tests.support.infra import Tokens
 
-SCENARIOS = int(os.environ.get("LINLI_FUZZ_SCENARIOS", "25"))
+SCENARIOS = int(os.environ.get("LINLI_FUZZ_SCENARIOS", "20"))
 """State machine runs per service: each a sequence of linked calls from a fresh start."""
 STEPS = int(os.environ.get("LINLI_FUZZ_STEPS", "12"))
 """The most calls in one scenario."""
