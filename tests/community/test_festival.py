@@ -90,6 +90,19 @@ async def test_one_festival_a_year_with_its_edition(community_app: AppFactory, t
     assert missing.status_code == 404
 
 
+async def test_an_edition_or_year_past_the_calendar_is_refused_not_an_error(
+    community_app: AppFactory, tokens: Tokens
+) -> None:
+    async with community_app(clock=SettableClock(T0)) as client:
+        festival = Festival(client, tokens)
+        huge_edition = await festival.open(edition=1943286084042)
+        huge_year = await client.get(f"/festivals/{2**40}", headers=festival.person("sun-hao"))
+        listed = await client.get("/festivals", headers=festival.person("sun-hao"))
+
+    assert (huge_edition.status_code, huge_year.status_code) == (422, 422)
+    assert listed.json() == []
+
+
 async def test_support_is_once_per_person_and_adoption_carries_the_support_count(
     community_app: AppFactory, tokens: Tokens, nats_url: str
 ) -> None:

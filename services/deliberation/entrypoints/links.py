@@ -3,7 +3,7 @@ motions -> votes and the decision a closed motion answers."""
 
 from __future__ import annotations
 
-from services.kernel.links import FIRST, ID, from_answer
+from services.kernel.links import FIRST, FIRST_ITEM, ID, from_answer
 
 COUNCIL, SESSION, ITEM, MOTION = {"council_id": ID}, {"session_id": ID}, {"item_id": ID}, {"motion_id": ID}
 
@@ -16,6 +16,17 @@ LINKS = [
         "PUT /councils/{council_id}/members/{person_id}",
         "GET /councils/{council_id}/sessions",
         "POST /councils/{council_id}/sessions",
+    ),
+    # A council's regular sessions (first Fridays) are scheduled when it is made: its list reaches them.
+    from_answer(
+        "GET /councils/{council_id}/sessions",
+        {"session_id": FIRST_ITEM},
+        "GET /sessions/{session_id}",
+        "PATCH /sessions/{session_id}",
+        "POST /sessions/{session_id}/open",
+        "POST /sessions/{session_id}/cancel",
+        "GET /sessions/{session_id}/agenda-items",
+        "POST /sessions/{session_id}/agenda-items",
     ),
     from_answer("GET /agenda-items/waiting", {"item_id": FIRST}, "GET /agenda-items/{item_id}"),
     from_answer(

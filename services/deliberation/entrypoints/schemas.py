@@ -23,7 +23,9 @@ def _meeting_time(value: datetime) -> datetime:
     return value
 
 
-MeetingTime = Annotated[AwareDatetime, AfterValidator(_meeting_time)]
+MeetingTime = Annotated[
+    AwareDatetime, AfterValidator(_meeting_time), Field(description="With an offset; from 2000 to 2099")
+]
 """When a session starts or ends: the community's calendar (and its local day) holds it, 2000 to 2099."""
 MajorityRuleName = Literal["simple", "two_thirds", "consensus"]
 
