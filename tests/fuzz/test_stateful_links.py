@@ -60,8 +60,8 @@ CHECKS = [
     use_after_free,
 ]
 ARRANGE: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
-    # The community's four red posts are set up and the fuzzing admin volunteers: shifts, templates and
-    # sign-ups then have somewhere to go (a post is put, never created, so no link leads to the first one).
+    # The community's four red posts are set up and the fuzzing admin volunteers before the first scenario:
+    # without a post no shift or template can be made, and a PUT of a post is only one start among many.
     "shifts": [
         *(("PUT", f"/posts/{post}", {}) for post in ("publicity", "patrol", "environment", "culture")),
         ("PUT", "/volunteers/fuzz-admin", {"kind": "party_member", "name": "Fuzz 测试"}),
