@@ -17,6 +17,7 @@ from services.community.entrypoints import (
     wishes,
 )
 from services.community.entrypoints.consumers import SUBSCRIPTIONS
+from services.community.entrypoints.links import LINKS
 from services.community.service_layer.unit_of_work import CommunityComponents, CommunityUnitOfWork
 from services.community.settings import CommunitySettings
 from services.kernel.app import ServiceDefinition, create_app
@@ -54,5 +55,6 @@ def create(settings: CommunitySettings | None = None, *, clock: Clock | None = N
             ],
             subscriptions=SUBSCRIPTIONS,
             clock=clock,
+            links=LINKS,
         )
     )

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from services.deliberation.entrypoints import agenda, calendar, councils, numbers, people, sessions
 from services.deliberation.entrypoints.events import SUBSCRIPTIONS, keep_scheduling, schedule_on_start
+from services.deliberation.entrypoints.links import LINKS
 from services.deliberation.service_layer.unit_of_work import DeliberationUnitOfWork
 from services.deliberation.settings import DeliberationSettings
 from services.kernel.app import ServiceDefinition, create_app
@@ -29,5 +30,6 @@ def create(settings: DeliberationSettings | None = None, *, clock: Clock | None 
             on_start=[schedule_on_start],
             background=[keep_scheduling],
             clock=clock,
+            links=LINKS,
         )
     )

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from services.intake.entrypoints import admin, committee, issues, numbers, people, photos
 from services.intake.entrypoints.consumers import SUBSCRIPTIONS, auto_close_loop
+from services.intake.entrypoints.links import LINKS
 from services.intake.open311 import routes as open311
 from services.intake.service_layer.ratelimit import SubmissionLimits
 from services.intake.service_layer.unit_of_work import IntakeComponents, IntakeUnitOfWork
@@ -41,5 +42,6 @@ def create(settings: IntakeSettings | None = None, *, clock: Clock | None = None
             subscriptions=SUBSCRIPTIONS,
             background=[auto_close_loop],
             clock=clock,
+            links=LINKS,
         )
     )

@@ -39,6 +39,7 @@ from services.kernel.consumer import EventConsumers, Subscription
 from services.kernel.errors import DomainError
 from services.kernel.http import KernelHttpMiddleware
 from services.kernel.lean_lane import LeanLane
+from services.kernel.links import Links, document_links
 from services.kernel.listener import DatabaseListener
 from services.kernel.logs import configure_logging
 from services.kernel.openapi import document_problems
@@ -127,6 +128,8 @@ class ServiceDefinition(Generic[S, C]):
     clock: Clock | None = None
     caches: Sequence[Cache[Any]] = ()
     version: str = "1.0.0"
+    links: Sequence[Links] = ()
+    """OpenAPI links between its operations (services/kernel/links.py), written into its document."""
 
 
 async def get_ctx(request: Request) -> ServiceContext[Any, Any]:
@@ -288,7 +291,7 @@ def create_app(definition: ServiceDefinition[S, C]) -> FastAPI:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_problems(FastAPI.openapi(app))
+            app.openapi_schema = document_links(document_problems(FastAPI.openapi(app)), definition.links)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

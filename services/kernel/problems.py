@@ -32,7 +32,9 @@ class Problem(Exception):
         self.extensions = extensions
 
     def body(self, instance: str | None = None) -> dict[str, Any]:
+        # RFC 9457's own members come last: an extension named like one (a sign-up's `status`) never replaces it.
         body: dict[str, Any] = {
+            **self.extensions,
             "type": PROBLEM_BASE + self.type_slug,
             "title": self.title,
             "status": self.status,
@@ -40,7 +42,6 @@ class Problem(Exception):
         }
         if instance:
             body["instance"] = instance
-        body.update(self.extensions)
         return body
 
 

@@ -16,6 +16,7 @@ from services.notifications.entrypoints.consumers import (
     install_templates,
     start_listening,
 )
+from services.notifications.entrypoints.links import LINKS
 from services.notifications.service_layer.unit_of_work import NotificationsComponents, NotificationsUnitOfWork
 from services.notifications.settings import NotificationSettings
 
@@ -44,5 +45,6 @@ def create(settings: NotificationSettings | None = None, *, clock: Clock | None 
             # A template that would not render is a 422 like any other invalid body, not a 400.
             errors={InvalidTemplate: UnprocessableContent},
             clock=clock,
+            links=LINKS,
         )
     )

@@ -12,6 +12,7 @@ from services.kernel.problems import UnprocessableContent
 from services.rewards.domain.errors import InvalidValues
 from services.rewards.entrypoints import accounts, honours, ledger, people, prizes, rules
 from services.rewards.entrypoints.events import SUBSCRIPTIONS
+from services.rewards.entrypoints.links import LINKS
 from services.rewards.service_layer.unit_of_work import RewardsComponents, RewardsUnitOfWork
 from services.rewards.settings import RewardsSettings
 
@@ -41,5 +42,6 @@ def create(settings: RewardsSettings | None = None, *, clock: Clock | None = Non
             # rule parameters the engine cannot run) with 422 validation problems, as FastAPI answers a bad body.
             errors={InvalidValues: UnprocessableContent},
             clock=clock,
+            links=LINKS,
         )
     )

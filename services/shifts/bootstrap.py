@@ -8,6 +8,7 @@ from services.kernel.app import ServiceDefinition, create_app
 from services.kernel.clock import Clock
 from services.shifts.entrypoints import calendar, people, posts, shifts, signups, templates, volunteers
 from services.shifts.entrypoints.deps import generate_loop
+from services.shifts.entrypoints.links import LINKS
 from services.shifts.service_layer.unit_of_work import ShiftsComponents, ShiftsUnitOfWork, policy_of
 from services.shifts.settings import ShiftsSettings
 
@@ -37,5 +38,6 @@ def create(settings: ShiftsSettings | None = None, *, clock: Clock | None = None
             ],
             background=[generate_loop],
             clock=clock,
+            links=LINKS,
         )
     )

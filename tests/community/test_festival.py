@@ -11,6 +11,7 @@ import httpx
 from services.kernel.clock import SettableClock
 from tests.community.conftest import AppFactory
 from tests.community.test_selections import community_events
+from tests.support.documented import assert_documented
 from tests.support.infra import Tokens, eventually
 from tests.support.sql import Sql
 
@@ -87,6 +88,19 @@ async def test_one_festival_a_year_with_its_edition(community_app: AppFactory, t
     assert of_2020.json()["theme"] == "第十三届美湖邻里节"
     assert [f["year"] for f in listed.json()] == [2020]
     assert missing.status_code == 404
+
+
+async def test_an_edition_or_year_past_the_calendar_is_refused_not_an_error(
+    community_app: AppFactory, tokens: Tokens
+) -> None:
+    async with community_app(clock=SettableClock(T0)) as client:
+        festival = Festival(client, tokens)
+        huge_edition = await festival.open(edition=1943286084042)
+        huge_year = await client.get(f"/festivals/{2**40}", headers=festival.person("sun-hao"))
+        listed = await client.get("/festivals", headers=festival.person("sun-hao"))
+
+    assert (huge_edition.status_code, huge_year.status_code) == (422, 422)
+    assert listed.json() == []
 
 
 async def test_support_is_once_per_person_and_adoption_carries_the_support_count(
@@ -195,6 +209,7 @@ async def test_a_person_signs_up_once_and_may_cancel_their_own_sign_up(
     assert first.json()["signed_up_me"] is True
     assert again.status_code == 200
     assert again.json()["signed_up"] == 1
+    assert_documented("community", "/activities/{activity_id}/signups", again)
     assert [(s["person_id"], s["building_group"]) for s in listed.json()] == [("sun-hao", 6)]
     assert not_for_residents.status_code == 403
     assert cancelled.status_code == 204

@@ -17,6 +17,7 @@ from contracts.events.shifts import ShiftScheduled, SignupCreated
 from services.kernel.clock import SettableClock
 from services.kernel.topology import ensure_streams
 from tests.community.conftest import AppFactory
+from tests.support.documented import assert_documented
 from tests.support.events import published
 from tests.support.infra import Tokens, eventually
 from tests.support.sql import Sql
@@ -210,6 +211,7 @@ async def test_a_reader_acknowledges_once_and_counts_are_per_building_group(
     assert first.status_code == 201
     assert second.status_code == 200
     assert second.json()["acknowledged_at"] == first.json()["acknowledged_at"]
+    assert_documented("community", "/announcements/{announcement_id}/acknowledgements", second)
     assert counts.json()["total"] == 3
     assert counts.json()["by_building_group"] == {"1": 0, "2": 0, "3": 2, "4": 0, "5": 0, "6": 1}
     assert by_resident.status_code == 403

@@ -11,6 +11,7 @@ import httpx
 from services.kernel.clock import SettableClock
 from tests.community.conftest import AppFactory
 from tests.community.test_publicity_announcements import committee, events_of, resident
+from tests.support.documented import assert_documented
 from tests.support.infra import Tokens, eventually
 from tests.support.sql import Sql
 
@@ -54,6 +55,7 @@ async def test_a_sign_on_is_one_per_person_and_a_second_answers_the_first_withou
     assert first.status_code == 201, first.text
     assert second.status_code == 200
     assert second.json() == first.json()
+    assert_documented("community", "/initiatives/{initiative_id}/signatures", second)
     assert await sql.fetchval("SELECT count(*) FROM initiative_signatures") == 1
     assert await sql.fetchval("SELECT count(*) FROM outbox WHERE event_type = 'linli.initiative.signed.v1'") == 1
 

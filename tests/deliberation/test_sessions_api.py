@@ -36,6 +36,25 @@ async def test_creating_a_council_schedules_first_friday_sessions_at_19_shanghai
     assert sessions[0]["mode_labels"] == {"zh-CN": "集中议事", "en": "In person"}
 
 
+async def test_a_session_outside_the_calendars_years_is_refused_and_not_scheduled(
+    client: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    council = await make_council(client, tokens)
+    before = await council.sessions()
+
+    refused = [
+        await client.post(f"/councils/{council.id}/sessions", json={"title": "t", **times}, headers=council.chair)
+        for times in (
+            {"starts_at": "0001-01-01T00:00:00Z"},
+            {"starts_at": "9999-12-31T23:00:00Z"},
+            {"starts_at": "2030-01-01T11:00:00Z", "ends_at": "9999-12-31T23:59:59Z"},
+        )
+    ]
+
+    assert [r.status_code for r in refused] == [422, 422, 422]
+    assert await council.sessions() == before
+
+
 async def test_session_scheduled_events_name_the_members_and_observers(
     client: httpx.AsyncClient, tokens: Tokens, database_url: str
 ) -> None:

@@ -234,6 +234,25 @@ async def test_another_communitys_subscription_and_its_deliveries_are_not_there(
     assert still.json()["active"] is True
 
 
+async def test_a_stopped_subscription_is_gone_from_the_api_and_stopping_it_again_changes_nothing(
+    make_settings: MakeSettings, clock: SettableClock, tokens: Tokens
+) -> None:
+    app = create(make_settings(), clock=clock)
+    async with running(app) as client:
+        admin = tokens.headers(*ADMIN)
+        created = await client.post(
+            "/subscriptions", json={"url": "https://x.example/h", "event_types": ["*"]}, headers=admin
+        )
+        path = f"/subscriptions/{created.json()['id']}"
+        stop = await client.delete(path, headers=admin)
+        read = await client.get(path, headers=admin)
+        log = await client.get(f"{path}/deliveries", headers=admin)
+        listed = await client.get("/subscriptions", headers=admin)
+        again = await client.delete(path, headers=admin)
+    assert [r.status_code for r in (stop, read, log, again)] == [204, 404, 404, 204]
+    assert created.json()["id"] not in [s["id"] for s in listed.json()]
+
+
 async def test_a_pending_delivery_cannot_be_redelivered_and_a_bad_cursor_is_a_bad_request(
     make_settings: MakeSettings, clock: SettableClock, tokens: Tokens, nats_url: str
 ) -> None:

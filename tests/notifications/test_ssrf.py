@@ -43,6 +43,30 @@ async def test_a_webhook_subscription_to_an_inside_address_is_refused_and_not_st
     assert listed == []
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://\x93/hook",
+        "https://a..b/hook",
+        f"https://{'a' * 64}.example/hook",
+        "https://[::1/hook",
+        "https://x.example:99999/",
+    ],
+    ids=["not IDNA", "empty label", "label too long", "unclosed IPv6", "port past 65535"],
+)
+async def test_a_webhook_url_no_resolver_can_take_is_refused_not_an_error(
+    make_settings: MakeSettings, tokens: Tokens, url: str
+) -> None:
+    async with running(create(make_settings(notifications_allowed_networks=[]))) as client:
+        response = await client.post(
+            "/subscriptions", json={"url": url, "event_types": ["issue.*"]}, headers=tokens.headers(*ADMIN)
+        )
+
+    assert response.status_code == 400, response.text
+    assert response.json()["reason"] == "destination-not-allowed"
+    assert "not an http(s) URL with a host" in response.json()["detail"]
+
+
 @pytest.mark.parametrize("url", INSIDE[:4])
 async def test_a_wecom_robot_at_an_inside_address_is_refused(
     make_settings: MakeSettings, tokens: Tokens, url: str

@@ -12,6 +12,7 @@ import pytest
 
 from services.rewards.adapters import prizes_repo
 from services.stack.postgres import PostgresServer
+from tests.support.documented import assert_documented
 from tests.support.infra import Tokens
 
 
@@ -151,6 +152,8 @@ async def test_a_retried_redemption_with_the_same_idempotency_key_reserves_once(
 
     assert sorted(r.status_code for r in responses) == [200, 200, 200, 200, 201]
     assert len({r.json()["id"] for r in responses}) == 1
+    for response in responses:
+        assert_documented("rewards", "/redemptions", response)
     assert await state(client, admin, "zhao-lei", rice["id"]) == (150, 50, 4)
 
 

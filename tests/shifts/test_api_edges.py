@@ -34,6 +34,36 @@ async def test_signing_up_twice_is_refused_and_changes_nothing(shifts: Shifts) -
     assert len(await shifts.db("SELECT * FROM signups")) == 1
 
 
+async def test_a_second_sign_up_is_a_409_problem_that_names_the_live_sign_ups_state_apart(shifts: Shifts) -> None:
+    await shifts.setup_post()
+    await shifts.register("a")
+    shift = await shifts.shift(START + 24 * H, START + 26 * H)
+    await shifts.sign_up(shift["id"], "a")
+
+    again = (await shifts.sign_up(shift["id"], "a")).json()
+
+    assert (again["status"], again["signup_status"]) == (409, "confirmed")
+
+
+async def test_a_volunteer_or_post_naming_one_post_or_leader_twice_is_refused_and_nothing_is_saved(
+    shifts: Shifts,
+) -> None:
+    await shifts.setup_post("patrol")
+    await shifts.setup_post("culture")
+    before = await shifts.db("SELECT * FROM post_leaders ORDER BY post_id, person_id")
+
+    volunteer = await shifts.client.put(
+        "/volunteers/a",
+        json={"name": "a", "kind": "resident", "posts": ["patrol", "culture", "patrol"]},
+        headers=shifts.admin,
+    )
+    post = await shifts.client.put("/posts/patrol", json={"leader_ids": ["liu-yang", "liu-yang"]}, headers=shifts.admin)
+
+    assert (volunteer.status_code, post.status_code) == (422, 422)
+    assert await shifts.db("SELECT * FROM volunteers") == []
+    assert await shifts.db("SELECT * FROM post_leaders ORDER BY post_id, person_id") == before
+
+
 async def test_an_unregistered_person_cannot_sign_up(shifts: Shifts) -> None:
     await shifts.setup_post()
     shift = await shifts.shift(START + 24 * H, START + 26 * H)

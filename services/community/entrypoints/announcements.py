@@ -176,6 +176,7 @@ async def get_announcement(
     status_code=201,
     response_model=AcknowledgementOut,
     summary="Acknowledge an announcement I have read (once; again answers 200 with the first)",
+    responses={200: {"model": AcknowledgementOut, "description": "Acknowledged already: the first, nothing changed"}},
 )
 async def acknowledge(
     announcement_id: uuid.UUID,

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
@@ -28,7 +28,7 @@ class Strict(BaseModel):
 
 class FestivalIn(Strict):
     year: int = Field(ge=2000, le=2200)
-    edition: int | None = Field(default=None, ge=1, description="13 for the 13th festival (2020).")
+    edition: int | None = Field(default=None, ge=1, le=1000, description="13 for the 13th festival (2020).")
     theme: str = Field(default="", max_length=200)
     proposals_close_at: AwareDatetime
 
@@ -124,7 +124,7 @@ async def list_festivals(
 
 @router.get("/festivals/{year}", response_model=FestivalOut, summary="The festival of a year")
 async def festival_of_year(
-    year: int,
+    year: int = Path(ge=2000, le=2200),
     community: str | None = Query(default=None, max_length=40),
     principal: Principal = Depends(current_principal),
     uow: CommunityUnitOfWork = Depends(get_community_uow),
@@ -233,7 +233,7 @@ async def schedule(
     response_model=ActivityOut,
     status_code=201,
     summary="Sign up for a scheduled activity (once per person, within capacity)",
-    responses={200: {"description": "Already signed up: nothing changed"}},
+    responses={200: {"model": ActivityOut, "description": "Already signed up: nothing changed"}},
 )
 async def sign_up(
     activity_id: uuid.UUID,

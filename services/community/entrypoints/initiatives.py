@@ -93,6 +93,7 @@ async def get_initiative(
     status_code=201,
     response_model=SignatureOut,
     summary="Sign on to an initiative (residents; once: again answers 200 with the first sign-on)",
+    responses={200: {"model": SignatureOut, "description": "Signed already: the first sign-on, nothing changed"}},
 )
 async def sign(
     initiative_id: uuid.UUID,

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts.enums import CouncilKind, CouncilParty, CouncilPosition, MeetingMode
 from services.deliberation.adapters.rows import Row
 from services.kernel.openapi import LocalTime
 
 Text200 = Field(min_length=1, max_length=200)
+EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _meeting_time(value: datetime) -> datetime:
+    if not EARLIEST <= value < LATEST:
+        raise ValueError("a session is held between the years 2000 and 2099")
+    return value
+
+
+MeetingTime = Annotated[
+    AwareDatetime, AfterValidator(_meeting_time), Field(description="With an offset; from 2000 to 2099")
+]
+"""When a session starts or ends: the community's calendar (and its local day) holds it, 2000 to 2099."""
 MajorityRuleName = Literal["simple", "two_thirds", "consensus"]
 
 
@@ -117,8 +130,8 @@ class Member(BaseModel):
 
 class CreateSession(Body):
     title: str = Text200
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime | None = None
+    starts_at: MeetingTime
+    ends_at: MeetingTime | None = None
     mode: MeetingMode | None = None
     location: str | None = Field(default=None, max_length=200)
 

@@ -166,7 +166,7 @@ async def signing_secrets(conn: Connection, subscription_id: str) -> dict[str, A
 
 async def subscriptions(conn: Connection, community: str) -> list[dict[str, Any]]:
     rows = await conn.fetch(
-        f"SELECT {SUB_COLUMNS} FROM subscriptions WHERE community = $1 ORDER BY created_at, id", community
+        f"SELECT {SUB_COLUMNS} FROM subscriptions WHERE community = $1 AND active ORDER BY created_at, id", community
     )
     return [dict(r.items()) for r in rows]
 

@@ -7,6 +7,8 @@ from contracts.catalogue import ALL_EVENTS
 OWN_ENTITY = "notification"
 KNOWN_NAMES = frozenset(e.event_name() for e in ALL_EVENTS if e.entity != OWN_ENTITY)
 KNOWN_ENTITIES = frozenset(name.split(".")[0] for name in KNOWN_NAMES)
+PATTERNS = ("*", *sorted(f"{entity}.*" for entity in KNOWN_ENTITIES), *sorted(KNOWN_NAMES))
+"""Every pattern a subscription may name: all events, all of one entity's, or one event."""
 
 
 class InvalidPattern(ValueError):

@@ -26,7 +26,12 @@ managers = require_roles("admin", "system", "district")
 class SubscriptionBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     url: str = Field(min_length=8, max_length=2000, pattern=r"^https?://[^\s]+$")
-    event_types: list[str] = Field(min_length=1, max_length=50, description='"*", "issue.*" or "points.awarded"')
+    event_types: list[str] = Field(
+        min_length=1,
+        max_length=50,
+        description='"*", "issue.*" or "points.awarded"',
+        json_schema_extra={"items": {"type": "string", "enum": list(patterns.PATTERNS)}},
+    )
     community: str | None = Field(default=None, pattern=COMMUNITY_PATTERN)
     description: str | None = Field(default=None, max_length=500)
 
@@ -89,10 +94,13 @@ class DeliveryDetail(Delivery):
 
 
 async def _readable(uow: NotificationsUnitOfWork, principal: Principal, subscription_id: uuid.UUID) -> dict[str, Any]:
-    """The subscription, if the caller's token reaches its community; another community's is not there."""
+    """The subscription, if the caller's token reaches its community and it was not stopped (deleted).
+
+    Another community's is not there, and neither is a stopped one: its rows and delivery log stay in the
+    database (and the stop in the audit log), but the API answers 404 for it as for any deleted resource."""
     async with uow.read() as conn:
         row = await queries.subscription(conn, subscription_id)
-    if row is None or not principal.can_read(row["community"]):
+    if row is None or not row["active"] or not principal.can_read(row["community"]):
         raise SubscriptionNotFound(subscription_id)
     return row
 
@@ -124,7 +132,7 @@ async def create_subscription(
     return SubscriptionWithSecret(**row, secret=secret)
 
 
-@router.get("", summary="Webhook subscriptions of my community")
+@router.get("", summary="Webhook subscriptions of my community (not the stopped ones)")
 async def list_subscriptions(
     principal: Principal = Depends(managers), uow: NotificationsUnitOfWork = Depends(get_uow)
 ) -> list[SubscriptionView]:
@@ -142,7 +150,11 @@ async def get_subscription(
     return SubscriptionView(**await _readable(uow, principal, subscription_id))
 
 
-@router.delete("/{subscription_id}", status_code=204, summary="Stop a subscription (its log stays)")
+@router.delete(
+    "/{subscription_id}",
+    status_code=204,
+    summary="Stop a subscription: the API answers 404 for it from now on (its log stays for the audit)",
+)
 async def delete_subscription(
     subscription_id: uuid.UUID,
     principal: Principal = Depends(managers),

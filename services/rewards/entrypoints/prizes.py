@@ -132,7 +132,15 @@ async def restock(
     return _prize(await redemptions.restock(uow, principal, prize_id, body.add))
 
 
-@router.post("/redemptions", response_model=Redemption, status_code=201, summary="Redeem: reserve points and stock")
+@router.post(
+    "/redemptions",
+    response_model=Redemption,
+    status_code=201,
+    summary="Redeem: reserve points and stock",
+    responses={
+        200: {"model": Redemption, "description": "The same Idempotency-Key again: its redemption, nothing changed"}
+    },
+)
 async def redeem(
     body: RedeemRequest,
     response: FastAPIResponse,

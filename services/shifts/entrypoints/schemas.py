@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from contracts.enums import PostType, VolunteerKind
 from services.kernel.openapi import LocalTime
@@ -19,6 +19,16 @@ __all__ = ["StatsBucket", "StatsOut"]
 PersonId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(max_length=2000)]
+
+
+def _each_once(values: list[Any]) -> list[Any]:
+    if len(set(values)) != len(values):
+        raise ValueError("names one twice")
+    return values
+
+
+EachOnce = AfterValidator(_each_once)
+"""A list of people or posts that names each one once (documented as `uniqueItems`)."""
 
 
 LocalDateTime = Annotated[
@@ -40,7 +50,9 @@ class Strict(BaseModel):
 
 class PostIn(Strict):
     description: LongText | None = None
-    leader_ids: list[PersonId] = Field(default_factory=list, max_length=20)
+    leader_ids: Annotated[list[PersonId], EachOnce] = Field(
+        default_factory=list, max_length=20, json_schema_extra={"uniqueItems": True}
+    )
 
 
 class PostOut(BaseModel):
@@ -70,7 +82,9 @@ class VolunteerIn(Strict):
     kind: VolunteerKind
     building_group: int | None = Field(default=None, ge=1, le=6)
     skills: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(default_factory=list, max_length=20)
-    posts: list[PostType] = Field(default_factory=list, max_length=4)
+    posts: Annotated[list[PostType], EachOnce] = Field(
+        default_factory=list, max_length=4, json_schema_extra={"uniqueItems": True}
+    )
 
 
 class VolunteerOut(BaseModel):

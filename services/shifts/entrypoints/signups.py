@@ -43,6 +43,7 @@ async def _visible_shift(conn: Connection, principal: Principal, shift_id: uuid.
 @router.post(
     "/signups",
     status_code=201,
+    response_model=SignupOut,
     summary="Sign up (yourself, or a volunteer as post leader)",
     responses={409: {"description": "Refused with a reason; `full` means you joined the waitlist"}},
 )

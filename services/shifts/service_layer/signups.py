@@ -58,7 +58,7 @@ async def sign_up(
                 f"Already signed up ({existing['status']}).",
                 "已报名该班次。",
                 signup_id=str(existing["id"]),
-                status=existing["status"],
+                signup_status=existing["status"],
             )
         overlap = await uow.repo.overlapping(community, volunteer_id, shift_id, shift["starts_at"], shift["ends_at"])
         status = rules.decide_signup(

@@ -2976,6 +2976,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Acknowledged already: the first, nothing changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcknowledgementOut"];
+                };
+            };
             /** @description Successful Response */
             201: {
                 headers: {
@@ -3800,6 +3809,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Signed already: the first sign-on, nothing changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignatureOut"];
+                };
+            };
             /** @description Successful Response */
             201: {
                 headers: {
@@ -5564,7 +5582,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ActivityOut"];
+                };
             };
             /** @description Successful Response */
             201: {

@@ -872,6 +872,7 @@ export interface components {
             /**
              * Starts At
              * Format: date-time
+             * @description With an offset; from 2000 to 2099
              */
             starts_at: string;
             /** Ends At */

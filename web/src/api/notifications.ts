@@ -234,7 +234,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Webhook subscriptions of my community */
+        /** Webhook subscriptions of my community (not the stopped ones) */
         get: operations["list_subscriptions_subscriptions_get"];
         put?: never;
         /** Subscribe a URL to events (signed per Standard Webhooks) */
@@ -256,7 +256,7 @@ export interface paths {
         get: operations["get_subscription_subscriptions__subscription_id__get"];
         put?: never;
         post?: never;
-        /** Stop a subscription (its log stays) */
+        /** Stop a subscription: the API answers 404 for it from now on (its log stays for the audit) */
         delete: operations["delete_subscription_subscriptions__subscription_id__delete"];
         options?: never;
         head?: never;
@@ -883,7 +883,7 @@ export interface components {
              * Event Types
              * @description "*", "issue.*" or "points.awarded"
              */
-            event_types: string[];
+            event_types: ("*" | "activity.*" | "announcement.*" | "decision.*" | "honour.*" | "initiative.*" | "issue.*" | "participation.*" | "points.*" | "redemption.*" | "selection.*" | "session.*" | "shift.*" | "signup.*" | "suggestion.*" | "venture.*" | "visit.*" | "wish.*" | "activity.adopted" | "activity.scheduled" | "announcement.published" | "announcement.withdrawn" | "decision.adopted" | "decision.rejected" | "honour.granted" | "initiative.launched" | "initiative.signed" | "issue.accepted" | "issue.closed" | "issue.duplicate" | "issue.referred" | "issue.rejected" | "issue.reopened" | "issue.resolved" | "issue.returned" | "issue.started" | "issue.submitted" | "participation.completed" | "participation.no_show" | "points.adjusted" | "points.awarded" | "points.redeemed" | "points.refunded" | "redemption.reserved" | "selection.concluded" | "session.cancelled" | "session.concluded" | "session.scheduled" | "shift.cancelled" | "shift.scheduled" | "signup.cancelled" | "signup.created" | "signup.promoted" | "suggestion.forwarded" | "venture.approved" | "venture.closed" | "venture.returned" | "visit.planned" | "visit.recorded" | "wish.approved" | "wish.claimed" | "wish.confirmed" | "wish.fulfilled")[];
             /** Community */
             community?: string | null;
             /** Description */

@@ -3481,6 +3481,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The same Idempotency-Key again: its redemption, nothing changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Redemption"];
+                };
+            };
             /** @description Successful Response */
             201: {
                 headers: {
