@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from tests.security.matrix.community import selection_body
 from tests.security.matrix.intake import png
 from tests.security.matrix.model import EXTRAS, OTHER, Caller, grid
 from tests.security.walk import Tokens
@@ -403,14 +404,7 @@ class Arranger:
 
     async def selections(self) -> None:
         w = self.world
-        body = {
-            "category": "neighbour_star",
-            "year": w["year"],
-            "title": {"zh-CN": "睦邻之星", "en": "Neighbour stars"},
-            "seats": 3,
-            "nominations_close_at": w["in_a_week"],
-            "voting_closes_at": w["in_two_weeks"],
-        }
+        body = selection_body(w)
         nominee = {"candidate_id": "matrix-nominee", "candidate_name": "被提名人", "reason": "热心"}
 
         async def selection(*steps: str) -> str:

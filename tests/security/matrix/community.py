@@ -49,7 +49,8 @@ def _schedule(w: World) -> object:
     return {"starts_at": w["in_three_days"], "ends_at": w["in_three_days_end"], "location": "社区广场", "capacity": 50}
 
 
-def _selection(w: World) -> object:
+def selection_body(w: World) -> dict[str, object]:
+    """A selection of three neighbour stars (the arrangement makes its fixtures from it too)."""
     return {
         "category": "neighbour_star",
         "year": w["year"],
@@ -169,7 +170,7 @@ ROWS: list[Row] = [
     ),
     route("DELETE", "/activities/{activity_id}/signups/me", phase=1, note="one's own sign-up"),
     # -- public selections -----------------------------------------------------------------------
-    route("POST", "/selections", "committee", scope="community", body=_selection),
+    route("POST", "/selections", "committee", scope="community", body=selection_body),
     route("GET", "/selections", scope="community"),
     route(
         "GET",
