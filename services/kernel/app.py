@@ -54,7 +54,10 @@ from services.kernel.tracing import configure_tracing
 from services.kernel.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger("linli.app")
-GC_YOUNG_THRESHOLD = 20_000  # objects allocated between young-generation collections (CPython default: 700)
+# Objects allocated between young-generation collections (CPython default: 700). Measured with the
+# HTTP write bench (issue 19): 20,000 -> 100,000 gave POST /issues ~9 % more requests/s, the same
+# as no collector at all, for ~1 MB more peak RSS under load.
+GC_YOUNG_THRESHOLD = 100_000
 
 OUTBOX_BACKLOG = Gauge("linli_outbox_backlog", "Outbox rows not yet published", ["service"])
 CONSUMER_PENDING = Gauge("linli_consumer_pending", "Messages not yet delivered to a consumer", ["service", "consumer"])
