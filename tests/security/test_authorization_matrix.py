@@ -99,6 +99,14 @@ def test_the_rendered_matrix_in_docs_is_current() -> None:
     )
 
 
+def test_the_readmes_summary_of_the_matrix_is_current() -> None:
+    committed = (REPO / render.README).read_text(encoding="utf-8")
+
+    assert committed == render.readme(committed), (
+        "README.md's matrix summary is stale: uv run --frozen python -m tests.security.render"
+    )
+
+
 def test_rows_are_unique_per_service() -> None:
     for service, rows in MATRIX.items():
         keys = [row.key for row in rows]
