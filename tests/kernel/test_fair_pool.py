@@ -1,0 +1,42 @@
+"""The kernel's pool hands connections out first come, first served (services/kernel/db.py FairPool).
+
+asyncpg's own pool gives a released connection to whichever acquirer runs first: a request
+arriving while the connection is being given back takes it from the request that has been
+waiting, which goes to the back of the line. Under load that made POST /issues' p99 ~5x its p50."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from services.kernel import db
+
+
+async def test_a_released_connection_goes_to_the_waiting_acquirer_not_to_one_arriving_meanwhile(
+    database_url: str,
+) -> None:
+    order: list[str] = []
+    arrivals: list[asyncio.Task[None]] = []
+
+    async def take(who: str) -> None:
+        async with pool.acquire():
+            order.append(who)
+
+    async def reset(_: Any) -> None:
+        # Runs while the connection is being given back, before the pool has it again: the moment
+        # at which a request arriving could take it from the one waiting.
+        if not arrivals:
+            arrivals.append(asyncio.create_task(take("arrived meanwhile")))
+
+    pool = await db.FairPool(database_url, min_size=1, max_size=1, reset=reset)
+    try:
+        held = await pool.acquire()
+        waiting = asyncio.create_task(take("waiting"))
+        await asyncio.sleep(0)  # one turn of the loop: the waiting task asks and is put in line
+
+        await pool.release(held)
+        await asyncio.gather(waiting, *arrivals)
+    finally:
+        await pool.close()
+
+    assert order == ["waiting", "arrived meanwhile"]
