@@ -18,7 +18,10 @@ async def test_a_released_connection_goes_to_the_waiting_acquirer_not_to_one_arr
     order: list[str] = []
     arrivals: list[asyncio.Task[None]] = []
 
+    in_line = asyncio.Event()
+
     async def take(who: str) -> None:
+        in_line.set()  # asking for a connection puts it in line within the same step
         async with pool.acquire():
             order.append(who)
 
@@ -32,7 +35,8 @@ async def test_a_released_connection_goes_to_the_waiting_acquirer_not_to_one_arr
     try:
         held = await pool.acquire()
         waiting = asyncio.create_task(take("waiting"))
-        await asyncio.sleep(0)  # one turn of the loop: the waiting task asks and is put in line
+        await in_line.wait()
+        in_line.clear()
 
         await pool.release(held)
         await asyncio.gather(waiting, *arrivals)

@@ -51,11 +51,17 @@ def _exceptions(row: Row) -> str:
     return "; ".join([*named, *([row.note] if row.note else [])])
 
 
-def table(service: str, rows: list[Row]) -> str:
+def _columns() -> tuple[list[Caller], list[Caller], Caller]:
+    """The grid's callers by column group: one role each in Meihu, from another community, no token."""
     callers = grid()
     same = [c for c in callers if c.sub is not None and not c.other]
     other = [c for c in callers if c.other]
     anonymous = next(c for c in callers if c.sub is None)
+    return same, other, anonymous
+
+
+def table(service: str, rows: list[Row]) -> str:
+    same, other, anonymous = _columns()
     head = ["route", *ROLES, "other", "none", "exceptions, notes"]
     lines = [f"## {service}", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows:
@@ -78,10 +84,7 @@ def markdown() -> str:
 def summary() -> str:
     """Per service, how many of its routes each role may call in Meihu (✓ or `own`), from another
     community, and with no token: the matrix at a glance for the README."""
-    callers = grid()
-    same = [c for c in callers if c.sub is not None and not c.other]
-    other = [c for c in callers if c.other]
-    anonymous = next(c for c in callers if c.sub is None)
+    same, other, anonymous = _columns()
     head = ["service", "routes", *ROLES, "other community", "no token"]
     lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
     for service, rows in MATRIX.items():
