@@ -26,15 +26,30 @@ def _seconds(process: psutil.Process | int) -> float:
         return 0.0
 
 
-def _infrastructure(stack: Any) -> dict[str, list[psutil.Process]]:
-    parts: dict[str, list[psutil.Process]] = {}
+def _tree_seconds(root: psutil.Process) -> float:
+    """CPU seconds a server and all its children ever used, the exited ones included.
+
+    PostgreSQL forks a backend per connection and autovacuum workers that come and go: a sum over
+    the children alive at each reading loses the whole CPU of every one that exits in between (a
+    burst's pools shrinking afterwards made PostgreSQL's share look like a tenth of itself). The
+    postmaster reaps its children, and the kernel adds what a reaped child used to the parent's
+    children times, so the root's own, its reaped children's and its live children's together
+    only ever grow."""
+    times = root.cpu_times()
+    total = float(times.user + times.system + times.children_user + times.children_system)
+    for child in root.children(recursive=True):
+        total += _seconds(child)
+    return total
+
+
+def _infrastructure(stack: Any) -> dict[str, psutil.Process]:
+    parts: dict[str, psutil.Process] = {}
     for name, server in (("postgresql", getattr(stack, "postgres", None)), ("nats", getattr(stack, "nats", None))):
         process = getattr(server, "process", None)
         if process is None or process.poll() is not None:
             continue
         try:
-            root = psutil.Process(process.pid)
-            parts[name] = [root, *root.children(recursive=True)]
+            parts[name] = psutil.Process(process.pid)
         except psutil.Error:
             continue
     return parts
@@ -53,8 +68,11 @@ class CpuMeter:
 
     def _read(self) -> dict[str, float]:
         read = {name: _seconds(pid) for name, pid in self.stack.pids().items()}
-        for name, processes in _infrastructure(self.stack).items():
-            read[name] = sum(_seconds(p) for p in processes)
+        for name, root in _infrastructure(self.stack).items():
+            try:
+                read[name] = _tree_seconds(root)
+            except psutil.Error:
+                continue
         return read
 
     def start(self) -> None:

@@ -3,9 +3,10 @@ one transaction) vs bench/baseline_http.py (parse the JSON, insert one row with 
 served by one uvicorn process on the same PostgreSQL, driven by the same load generator at
 the same concurrency with the same request bytes (the baseline ignores the token).
 
-Notifications (the one consumer of issue.submitted) is stopped while the rounds run and started
+Every consumer of issue.submitted (notifications, and community's yearly report; found from
+JetStream's durable consumers, not a list kept here) is stopped while the rounds run and started
 again after: the baseline has the two cores to itself and PostgreSQL, so intake gets the same;
-the committees' notifications of these issues are delivered once it is back (the next section
+the committees' notifications of these issues are delivered once they are back (the next section
 waits for that), and their cost is the consume path's figure, not this one's.
 
 A third series, the work floor (bench/work_floor_app.py), alternates with the two: the baseline's
@@ -68,17 +69,18 @@ async def _framework_floor(
 
 
 @contextlib.asynccontextmanager
-async def _paused(stack: BenchStack, name: str) -> AsyncIterator[None]:
-    """`name` stopped for the block and running (ready) again after it."""
-    if not stack.pid(name):
-        yield
-        return
-    stack.terminate(name)
+async def _paused(stack: BenchStack, names: list[str]) -> AsyncIterator[None]:
+    """The services `names` stopped for the block and running (ready) again after it."""
+    running = [name for name in names if stack.pid(name)]
+    for name in running:
+        stack.terminate(name)
     try:
         yield
     finally:
-        stack.start_service(name)
-        await stack.wait_ready([name])
+        for name in running:
+            stack.start_service(name)
+        if running:
+            await stack.wait_ready(running)
 
 
 def issue_body(i: int) -> bytes:
@@ -117,7 +119,9 @@ async def run(stack: BenchStack, *, concurrency: int, seconds: float, rounds: in
     work = stack.start_module("work_floor", "bench.work_floor_app")
     await stack.wait_ready(["work_floor"])
     try:
-        async with _paused(stack, "notifications"):
+        consumers = await stack.consumers_of("issue.submitted")
+        log(f"http: consumers of issue.submitted paused for the rounds: {', '.join(consumers) or 'none'}")
+        async with _paused(stack, consumers):
             for round_ in range(rounds):
                 # Alternate, so a noisy neighbour on the shared cores weighs on all three alike.
                 b = await loadgen.closed_loop(

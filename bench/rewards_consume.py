@@ -3,9 +3,10 @@ events (award: rule, daily cap, ledger transaction with its postings, points.awa
 the outbox; the idempotency record; ack) vs the raw loop of bench/consume.py over the
 same events on the same stream.
 
-While the backlog waits, rewards is stopped; notifications stays stopped during the drain so
-the two cores go to rewards (as they go to the raw loop), and this section runs last
-because the stack is left with the points.awarded events to deliver.
+While the backlog waits, rewards is stopped; the other consumers of participation.completed and
+points.awarded (notifications, community; found from JetStream's durable consumers) stay stopped
+during both drains so the two cores go to rewards and to the raw loop alike, and this section runs
+last because the stack is left with the points.awarded events to deliver.
 The backlog's volunteers and days are spread (1,000 people x 50 days) so the daily cap does
 not zero the awards.
 """
@@ -50,11 +51,18 @@ async def run(stack: BenchStack, *, args: argparse.Namespace, log: Any) -> dict[
     nc = await nats.connect(stack.nats.url)
     js = nc.jetstream()
     rounds: list[dict[str, Any]] = []
+    # Everyone else who consumes what rewards drains or emits (notifications, community's report).
+    others = sorted(
+        {*await stack.consumers_of("participation.completed"), *await stack.consumers_of("points.awarded")}
+        - {"rewards"}
+    )
+    log(f"consume: stopped during the drains: {', '.join(others) or 'none'}")
     try:
         for round_ in range(args.rounds):
             stack.terminate("rewards")
-            if stack.pid("notifications"):
-                stack.terminate("notifications")
+            for name in others:
+                if stack.pid(name):
+                    stack.terminate(name)
             durable = f"bench_raw_participation_completed_{round_}"
             await consume.fresh_raw_durable(js, stream, durable, subject_filter("participation.completed"))
             started = time.perf_counter()

@@ -64,6 +64,24 @@ class BenchStack(Harness):
     def pids(self) -> dict[str, int]:
         return {name: pid for name in self.services if (pid := self.pid(name)) is not None}
 
+    async def consumers_of(self, event_name: str) -> list[str]:
+        """The running services with a durable consumer of `event_name` (e.g. issue.submitted), as
+        JetStream has them, so a section that must not pay for an event's consumers finds every one
+        (community came to count issue.submitted for its yearly report after the section was written)."""
+        suffix = "__" + event_name.replace(".", "_")
+        nc = await nats.connect(self.nats.url)
+        try:
+            js = nc.jetstream()
+            found = set()
+            for stream in await js.streams_info():
+                for consumer in await js.consumers_info(stream.config.name or ""):
+                    durable = consumer.config.durable_name or consumer.name or ""
+                    if durable.endswith(suffix):
+                        found.add(durable.removesuffix(suffix))
+        finally:
+            await nc.close()
+        return sorted(name for name in found if self.pid(name))
+
     async def settle(self, timeout: float = 300.0) -> float:
         """Wait until every outbox is published and every durable consumer has nothing pending or
         unacknowledged, so a measurement does not pay for the work an earlier one left behind
