@@ -13,8 +13,11 @@ from typing import Any
 
 import asyncpg
 import nats
+from nats.js import JetStreamContext
+from nats.js.api import ConsumerInfo
 
 from services.kernel.migrate import SERVICE_NAMES, migrate
+from services.kernel.topology import ConsumerSpec
 from services.stack.harness import REPO, Harness, ServiceHandle
 from services.stack.ports import any_free
 
@@ -68,19 +71,14 @@ class BenchStack(Harness):
         """The running services with a durable consumer of `event_name` (e.g. issue.submitted), as
         JetStream has them, so a section that must not pay for an event's consumers finds every one
         (community came to count issue.submitted for its yearly report after the section was written)."""
-        suffix = "__" + event_name.replace(".", "_")
         nc = await nats.connect(self.nats.url)
         try:
-            js = nc.jetstream()
-            found = set()
-            for stream in await js.streams_info():
-                for consumer in await js.consumers_info(stream.config.name or ""):
-                    durable = consumer.config.durable_name or consumer.name or ""
-                    if durable.endswith(suffix):
-                        found.add(durable.removesuffix(suffix))
+            declared = {c.config.durable_name for c in await _durable_consumers(nc.jetstream())}
         finally:
             await nc.close()
-        return sorted(name for name in found if self.pid(name))
+        return [
+            name for name in self.service_names if self.pid(name) and ConsumerSpec(name, event_name).durable in declared
+        ]
 
     async def settle(self, timeout: float = 300.0) -> float:
         """Wait until every outbox is published and every durable consumer has nothing pending or
@@ -96,9 +94,8 @@ class BenchStack(Harness):
                 backlog = 0
                 for name in self.service_names:
                     backlog += await conn.fetchval(f"SELECT count(*) FROM {name}.outbox WHERE published_at IS NULL")
-                for stream in await js.streams_info():
-                    for consumer in await js.consumers_info(stream.config.name or ""):
-                        backlog += (consumer.num_pending or 0) + (consumer.num_ack_pending or 0)
+                for consumer in await _durable_consumers(js):
+                    backlog += (consumer.num_pending or 0) + (consumer.num_ack_pending or 0)
                 if backlog == 0:
                     return loop.time() - started
                 if loop.time() - started > timeout:
@@ -107,6 +104,11 @@ class BenchStack(Harness):
         finally:
             await nc.close()
             await conn.close()
+
+
+async def _durable_consumers(js: JetStreamContext) -> list[ConsumerInfo]:
+    """Every consumer of every stream on the server."""
+    return [c for stream in await js.streams_info() for c in await js.consumers_info(stream.config.name or "")]
 
 
 @contextlib.asynccontextmanager

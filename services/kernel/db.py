@@ -56,8 +56,10 @@ class FairPool(asyncpg.Pool):
     async def _acquire(self, timeout: float | None) -> Any:
         if timeout is None:
             await self._turns.acquire()
-        else:
+        else:  # the timeout bounds the whole acquire, the wait for a turn included, as asyncpg's does
+            deadline = asyncio.get_running_loop().time() + timeout
             await asyncio.wait_for(self._turns.acquire(), timeout)
+            timeout = max(deadline - asyncio.get_running_loop().time(), 0.0)
         try:
             return await super()._acquire(timeout)  # type: ignore[misc]  # asyncpg's one way in, await and async with
         except BaseException:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from services.kernel import db
 
 
@@ -44,3 +46,19 @@ async def test_a_released_connection_goes_to_the_waiting_acquirer_not_to_one_arr
         await pool.close()
 
     assert order == ["waiting", "arrived meanwhile"]
+
+
+async def test_an_acquire_with_a_timeout_gives_up_when_no_connection_comes_back_in_time(database_url: str) -> None:
+    pool = await db.FairPool(database_url, min_size=1, max_size=1)
+    try:
+        held = await pool.acquire()
+        try:
+            with pytest.raises(TimeoutError):
+                await pool.acquire(timeout=0.05)
+        finally:
+            await pool.release(held)
+
+        async with pool.acquire(timeout=1.0) as conn:  # the turn given up was given back
+            assert await conn.fetchval("SELECT 1") == 1
+    finally:
+        await pool.close()
