@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import time
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +13,11 @@ import orjson
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from nats.js.errors import NotFoundError
+from nats.js.errors import NotFoundError, ServiceUnavailableError
+
+# A consumer created just after a cluster node died may have no leader yet: its pull requests get
+# 503 (no responders) for a moment. The read starts again on a fresh consumer until this deadline.
+SETTLE_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,17 @@ class Stored:
 
 async def read_stream(js: JetStreamContext, stream: str, subject: str) -> list[Stored]:
     """Every message of `stream` on `subject`, oldest first (an ephemeral consumer, no acks)."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while True:
+        try:
+            return await _read_once(js, stream, subject)
+        except ServiceUnavailableError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.5)
+
+
+async def _read_once(js: JetStreamContext, stream: str, subject: str) -> list[Stored]:
     try:
         info = await js.stream_info(stream, subjects_filter=subject)
     except NotFoundError:
