@@ -62,6 +62,10 @@ class KernelHttpMiddleware:
         self.app = app
         self.service = service
         self.max_body_bytes = max_body_bytes
+        # The metric series of each (method, route, status) answered, found once: prometheus_client's
+        # labels() takes a lock and builds its key on every call. Routes are templates and methods
+        # the few the HTTP parser knows, so there are as many entries as series.
+        self._series: dict[tuple[str, str, str], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -145,8 +149,15 @@ class KernelHttpMiddleware:
             template = getattr(route, "path", None) or "unmatched"
             span.update_name(f"{method} {template}")
             span.set_attribute("http.response.status_code", status)
-        HTTP_REQUESTS.labels(self.service, method, template, str(status)).inc()
-        HTTP_LATENCY.labels(self.service, method, template).observe(time.perf_counter() - started)
+        key = (method, template, str(status))
+        series = self._series.get(key)
+        if series is None:
+            series = self._series[key] = (
+                HTTP_REQUESTS.labels(self.service, *key),
+                HTTP_LATENCY.labels(self.service, method, template),
+            )
+        series[0].inc()
+        series[1].observe(time.perf_counter() - started)
 
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

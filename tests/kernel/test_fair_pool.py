@@ -62,3 +62,51 @@ async def test_an_acquire_with_a_timeout_gives_up_when_no_connection_comes_back_
             assert await conn.fetchval("SELECT 1") == 1
     finally:
         await pool.close()
+
+
+class _TaskCount:
+    """Counts the tasks the running loop starts while it is installed."""
+
+    def __init__(self) -> None:
+        self.started = 0
+
+    def __call__(self, loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        self.started += 1
+        return asyncio.Task(coro, loop=loop, **kwargs)
+
+
+async def test_an_idle_connection_goes_back_to_the_pool_without_a_task_of_its_own(database_url: str) -> None:
+    pool = await db.create_pool(database_url, "public", min_size=1, max_size=1)
+    loop = asyncio.get_running_loop()
+    count = _TaskCount()
+    try:
+        conn = await pool.acquire()
+        await conn.fetchval("SELECT 1")
+        loop.set_task_factory(count)
+        try:
+            await pool.release(conn)
+        finally:
+            loop.set_task_factory(None)
+
+        async with pool.acquire(timeout=1.0) as again:  # back in the pool, and its turn with it
+            assert await again.fetchval("SELECT 2") == 2
+    finally:
+        await pool.close()
+
+    assert count.started == 0
+
+
+async def test_a_connection_left_in_a_transaction_is_rolled_back_as_it_goes_back(database_url: str) -> None:
+    pool = await db.create_pool(database_url, "public", min_size=1, max_size=1)
+    try:
+        conn = await pool.acquire()
+        await conn.execute("BEGIN")
+        await conn.execute("CREATE TEMP TABLE left_open (n int) ON COMMIT DROP")
+
+        await pool.release(conn)
+
+        async with pool.acquire(timeout=1.0) as again:
+            assert not again.is_in_transaction()
+            assert await again.fetchval("SELECT to_regclass('pg_temp.left_open')") is None
+    finally:
+        await pool.close()
