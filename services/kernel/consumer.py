@@ -58,7 +58,7 @@ from services.kernel.faults import crash_point
 from services.kernel.metrics import CONSUME_LATENCY, DEAD_LETTERS, EVENTS_CONSUMED
 from services.kernel.settings import ServiceSettings
 from services.kernel.topology import ConsumerSpec, dlq_subject, ensure_consumer
-from services.kernel.tracing import context_from, recording, tracer
+from services.kernel.tracing import context_from, recording, span
 from services.kernel.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger("linli.consumer")
@@ -397,11 +397,9 @@ class EventConsumers:
         """Record the event as processed (unless the caller did) and run the handler if it is new,
         in the caller's transaction."""
         traceparent = (raw.headers or {}).get("traceparent") or event.traceparent
-        with tracer().start_as_current_span(
-            f"consume {spec.event_name}", context=context_from(traceparent), kind=SpanKind.CONSUMER
-        ) as span:
-            span.set_attribute("messaging.consumer.group.name", spec.durable)
-            span.set_attribute("cloudevents.event_id", str(event.id))
+        with span(f"consume {spec.event_name}", context=context_from(traceparent), kind=SpanKind.CONSUMER) as current:
+            current.set_attribute("messaging.consumer.group.name", spec.durable)
+            current.set_attribute("cloudevents.event_id", str(event.id))
             if fresh is None:
                 fresh = bool(await conn.fetchval(_MARK_PROCESSED, spec.durable, event.id, event.type))
             if fresh:
@@ -426,10 +424,10 @@ class EventConsumers:
                 context = context_from((raw.headers or {}).get("traceparent") or event.traceparent)
                 if context is not None:
                     links.append(Link(trace.get_current_span(context).get_span_context()))
-        with tracer().start_as_current_span(f"consume {spec.event_name}", kind=SpanKind.CONSUMER, links=links) as span:
-            span.set_attribute("messaging.consumer.group.name", spec.durable)
-            span.set_attribute("messaging.batch.message_count", len(batch))
-            span.set_attribute("cloudevents.event_ids", [str(event.id) for _, event in batch])
+        with span(f"consume {spec.event_name}", kind=SpanKind.CONSUMER, links=links) as current:
+            current.set_attribute("messaging.consumer.group.name", spec.durable)
+            current.set_attribute("messaging.batch.message_count", len(batch))
+            current.set_attribute("cloudevents.event_ids", [str(event.id) for _, event in batch])
             async with self._units.joined(conn) as uow:
                 await handle_batch(uow, [event for _, event in batch])
 

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from services.kernel import unstorable
 from services.kernel.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from services.kernel.problems import PayloadTooLarge, UnprocessableContent, problem_response
-from services.kernel.tracing import tracer
+from services.kernel.tracing import span
 
 _TRACE_HEADERS = (b"traceparent", b"tracestate", b"baggage")
 # On every answer: no MIME sniffing, never framed, no referrer leaked to links in a page. The
@@ -120,9 +120,7 @@ class KernelHttpMiddleware:
 
         started = time.perf_counter()
         context = propagate.extract(carrier) if "traceparent" in carrier else None
-        with tracer().start_as_current_span(
-            f"{method} {scope.get('path', '')}", context=context, kind=SpanKind.SERVER
-        ) as span:
+        with span(f"{method} {scope.get('path', '')}", context=context, kind=SpanKind.SERVER) as current:
             try:
                 refused = unstorable.in_url(scope.get("path", ""), scope.get("query_string", b""))
                 check = _body_check(content_type) if method in _BODY_METHODS and refused is None else None
@@ -147,8 +145,8 @@ class KernelHttpMiddleware:
                 status = 413
             route: Any = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
-            span.update_name(f"{method} {template}")
-            span.set_attribute("http.response.status_code", status)
+            current.update_name(f"{method} {template}")
+            current.set_attribute("http.response.status_code", status)
         key = (method, template, str(status))
         series = self._series.get(key)
         if series is None:
