@@ -86,10 +86,10 @@ class FairPool(asyncpg.Pool):
 
         asyncpg runs every release in a new task behind asyncio.shield, so that a cancellation
         cannot leave a connection half returned; that task and its loop turn were half of an
-        acquire and release (20 vs 10 us, 32 tasks taking turns; issue 19). A connection outside a transaction, not being
-        cancelled, not due to close and reset by `_keep_session` (which sends nothing) goes back
-        without one await that suspends, so no cancellation can reach it halfway: it is given back
-        directly. Anything else takes asyncpg's way."""
+        acquire and release (20 vs 10 us with 32 tasks taking turns; issue 19). A connection
+        outside a transaction, not being cancelled, not due to close and reset by `_keep_session`
+        (which sends nothing) goes back without one await that suspends, so no cancellation can
+        reach it halfway: it is given back directly. Anything else takes asyncpg's way."""
         con, holder = proxy._con, proxy._holder
         protocol, asyncpg_pool = con._protocol, cast(Any, self)
         return bool(
