@@ -90,17 +90,22 @@ class FairPool(asyncpg.Pool):
         outside a transaction, not being cancelled, not due to close and reset by `_keep_session`
         (which sends nothing) goes back without one await that suspends, so no cancellation can
         reach it halfway: it is given back directly. Anything else takes asyncpg's way."""
-        con, holder = proxy._con, proxy._holder
-        protocol, asyncpg_pool = con._protocol, cast(Any, self)
-        return bool(
-            asyncpg_pool._reset is _keep_session
-            and not con.is_closed()
-            and con._top_xact is None
-            and not protocol.is_in_transaction()
-            and not protocol._is_cancelling()
-            and protocol.queries_count < holder._max_queries
-            and holder._generation == asyncpg_pool._generation
-        )
+        try:
+            con, holder = proxy._con, proxy._holder
+            protocol, asyncpg_pool = con._protocol, cast(Any, self)
+            return bool(
+                asyncpg_pool._reset is _keep_session
+                and callable(con._on_release)
+                and callable(asyncpg_pool._check_init)
+                and not con.is_closed()
+                and con._top_xact is None
+                and not protocol.is_in_transaction()
+                and not protocol._is_cancelling()
+                and protocol.queries_count < holder._max_queries
+                and holder._generation == asyncpg_pool._generation
+            )
+        except AttributeError:  # an asyncpg whose insides differ (uv.lock pins one): its own way, always
+            return False
 
 
 async def create_pool(dsn: str, schema: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:

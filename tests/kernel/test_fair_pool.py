@@ -7,6 +7,7 @@ waiting, which goes to the back of the line. Under load that made POST /issues' 
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -108,5 +109,17 @@ async def test_a_connection_left_in_a_transaction_is_rolled_back_as_it_goes_back
         async with pool.acquire(timeout=1.0) as again:
             assert not again.is_in_transaction()
             assert await again.fetchval("SELECT to_regclass('pg_temp.left_open')") is None
+    finally:
+        await pool.close()
+
+
+async def test_a_connection_goes_back_the_asyncpg_way_when_the_pools_insides_are_not_the_known_ones(
+    database_url: str,
+) -> None:
+    pool = await db.create_pool(database_url, "public", min_size=1, max_size=1)
+    try:
+        unknown = SimpleNamespace(_con=SimpleNamespace(), _holder=SimpleNamespace())  # as another asyncpg might be
+
+        assert pool._returns_at_once(unknown) is False  # type: ignore[attr-defined]
     finally:
         await pool.close()
