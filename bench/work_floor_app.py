@@ -71,7 +71,9 @@ SUBJECT, EVENT_TYPE, PAYLOAD = _event_template()
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     # Same pool bounds and connection set-up as intake's (ServiceSettings.db_pool_min / db_pool_max).
-    app.state.pool = await db.create_pool(os.environ["DATABASE_URL"], "intake", min_size=2, max_size=10)
+    app.state.pool = await db.create_pool(
+        os.environ["DATABASE_URL"], "intake", min_size=2, max_size=10, notify_outbox=False
+    )
     connection = await nats.connect(os.environ["NATS_URL"])
     # Publishing at once, as intake's does once its relay has caught up (there is nothing to catch up on here).
     app.state.publisher = OutboxPublisher("intake")

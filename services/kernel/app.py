@@ -305,7 +305,12 @@ async def _open_pool(settings: ServiceSettings, name: str) -> asyncpg.Pool:
     async for attempt in stamina.retry_context(on=db.INFRASTRUCTURE_ERRORS, attempts=None, timeout=120):
         with attempt:
             return await db.create_pool(
-                settings.database_url, name, min_size=settings.db_pool_min, max_size=settings.db_pool_max
+                settings.database_url,
+                name,
+                min_size=settings.db_pool_min,
+                max_size=settings.db_pool_max,
+                # Its commits are published here and left to its own relay in-process (publisher.on_fallback).
+                notify_outbox=not settings.outbox_publish_after_commit,
             )
     raise RuntimeError("unreachable")
 

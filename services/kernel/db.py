@@ -108,15 +108,24 @@ class FairPool(asyncpg.Pool):
             return False
 
 
-async def create_pool(dsn: str, schema: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
-    """A pool whose connections see the service's schema first; JSON columns map to Python values."""
+async def create_pool(
+    dsn: str, schema: str, *, min_size: int = 2, max_size: int = 10, notify_outbox: bool = True
+) -> asyncpg.Pool:
+    """A pool whose connections see the service's schema first; JSON columns map to Python values.
+
+    `notify_outbox=False` is for a process that publishes its own commits (publisher.py): its
+    outbox rows then wake no relay (the outbox trigger reads `linli.outbox_notify`), because
+    the one relay they concern, its own, is woken in-process whenever rows are left to it."""
+    settings = {"search_path": f"{schema},public", "application_name": f"linli-{schema}"}
+    if not notify_outbox:
+        settings["linli.outbox_notify"] = "off"
     pool = await FairPool(
         dsn,
         min_size=min_size,
         max_size=max_size,
         init=_init_connection,
         reset=_keep_session,
-        server_settings={"search_path": f"{schema},public", "application_name": f"linli-{schema}"},
+        server_settings=settings,
         command_timeout=30,
     )
     assert pool is not None

@@ -17,8 +17,12 @@ drained by all of them.
 With publishing after commit on (publisher.py), the process that commits publishes its rows
 itself and the relay is the safety net: it claims only rows older than `grace` seconds (a publish
 that never happened: a crash, NATS away) on its poll interval, and ignores the commits' wake-ups.
-While the publisher defers to it (at start, after a failed publish), it works as described
-above, claiming everything at once, until a claim finds nothing left (`OutboxPublisher.relay_caught_up`).
+The process's own commits send none (its pool sets `linli.outbox_notify = off`, read by the
+outbox trigger): a NOTIFY cost PostgreSQL and every listening process more than the rest of a
+trickled event's commit. While the publisher defers to it (at start, after a failed publish), it
+works as described above, claiming everything at once, until a claim finds nothing left
+(`OutboxPublisher.relay_caught_up`); the rows the publisher leaves to it then wake it in-process
+(`OutboxPublisher.on_fallback`), and another writer's NOTIFY still does.
 """
 
 from __future__ import annotations

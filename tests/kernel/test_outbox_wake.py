@@ -1,0 +1,65 @@
+"""Who wakes the relays: a process that publishes its own commits sends no NOTIFY for them, every other
+writer still does, and what its publisher leaves to the relay wakes that relay in-process."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from services.kernel import db
+from services.kernel.outbox import Outbox, outbox_row
+from services.kernel.publisher import OutboxPublisher
+from tests.kernel.helpers import submitted
+from tests.kernel.probe import create
+from tests.support.infra import running, settings_for
+
+MARKER = "nothing-after-this"
+
+
+async def test_a_commit_of_a_process_publishing_its_own_wakes_no_relay_but_anyone_elses_does(
+    database_url: str, nats_url: str, run_dir: Path
+) -> None:
+    app = create(settings_for(database_url, nats_url, run_dir, outbox_relay_grace=600))
+    async with running(app):
+        ctx = app.state.ctx
+        listener = await db.connect(database_url, "probe")
+        other = await db.connect(database_url, "probe")
+        heard: asyncio.Queue[str] = asyncio.Queue()
+        await listener.add_listener("outbox_probe", lambda *args: heard.put_nowait(args[-1]))
+        try:
+            async with ctx.pool.acquire() as conn, conn.transaction():
+                event = submitted("the service's own")
+                await Outbox("probe").emit(conn, event.data, community="meihu", subject=event.subject)
+            async with other.transaction():
+                event = submitted("another writer's")
+                await Outbox("probe").emit(other, event.data, community="meihu", subject=event.subject)
+            # Notifications arrive in commit order: once the marker is heard, whatever came before it has.
+            await other.execute("SELECT pg_notify('outbox_probe', $1)", MARKER)
+            payloads = [await asyncio.wait_for(heard.get(), 10)]
+            while payloads[-1] != MARKER:
+                payloads.append(await asyncio.wait_for(heard.get(), 10))
+        finally:
+            await listener.close()
+            await other.close()
+
+    assert payloads == ["", MARKER], "one wake-up: the other writer's commit"
+
+
+async def test_rows_the_publisher_leaves_to_the_relay_wake_it_in_process() -> None:
+    # At start the relay has not caught up yet, so every commit is left to it.
+    publisher = OutboxPublisher("probe")
+    woken = asyncio.Event()
+    publisher.on_fallback = woken.set
+    unused: Any = None
+    await publisher.start(unused, unused, relay=True)
+    try:
+        event = submitted("left to the relay")
+        row = outbox_row(Outbox("probe").envelope(event.data, community="meihu", subject=event.subject))
+
+        publisher.committed([row])
+
+        await asyncio.wait_for(woken.wait(), 10)
+    finally:
+        await publisher.stop()
+    assert not publisher.direct
