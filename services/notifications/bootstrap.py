@@ -14,6 +14,7 @@ from services.notifications.entrypoints.consumers import (
     SUBSCRIPTIONS,
     deliver,
     install_templates,
+    keep_streams_announced,
     start_listening,
 )
 from services.notifications.entrypoints.links import LINKS
@@ -41,7 +42,7 @@ def create(settings: NotificationSettings | None = None, *, clock: Clock | None 
             routers=[inbox.router, preferences.router, subscriptions.router, admin.router, people.router],
             subscriptions=SUBSCRIPTIONS,
             on_start=[install_templates, start_listening],
-            background=[deliver],
+            background=[deliver, keep_streams_announced],
             # A template that would not render is a 422 like any other invalid body, not a 400.
             errors={InvalidTemplate: UnprocessableContent},
             clock=clock,

@@ -5,6 +5,12 @@ only once it is committed, and every instance of the service hears it, whichever
 It is heard on the process's one LISTEN connection (services/kernel/listener.py), which the relay
 and the caches share; an item committed while that connection is being made again is not pushed
 live (the stream's client reads the inbox when it reconnects).
+
+The trigger notifies only while some instance has a stream open: each NOTIFY wakes every listening
+backend of the database, and nobody streams most of the time. An instance with open streams keeps
+a row in live_inbox_listeners fresh for `ttl` seconds: at once when its first stream opens (before
+the stream's 'ready', so an item committed after it is announced) and on `keep`'s beat after that;
+`keep` takes the row away once its last stream has closed.
 """
 
 from __future__ import annotations
@@ -12,21 +18,63 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
+import time
+import uuid
 from collections import defaultdict
 
+import asyncpg
 import orjson
 
 from services.notifications.adapters.repository import INBOX_CHANNEL
 
 log = logging.getLogger("linli.notifications.hub")
 
+_LIST = """
+INSERT INTO live_inbox_listeners (instance, until) VALUES ($1, now() + make_interval(secs => $2))
+ON CONFLICT (instance) DO UPDATE SET until = excluded.until
+"""
+_UNLIST = "DELETE FROM live_inbox_listeners WHERE instance = $1"
+
 
 class InboxHub:
     channel = INBOX_CHANNEL
     """The channel the inbox_announce trigger notifies, which `heard` is to be called for."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, ttl: float = 300.0) -> None:
         self._queues: dict[str, set[asyncio.Queue[str]]] = defaultdict(set)
+        self.instance = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.ttl = ttl
+        """How long the row stands for this instance unless renewed; `keep` renews it at a third of that."""
+        self._listed_until = 0.0  # time.monotonic() when the row lapses; 0: no row of ours
+        self._listing = asyncio.Lock()
+
+    @property
+    def streaming(self) -> bool:
+        return bool(self._queues)
+
+    async def listen_for_streams(self, pool: asyncpg.Pool) -> None:
+        """Make sure inbox items are announced from now on: a stream calls it once subscribed, before 'ready'."""
+        if time.monotonic() < self._listed_until - self.ttl * 2 / 3:
+            return  # fresh enough: `keep` renews it long before it lapses
+        async with self._listing:
+            if time.monotonic() >= self._listed_until - self.ttl * 2 / 3:
+                await self._list(pool)
+
+    async def keep(self, pool: asyncpg.Pool) -> None:
+        """The beat (every ttl/3): renew the row while streams are open, take it away once none is."""
+        async with self._listing:
+            if self.streaming:
+                await self._list(pool)
+            elif self._listed_until:
+                await pool.execute(_UNLIST, self.instance)
+                self._listed_until = 0.0
+
+    async def _list(self, pool: asyncpg.Pool) -> None:
+        asked = time.monotonic()
+        await pool.execute(_LIST, self.instance, self.ttl)
+        self._listed_until = asked + self.ttl
 
     def subscribe(self, person_id: str) -> asyncio.Queue[str]:
         queue: asyncio.Queue[str] = asyncio.Queue(maxsize=1000)

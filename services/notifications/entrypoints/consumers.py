@@ -41,6 +41,15 @@ async def start_listening(ctx: ServiceContext[Any, Any]) -> None:
     await ctx.listener.listen(hub.channel, hub.heard)
 
 
+async def keep_streams_announced(ctx: ServiceContext[Any, Any]) -> None:
+    """Renew this instance's live_inbox_listeners row while it has streams open; take it away after."""
+    service, _ = _units(ctx)
+    hub = service.components.hub
+    while True:
+        await hub.keep(ctx.pool)
+        await asyncio.sleep(hub.ttl / 3)
+
+
 async def deliver(ctx: ServiceContext[Any, Any]) -> None:
     """Fire due reminders and drain the delivery queue; pause only when there was nothing to do."""
     service, units = _units(ctx)

@@ -113,6 +113,7 @@ async def stream(
     async def events() -> AsyncIterator[dict[str, str]]:
         queue = hub.subscribe(principal.sub)
         try:
+            await hub.listen_for_streams(ctx.pool)  # before 'ready': what commits after it is announced
             async with ctx.uow().read() as conn:
                 unread = await queries.unread_count(
                     conn, principal.sub, principal.community, building_group=principal.building_group
