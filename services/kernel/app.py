@@ -309,8 +309,9 @@ async def _open_pool(settings: ServiceSettings, name: str) -> asyncpg.Pool:
                 name,
                 min_size=settings.db_pool_min,
                 max_size=settings.db_pool_max,
-                # Its commits are published here and left to its own relay in-process (publisher.on_fallback).
-                notify_outbox=not settings.outbox_publish_after_commit,
+                # Its commits are published here, and what is left to its relay wakes it in-process
+                # (publisher.on_fallback); without a relay of its own, another process's must be woken.
+                notify_outbox=not (settings.outbox_publish_after_commit and settings.outbox_relays > 0),
             )
     raise RuntimeError("unreachable")
 

@@ -1,5 +1,6 @@
 """Who wakes the relays: a process that publishes its own commits sends no NOTIFY for them, every other
-writer still does, and what its publisher leaves to the relay wakes that relay in-process."""
+writer (a process without a relay of its own among them) still does, and what its publisher leaves to
+its relay wakes that relay in-process."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from services.kernel import db
 from services.kernel.outbox import Outbox, outbox_row
 from services.kernel.publisher import OutboxPublisher
+from services.kernel.relay import OutboxRelay
 from tests.kernel.helpers import submitted
 from tests.kernel.probe import create
 from tests.support.infra import running, settings_for
@@ -46,12 +48,13 @@ async def test_a_commit_of_a_process_publishing_its_own_wakes_no_relay_but_anyon
     assert payloads == ["", MARKER], "one wake-up: the other writer's commit"
 
 
-async def test_rows_the_publisher_leaves_to_the_relay_wake_it_in_process() -> None:
+async def test_rows_the_publisher_leaves_to_the_relay_wake_one_of_its_idle_workers() -> None:
     # At start the relay has not caught up yet, so every commit is left to it.
     publisher = OutboxPublisher("probe")
-    woken = asyncio.Event()
-    publisher.on_fallback = woken.set
     unused: Any = None
+    relay = OutboxRelay(service="probe", pool=unused, js=unused, publisher=publisher)
+    idle_worker = asyncio.Event()
+    relay._idle.append(idle_worker)
     await publisher.start(unused, unused, relay=True)
     try:
         event = submitted("left to the relay")
@@ -59,7 +62,26 @@ async def test_rows_the_publisher_leaves_to_the_relay_wake_it_in_process() -> No
 
         publisher.committed([row])
 
-        await asyncio.wait_for(woken.wait(), 10)
+        await asyncio.wait_for(idle_worker.wait(), 10)
     finally:
         await publisher.stop()
     assert not publisher.direct
+
+
+async def test_a_process_running_no_relay_of_its_own_still_wakes_the_others(
+    database_url: str, nats_url: str, run_dir: Path
+) -> None:
+    app = create(settings_for(database_url, nats_url, run_dir, outbox_relays=0))
+    async with running(app):
+        listener = await db.connect(database_url, "probe")
+        heard: asyncio.Queue[str] = asyncio.Queue()
+        await listener.add_listener("outbox_probe", lambda *args: heard.put_nowait(args[-1]))
+        try:
+            async with app.state.ctx.pool.acquire() as conn, conn.transaction():
+                event = submitted("no relay here")
+                await Outbox("probe").emit(conn, event.data, community="meihu", subject=event.subject)
+
+            woken = await asyncio.wait_for(heard.get(), 10)
+        finally:
+            await listener.close()
+    assert woken == ""

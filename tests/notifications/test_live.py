@@ -266,3 +266,38 @@ async def test_an_inbox_item_is_announced_only_while_some_instance_has_a_live_st
     assert before == []
     assert during == ["li-na"]
     assert after == []
+
+
+async def test_an_item_still_being_written_when_a_stream_opens_is_in_the_streams_ready_count(
+    make_settings: MakeSettings, clock: SettableClock, tokens: Tokens, database_url: str
+) -> None:
+    app = create(make_settings(), clock=clock)
+    writer = await db.connect(database_url, "notifications")
+    waiting_for_writers = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+    try:
+        async with served(app) as base_url, httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+            transaction = writer.transaction()
+            await transaction.start()
+            # Nobody streams yet: the row's trigger finds no listener and announces nothing.
+            await writer.execute(
+                """INSERT INTO notifications (id, event_id, event_type, community, recipient, channel, body, status,
+                                              retry_from, created_at)
+                   VALUES ($1, $2, 'linli.rewards.points.awarded', 'meihu', 'li-na', 'inbox', '+5', 'delivered',
+                           now(), now())""",
+                uuid.uuid4(),
+                uuid.uuid4(),
+            )
+
+            async def ready() -> tuple[str, str]:
+                headers = {"Authorization": f"Bearer {tokens('li-na', 'council_member')}"}
+                async with client.stream("GET", "/inbox/stream", headers=headers) as response:
+                    first: tuple[str, str] = await anext(_sse_events(response))
+                    return first
+
+            opening = asyncio.create_task(ready())
+            await eventually(lambda: writer.fetchval(waiting_for_writers), message="the stream waits for the writer")
+            await transaction.commit()
+
+            assert await asyncio.wait_for(opening, 30) == ("ready", '{"unread":1}')
+    finally:
+        await writer.close()

@@ -9,8 +9,9 @@ live (the stream's client reads the inbox when it reconnects).
 The trigger notifies only while some instance has a stream open: each NOTIFY wakes every listening
 backend of the database, and nobody streams most of the time. An instance with open streams keeps
 a row in live_inbox_listeners fresh for `ttl` seconds: at once when its first stream opens (before
-the stream's 'ready', so an item committed after it is announced) and on `keep`'s beat after that;
-`keep` takes the row away once its last stream has closed.
+the stream's 'ready': an item committed after 'ready' is announced, one committed before it is in
+its unread count) and on `keep`'s beat after that; `keep` takes the row away once its last stream
+has closed, and the instance's at shutdown.
 """
 
 from __future__ import annotations
@@ -35,7 +36,11 @@ _LIST = """
 INSERT INTO live_inbox_listeners (instance, until) VALUES ($1, now() + make_interval(secs => $2))
 ON CONFLICT (instance) DO UPDATE SET until = excluded.until
 """
+# A writer that looked for a row before ours committed holds the trigger's shared lock until it
+# commits: taking the lock exclusively, and letting it go at once, waits for every such writer.
+_BARRIER = "SELECT pg_advisory_xact_lock(hashtextextended('linli.live_inbox_listeners', 0))"
 _UNLIST = "DELETE FROM live_inbox_listeners WHERE instance = $1"
+_FORGET_LAPSED = "DELETE FROM live_inbox_listeners WHERE until < now()"  # instances that died listed
 
 
 class InboxHub:
@@ -48,19 +53,22 @@ class InboxHub:
         self.ttl = ttl
         """How long the row stands for this instance unless renewed; `keep` renews it at a third of that."""
         self._listed_until = 0.0  # time.monotonic() when the row lapses; 0: no row of ours
-        self._listing = asyncio.Lock()
+        self._listing = asyncio.Lock()  # one of listing, renewing and unlisting at a time
 
     @property
     def streaming(self) -> bool:
         return bool(self._queues)
 
     async def listen_for_streams(self, pool: asyncpg.Pool) -> None:
-        """Make sure inbox items are announced from now on: a stream calls it once subscribed, before 'ready'."""
-        if time.monotonic() < self._listed_until - self.ttl * 2 / 3:
-            return  # fresh enough: `keep` renews it long before it lapses
+        """Make sure inbox items are announced from now on: a stream calls it once subscribed, before 'ready'.
+
+        When it lists the row, it also waits for the writers that looked for one just before and
+        may not have committed yet, so that the unread count 'ready' reads next includes their items."""
         async with self._listing:
-            if time.monotonic() >= self._listed_until - self.ttl * 2 / 3:
-                await self._list(pool)
+            if time.monotonic() < self._listed_until - self.ttl * 2 / 3:
+                return  # listed within the last beat: `keep` renews it long before it lapses
+            await self._list(pool)
+            await pool.execute(_BARRIER)
 
     async def keep(self, pool: asyncpg.Pool) -> None:
         """The beat (every ttl/3): renew the row while streams are open, take it away once none is."""
@@ -68,8 +76,15 @@ class InboxHub:
             if self.streaming:
                 await self._list(pool)
             elif self._listed_until:
-                await pool.execute(_UNLIST, self.instance)
                 self._listed_until = 0.0
+                await pool.execute(_UNLIST, self.instance)
+            await pool.execute(_FORGET_LAPSED)
+
+    async def stop_listening(self, pool: asyncpg.Pool) -> None:
+        """At shutdown: this instance's streams end with it."""
+        async with self._listing:
+            self._listed_until = 0.0
+            await pool.execute(_UNLIST, self.instance)
 
     async def _list(self, pool: asyncpg.Pool) -> None:
         asked = time.monotonic()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -45,9 +46,15 @@ async def keep_streams_announced(ctx: ServiceContext[Any, Any]) -> None:
     """Renew this instance's live_inbox_listeners row while it has streams open; take it away after."""
     service, _ = _units(ctx)
     hub = service.components.hub
-    while True:
-        await hub.keep(ctx.pool)
-        await asyncio.sleep(hub.ttl / 3)
+    try:
+        while True:
+            await hub.keep(ctx.pool)
+            await asyncio.sleep(hub.ttl / 3)
+    except asyncio.CancelledError:  # stopping: nothing here streams any more (a row left behind lapses)
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(2):
+                await hub.stop_listening(ctx.pool)
+        raise
 
 
 async def deliver(ctx: ServiceContext[Any, Any]) -> None:
