@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import time
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -13,10 +11,12 @@ import orjson
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from nats.js.errors import NotFoundError, ServiceUnavailableError
+from nats.js.errors import NotFoundError
 
-# A consumer created just after a cluster node died may have no leader yet: its pull requests get
-# 503 (no responders) for a moment. The read starts again on a fresh consumer until this deadline.
+from tests.chaos import waiting
+
+# A consumer created just after a cluster node died may have no leader yet, and its pull requests get
+# 503 (no responders) until it has one: a read waits up to this long for its consumer's leader.
 SETTLE_SECONDS = 30.0
 
 
@@ -37,17 +37,6 @@ class Stored:
 
 async def read_stream(js: JetStreamContext, stream: str, subject: str) -> list[Stored]:
     """Every message of `stream` on `subject`, oldest first (an ephemeral consumer, no acks)."""
-    deadline = time.monotonic() + SETTLE_SECONDS
-    while True:
-        try:
-            return await _read_once(js, stream, subject)
-        except ServiceUnavailableError:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.5)
-
-
-async def _read_once(js: JetStreamContext, stream: str, subject: str) -> list[Stored]:
     try:
         info = await js.stream_info(stream, subjects_filter=subject)
     except NotFoundError:
@@ -61,6 +50,8 @@ async def _read_once(js: JetStreamContext, stream: str, subject: str) -> list[St
     sub = await js.pull_subscribe(subject, durable=None, stream=stream, config=config)
     out: list[Stored] = []
     try:
+        if await waiting.until(lambda: _has_leader(sub), SETTLE_SECONDS) is None:
+            raise TimeoutError(f"{stream}: the reading consumer had no leader after {SETTLE_SECONDS:.0f} s")
         while len(out) < expected:
             try:
                 batch = await sub.fetch(512, timeout=2)
@@ -72,6 +63,11 @@ async def _read_once(js: JetStreamContext, stream: str, subject: str) -> list[St
         with contextlib.suppress(Exception):
             await sub.unsubscribe()
     return out
+
+
+async def _has_leader(sub: Any) -> bool:
+    cluster = (await sub.consumer_info()).cluster
+    return cluster is None or cluster.leader is not None
 
 
 async def event_ids(js: JetStreamContext, stream: str, subject: str) -> Counter[str]:
