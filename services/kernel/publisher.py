@@ -5,8 +5,9 @@ The relay (relay.py) alone costs every committed event a wake-up (NOTIFY), a cla
 through. Here the unit of work and the consumer hand the rows they wrote to this publisher right
 after their transaction commits; one task per process sends them to JetStream with
 `Nats-Msg-Id` = event id (pipelined, many commits per round trip under load) and marks what was
-acknowledged in one autocommit UPDATE; its commits send no NOTIFY (db.create_pool's `notify_outbox`). The pattern is eShop's integration-event log: publish
-from the process that saved the change, keep a relay for whatever that publish misses.
+acknowledged in one autocommit UPDATE; its commits send no NOTIFY (db.create_pool's
+`notify_outbox`). The pattern is eShop's integration-event log: publish from the process that
+saved the change, keep a relay for whatever that publish misses.
 
 Marks wait up to `mark_delay` seconds (50 ms) to be written together: events that come one at a
 time (a trickle of confirmations through shifts, rewards and notifications) would otherwise cost

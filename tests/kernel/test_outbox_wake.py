@@ -15,37 +15,28 @@ from services.kernel.relay import OutboxRelay
 from tests.kernel.helpers import submitted
 from tests.kernel.probe import create
 from tests.support.infra import running, settings_for
-
-MARKER = "nothing-after-this"
+from tests.support.notices import listening
 
 
 async def test_a_commit_of_a_process_publishing_its_own_wakes_no_relay_but_anyone_elses_does(
     database_url: str, nats_url: str, run_dir: Path
 ) -> None:
     app = create(settings_for(database_url, nats_url, run_dir, outbox_relay_grace=600))
-    async with running(app):
-        ctx = app.state.ctx
-        listener = await db.connect(database_url, "probe")
+    async with running(app), listening(database_url, "probe", "outbox_probe") as heard:
+        async with app.state.ctx.pool.acquire() as conn, conn.transaction():
+            event = submitted("the service's own")
+            await Outbox("probe").emit(conn, event.data, community="meihu", subject=event.subject)
         other = await db.connect(database_url, "probe")
-        heard: asyncio.Queue[str] = asyncio.Queue()
-        await listener.add_listener("outbox_probe", lambda *args: heard.put_nowait(args[-1]))
         try:
-            async with ctx.pool.acquire() as conn, conn.transaction():
-                event = submitted("the service's own")
-                await Outbox("probe").emit(conn, event.data, community="meihu", subject=event.subject)
             async with other.transaction():
                 event = submitted("another writer's")
                 await Outbox("probe").emit(other, event.data, community="meihu", subject=event.subject)
-            # Notifications arrive in commit order: once the marker is heard, whatever came before it has.
-            await other.execute("SELECT pg_notify('outbox_probe', $1)", MARKER)
-            payloads = [await asyncio.wait_for(heard.get(), 10)]
-            while payloads[-1] != MARKER:
-                payloads.append(await asyncio.wait_for(heard.get(), 10))
         finally:
-            await listener.close()
             await other.close()
 
-    assert payloads == ["", MARKER], "one wake-up: the other writer's commit"
+        payloads = await heard.so_far()
+
+    assert payloads == [""], "one wake-up: the other writer's commit"
 
 
 async def test_rows_the_publisher_leaves_to_the_relay_wake_one_of_its_idle_workers() -> None:
@@ -72,16 +63,10 @@ async def test_a_process_running_no_relay_of_its_own_still_wakes_the_others(
     database_url: str, nats_url: str, run_dir: Path
 ) -> None:
     app = create(settings_for(database_url, nats_url, run_dir, outbox_relays=0))
-    async with running(app):
-        listener = await db.connect(database_url, "probe")
-        heard: asyncio.Queue[str] = asyncio.Queue()
-        await listener.add_listener("outbox_probe", lambda *args: heard.put_nowait(args[-1]))
-        try:
-            async with app.state.ctx.pool.acquire() as conn, conn.transaction():
-                event = submitted("no relay here")
-                await Outbox("probe").emit(conn, event.data, community="meihu", subject=event.subject)
+    async with running(app), listening(database_url, "probe", "outbox_probe") as heard:
+        async with app.state.ctx.pool.acquire() as conn, conn.transaction():
+            event = submitted("no relay here")
+            await Outbox("probe").emit(conn, event.data, community="meihu", subject=event.subject)
 
-            woken = await asyncio.wait_for(heard.get(), 10)
-        finally:
-            await listener.close()
+        woken = await heard.next()
     assert woken == ""

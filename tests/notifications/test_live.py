@@ -22,6 +22,7 @@ from services.notifications.bootstrap import create
 from tests.notifications.conftest import MORNING, MakeSettings
 from tests.notifications.support import HttpReceiver, points_awarded, publish, wrap
 from tests.support.infra import Tokens, eventually, running, served
+from tests.support.notices import listening
 from tests.support.sql import Sql
 
 ADMIN = ("admin", "admin", "committee")
@@ -202,66 +203,44 @@ async def test_after_a_rotation_deliveries_verify_with_either_secret_until_the_g
             Webhook(new).verify(after.body, after.headers)
 
 
-class Announcements:
-    """What the inbox trigger announces, heard on a LISTEN connection of the test's own."""
-
-    MARKER = "nothing-after-this"
-
-    def __init__(self, conn: Any) -> None:
-        self.conn = conn
-        self.heard: asyncio.Queue[str] = asyncio.Queue()
-
-    @classmethod
-    async def open(cls, database_url: str) -> Announcements:
-        announcements = cls(await db.connect(database_url, "notifications"))
-        await announcements.conn.add_listener(INBOX_CHANNEL, lambda *args: announcements.heard.put_nowait(args[-1]))
-        return announcements
-
-    async def so_far(self) -> list[str]:
-        """Every announcement committed before now: notifications arrive in commit order, so once a marker
-        notified after them is heard, they have been too."""
-        await self.conn.execute("SELECT pg_notify($1, $2)", INBOX_CHANNEL, self.MARKER)
-        heard: list[str] = []
-        while (payload := await asyncio.wait_for(self.heard.get(), 10)) != self.MARKER:
-            heard.append(orjson.loads(payload)["recipient"])
-        return heard
-
-
 async def test_an_inbox_item_is_announced_only_while_some_instance_has_a_live_stream_open(
     make_settings: MakeSettings, clock: SettableClock, tokens: Tokens, nats_url: str, database_url: str, sql: Sql
 ) -> None:
     app = create(make_settings(), clock=clock)
-    announcements = await Announcements.open(database_url)
 
     async def award_reaches_the_inbox(person: str) -> None:
         await publish(nats_url, wrap(points_awarded(person, 5), "rewards"))
         query = "SELECT 1 FROM notifications WHERE channel = 'inbox' AND recipient = $1"
         await eventually(lambda: sql.fetchval(query, person), message=f"{person}'s inbox item")
 
-    try:
-        async with served(app) as base_url, httpx.AsyncClient(base_url=base_url, timeout=30) as client:
-            await award_reaches_the_inbox("before-any-stream")
-            before = await announcements.so_far()
+    async def recipients_so_far() -> list[str]:
+        return [orjson.loads(payload)["recipient"] for payload in await heard.so_far()]
 
-            async with (
-                asyncio.timeout(60),
-                client.stream(
-                    "GET", "/inbox/stream", headers={"Authorization": f"Bearer {tokens('li-na', 'council_member')}"}
-                ) as response,
-            ):
-                events = _sse_events(response)
-                assert await anext(events) == ("ready", '{"unread":0}')
-                await award_reaches_the_inbox("li-na")
-                assert await anext(events) == ("notification", ANY)
-                during = await announcements.so_far()
+    async with (
+        listening(database_url, "notifications", INBOX_CHANNEL) as heard,
+        served(app) as base_url,
+        httpx.AsyncClient(base_url=base_url, timeout=30) as client,
+    ):
+        await award_reaches_the_inbox("before-any-stream")
+        before = await recipients_so_far()
 
-            hub = app.state.ctx.components.hub
-            await eventually(lambda: not hub.streaming, message="the stream closed")
-            await hub.keep(app.state.ctx.pool)  # the beat after the last stream closed
-            await award_reaches_the_inbox("after-the-last-stream")
-            after = await announcements.so_far()
-    finally:
-        await announcements.conn.close()
+        async with (
+            asyncio.timeout(60),
+            client.stream(
+                "GET", "/inbox/stream", headers={"Authorization": f"Bearer {tokens('li-na', 'council_member')}"}
+            ) as response,
+        ):
+            events = _sse_events(response)
+            assert await anext(events) == ("ready", '{"unread":0}')
+            await award_reaches_the_inbox("li-na")
+            assert await anext(events) == ("notification", ANY)
+            during = await recipients_so_far()
+
+        hub = app.state.ctx.components.hub
+        await eventually(lambda: not hub.streaming, message="the stream closed")
+        await hub.keep(app.state.ctx.pool)  # the beat after the last stream closed
+        await award_reaches_the_inbox("after-the-last-stream")
+        after = await recipients_so_far()
 
     assert before == []
     assert during == ["li-na"]

@@ -76,20 +76,22 @@ class InboxHub:
             if self.streaming:
                 await self._list(pool)
             elif self._listed_until:
-                self._listed_until = 0.0
-                await pool.execute(_UNLIST, self.instance)
+                await self._unlist(pool)
             await pool.execute(_FORGET_LAPSED)
 
     async def stop_listening(self, pool: asyncpg.Pool) -> None:
         """At shutdown: this instance's streams end with it."""
         async with self._listing:
-            self._listed_until = 0.0
-            await pool.execute(_UNLIST, self.instance)
+            await self._unlist(pool)
 
     async def _list(self, pool: asyncpg.Pool) -> None:
         asked = time.monotonic()
         await pool.execute(_LIST, self.instance, self.ttl)
         self._listed_until = asked + self.ttl
+
+    async def _unlist(self, pool: asyncpg.Pool) -> None:
+        self._listed_until = 0.0  # first: should the DELETE fail, the next stream lists the row again
+        await pool.execute(_UNLIST, self.instance)
 
     def subscribe(self, person_id: str) -> asyncio.Queue[str]:
         queue: asyncio.Queue[str] = asyncio.Queue(maxsize=1000)
