@@ -25,6 +25,7 @@ its handler.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -177,14 +178,11 @@ class _Shape:
 
 
 _MISSING = object()
-_shapes: dict[type[BaseModel], _Shape] = {}
 
 
+@functools.cache
 def _shape(model: type[BaseModel]) -> _Shape:
-    shape = _shapes.get(model)
-    if shape is None:
-        shape = _shapes[model] = _Shape(model)
-    return shape
+    return _Shape(model)
 
 
 def _nested(annotation: Any) -> tuple[_Shape | None, bool]:
